@@ -1,0 +1,3 @@
+from goconc.analyzer.cli import main
+
+main()

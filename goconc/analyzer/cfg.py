@@ -1,0 +1,650 @@
+"""Per-function control-flow graph over tree-sitter-go nodes, modelled on golang.org/x/tools/go/cfg.
+
+A CFG has one ``entry`` and one normal ``exit`` block. ``return`` and falling off the end of the body
+flow into ``exit``; calls that never return (``panic``, ``os.Exit``, ``t.Fatal``...) and ``select {}``
+end their block with no successor and a ``terminator`` saying why. Code after a transfer of control
+goes into a fresh "unreachable" block, so every statement of the function has a block.
+
+What a block's ``nodes`` hold (in execution order):
+
+* simple statements: expression, send, inc/dec, assignment, ``:=``, ``var``/``const``/``type``
+  declarations, ``go``, ``defer``, ``return``, empty statements; also ``break``/``continue``/``goto``/
+  ``fallthrough`` (the last node of the block they end, handy for reporting "the continue that skips
+  X"; unlike go/cfg) and ``ERROR`` nodes in statement position (opaque, control falls through);
+* ``if``: the initializer then the condition, in the block before the branch;
+* ``for`` clauses: the initializer before the loop, the condition in "for.head", the update in
+  "for.post"; ``range``: the ``range_clause`` node in "range.head" (it runs on every iteration);
+* expression ``switch``: initializer and ``value`` in the head block, then one "switch.case" block per
+  ``expression_case`` holding its ``value`` expression_list (tests run in source order, ``default`` is
+  taken when none matches), each followed by its "switch.body"/"switch.default" block;
+* type ``switch``: initializer and ``value`` in the head block, which branches to every case body;
+* ``select``: the head block branches to one "select.case" block per case, which starts with its
+  ``communication`` (send_statement or receive_statement); a ``default_case`` gets "select.default".
+
+Closures (``func_literal``) are not entered: they are part of the expression that holds them. Build a
+separate CFG for a func_literal with ``build_cfg(func_literal)``.
+
+The builder is iterative (an explicit work stack), so nesting depth is limited only by memory.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import attrs
+from tree_sitter import Node
+
+#: Why a block has no normal successor.
+TERMINATORS = frozenset({"return", "panic", "goexit", "exit", "select"})
+
+#: Callback deciding whether a ``call_expression`` statement never returns: "panic", "goexit",
+#: "exit" or None.
+Exits = Callable[[Node], str | None]
+
+
+@attrs.define(eq=False, repr=False)
+class Block:
+    index: int
+    kind: str
+    nodes: list[Node] = attrs.field(factory=list)
+    succs: list[Block] = attrs.field(factory=list)
+    preds: list[Block] = attrs.field(factory=list)
+    terminator: str | None = None
+    #: The syntax that created the block (for_statement, expression_case, labeled_statement...), or
+    #: None for entry/exit/unreachable blocks. For debugging and diagnostics.
+    stmt: Node | None = None
+    #: Reachable from the CFG's entry. Edges from dead blocks into live ones are removed, so the
+    #: live blocks form a closed graph: every pred and succ of a live block is live.
+    live: bool = False
+
+    def __repr__(self) -> str:
+        succs = ",".join(str(s.index) for s in self.succs)
+        term = f" {self.terminator}" if self.terminator else ""
+        return f"<Block {self.index} {self.kind} nodes={len(self.nodes)} succs=[{succs}]{term}>"
+
+
+@attrs.define(eq=False, repr=False)
+class CFG:
+    func: Node
+    entry: Block
+    exit: Block
+    blocks: list[Block]
+    defers: list[Node]
+    _rpo: list[Block] = attrs.field(factory=list, alias="rpo")
+    #: id of a compound statement -> the block that is current when it starts (see block_at).
+    _starts: dict[int, Block] = attrs.field(factory=dict, alias="starts")
+    _by_node: dict[int, Block] | None = attrs.field(default=None, init=False)
+
+    def block_of(self, node: Node) -> Block | None:
+        """The block whose ``nodes`` holds this exact node, or None."""
+        index = self._by_node
+        if index is None:
+            # Built on first use: many CFGs are never queried by node.
+            index = {n.id: b for b in self.blocks for n in b.nodes}
+            self._by_node = index
+        return index.get(node.id)
+
+    def block_at(self, stmt: Node) -> Block | None:
+        """The block in which control is when ``stmt`` starts.
+
+        For a node held in some block this is ``block_of``. For a compound statement (if, for,
+        switch, select, block, labeled statement) it is the block that was current when it began:
+        the statement's own head nodes (if initializer/condition, switch value, for initializer) are
+        appended to it, so everything before them in that block runs before the statement. For a
+        ``select`` the cases are that block's successors: its exit state is the state at the select.
+        """
+        found = self._starts.get(stmt.id)
+        return found if found is not None else self.block_of(stmt)
+
+    def reachable(self) -> list[Block]:
+        """Blocks reachable from entry, in reverse postorder."""
+        return self._rpo
+
+    def format(self) -> str:
+        """A readable dump, one block per paragraph (for tests and debugging)."""
+        out: list[str] = []
+        for b in self.blocks:
+            succs = " ".join(str(s.index) for s in b.succs)
+            flags = ("" if b.live else " dead") + (f" [{b.terminator}]" if b.terminator else "")
+            out.append(f".{b.index} {b.kind}{flags} -> {succs}")
+            for n in b.nodes:
+                text = (n.text or b"").decode("utf-8", "replace").split("\n", 1)[0]
+                out.append(f"    {n.type}: {text[:60]}")
+        return "\n".join(out)
+
+    def __repr__(self) -> str:
+        return f"<CFG {self.func.type} blocks={len(self.blocks)}>"
+
+
+# --- exits ------------------------------------------------------------------------------------
+
+_LOG_EXIT = frozenset({b"Fatal", b"Fatalf", b"Fatalln"})
+_LOG_PANIC = frozenset({b"Panic", b"Panicf", b"Panicln"})
+_TESTING_GOEXIT = frozenset({b"Fatal", b"Fatalf", b"FailNow", b"SkipNow", b"Skip", b"Skipf"})
+
+
+def default_exits(call: Node, source: bytes | None = None) -> str | None:
+    """Syntactic guess whether ``call`` (a call_expression) never returns.
+
+    "panic" for ``panic(...)`` and ``log.Panic*``; "exit" for ``os.Exit`` and ``log.Fatal*`` (deferred
+    calls do not run); "goexit" for ``runtime.Goexit()`` and ``x.Fatal/Fatalf/FailNow/SkipNow/Skip/
+    Skipf`` on any identifier ``x`` (testing.T/B/F/TB). Names are matched by text: import aliases,
+    shadowing and receiver types are the engine's resolver's job. ``source`` is the file's bytes;
+    without it the node's own text is used.
+    """
+
+    def text(n: Node) -> bytes:
+        if source is not None:
+            return source[n.start_byte : n.end_byte]
+        return n.text or b""
+
+    fn = call.child_by_field_name("function")
+    if fn is None:
+        return None
+    kind = fn.type
+    if kind == "identifier":
+        return "panic" if text(fn) == b"panic" else None
+    if kind != "selector_expression":
+        return None
+    operand = fn.child_by_field_name("operand")
+    field = fn.child_by_field_name("field")
+    if operand is None or field is None or operand.type != "identifier":
+        return None
+    pkg, name = text(operand), text(field)
+    if pkg == b"os":
+        return "exit" if name == b"Exit" else None
+    if pkg == b"log":
+        if name in _LOG_EXIT:
+            return "exit"
+        if name in _LOG_PANIC:
+            return "panic"
+        return None
+    if pkg == b"runtime":
+        return "goexit" if name == b"Goexit" else None
+    return "goexit" if name in _TESTING_GOEXIT else None
+
+
+# --- builder ----------------------------------------------------------------------------------
+
+# Statements that never affect control flow: appended to the current block as they are.
+_PLAIN = frozenset(
+    {
+        "assignment_statement",
+        "short_var_declaration",
+        "inc_statement",
+        "dec_statement",
+        "send_statement",
+        "go_statement",
+        "var_declaration",
+        "const_declaration",
+        "type_declaration",
+        "empty_statement",
+    }
+)
+_BRANCH = frozenset(
+    {"break_statement", "continue_statement", "goto_statement", "fallthrough_statement"}
+)
+
+# Work-stack opcodes. A task is (op, node, block, dest); unused slots are None.
+_STMT = 0  # build statement `node`; `dest` is its label, if it is a labelled statement
+_SET = 1  # make `block` current
+_JUMP = 2  # edge current -> `block`
+_ENTER = 3  # make `block` current and push the break/continue/fallthrough frame `dest`
+_LEAVE = 4  # pop the top frame and jump to `block`
+_SEQ = 5  # build statement `node` and its following siblings (the rest of a statement_list)
+
+
+class _Dest:
+    """A break/continue/fallthrough frame, or a label (which also has a goto block)."""
+
+    __slots__ = ("brk", "cont", "fall", "goto")
+
+    def __init__(
+        self,
+        brk: Block | None = None,
+        cont: Block | None = None,
+        fall: Block | None = None,
+        goto: Block | None = None,
+    ) -> None:
+        self.brk = brk
+        self.cont = cont
+        self.fall = fall
+        self.goto = goto
+
+
+_Task = tuple[int, Node | None, Block | None, _Dest | None]
+
+
+def _first_statement(container: Node) -> Node | None:
+    """First child (maybe a comment) of the statement_list of a block or case clause."""
+    for child in container.named_children:
+        if child.type == "statement_list":
+            return child.named_child(0)
+    return None
+
+
+class _Builder:
+    __slots__ = ("blocks", "current", "defers", "exit", "exits", "frames", "labels", "starts")
+
+    def __init__(self, exits: Exits) -> None:
+        self.exits = exits
+        self.blocks: list[Block] = []
+        # None after a transfer of control (return, break, panic...): nothing flows here. The
+        # "unreachable" block is created only if code follows, so `return` at the end of a branch
+        # costs no block and jumps from dead code are skipped.
+        self.current: Block | None = self.new("entry")
+        self.exit = self.new("exit")
+        self.frames: list[_Dest] = []
+        self.labels: dict[bytes, _Dest] = {}
+        self.defers: list[Node] = []
+        self.starts: dict[int, Block] = {}
+
+    def new(self, kind: str, stmt: Node | None = None) -> Block:
+        block = Block(len(self.blocks), kind, stmt=stmt)
+        self.blocks.append(block)
+        return block
+
+    def cur(self) -> Block:
+        """The current block, made if control cannot reach this point."""
+        cur = self.current
+        if cur is None:
+            cur = self.current = self.new("unreachable")
+        return cur
+
+    def jump(self, target: Block) -> None:
+        cur = self.current
+        if cur is not None:
+            cur.succs.append(target)
+            target.preds.append(cur)
+
+    def terminate(self, why: str) -> None:
+        self.cur().terminator = why
+        self.current = None
+
+    def label(self, name: bytes) -> _Dest:
+        lb = self.labels.get(name)
+        if lb is None:
+            # Created on first mention, so a forward goto gets the same block as the label.
+            lb = self.labels[name] = _Dest(goto=self.new("label"))
+        return lb
+
+    def run(self, body: Node | None) -> None:
+        if body is None:  # declaration without body (assembly, linkname)
+            self.jump(self.exit)
+            return
+        stack: list[_Task] = [(_STMT, body, None, None)]
+        pop, push = stack.pop, stack.append
+        while stack:
+            op, node, block, dest = pop()
+            if op == _STMT:
+                assert node is not None
+                self.stmt(node, dest, push)
+            elif op == _SET:
+                assert block is not None
+                self.current = block
+            elif op == _JUMP:
+                assert block is not None
+                self.jump(block)
+            elif op == _ENTER:
+                assert block is not None and dest is not None
+                self.current = block
+                self.frames.append(dest)
+            elif op == _LEAVE:
+                assert block is not None
+                self.frames.pop()
+                self.jump(block)
+            else:  # _SEQ
+                # Plain statements go straight into the current block, without a task each;
+                # the first compound one defers the rest of the list behind its own parts.
+                s = node
+                while s is not None:
+                    if s.type in _PLAIN:
+                        self.cur().nodes.append(s)
+                    elif not s.is_extra:
+                        rest = s.next_named_sibling
+                        if rest is not None:
+                            push((_SEQ, rest, None, None))
+                        self.stmt(s, None, push)
+                        break
+                    s = s.next_named_sibling
+        self.jump(self.exit)  # falling off the end of the body
+
+    def stmt(self, node: Node, label: _Dest | None, push: Callable[[_Task], None]) -> None:
+        """Build one statement; compound ones push their parts (last part first) onto the stack."""
+        t = node.type
+        if t in _PLAIN:
+            self.cur().nodes.append(node)
+        elif t == "expression_statement":
+            self.simple(node)
+        elif t == "return_statement":
+            cur = self.cur()
+            cur.nodes.append(node)
+            self.jump(self.exit)
+            cur.terminator = "return"
+            self.current = None
+        elif t == "defer_statement":
+            self.cur().nodes.append(node)
+            self.defers.append(node)
+        elif t == "block":
+            self.starts[node.id] = self.cur()
+            first = _first_statement(node)
+            if first is not None:
+                push((_SEQ, first, None, None))
+        elif t == "if_statement":
+            self.if_stmt(node, push)
+        elif t == "for_statement":
+            self.for_stmt(node, label, push)
+        elif t == "expression_switch_statement":
+            self.switch_stmt(node, label, push)
+        elif t == "type_switch_statement":
+            self.type_switch_stmt(node, label, push)
+        elif t == "select_statement":
+            self.select_stmt(node, label, push)
+        elif t == "labeled_statement":
+            self.labeled_stmt(node, push)
+        elif t in _BRANCH:
+            self.branch_stmt(node, t)
+        elif not node.is_extra:
+            # ERROR and anything the grammar adds later: opaque, control falls through.
+            self.cur().nodes.append(node)
+
+    def simple(self, node: Node) -> None:
+        """A simple statement (also if/for/switch initializers); calls may never return."""
+        self.cur().nodes.append(node)
+        if node.type == "expression_statement":
+            expr = node.named_child(0)
+            if expr is not None and expr.type == "call_expression":
+                why = self.exits(expr)
+                if why is not None:
+                    self.terminate(why)
+
+    def if_stmt(self, node: Node, push: Callable[[_Task], None]) -> None:
+        self.starts[node.id] = self.cur()
+        init = node.child_by_field_name("initializer")
+        if init is not None:
+            self.simple(init)
+        cond = node.child_by_field_name("condition")
+        if cond is not None:
+            self.cur().nodes.append(cond)
+        then = self.new("if.then", node)
+        alt = node.child_by_field_name("alternative")
+        els = self.new("if.else", node) if alt is not None else None
+        done = self.new("if.done", node)
+        self.jump(then)
+        self.jump(els or done)
+        push((_SET, None, done, None))
+        if alt is not None:
+            push((_JUMP, None, done, None))
+            push((_STMT, alt, None, None))
+            push((_SET, None, els, None))
+        push((_JUMP, None, done, None))
+        cons = node.child_by_field_name("consequence")
+        if cons is not None:
+            push((_STMT, cons, None, None))
+        push((_SET, None, then, None))
+
+    def for_stmt(self, node: Node, label: _Dest | None, push: Callable[[_Task], None]) -> None:
+        self.starts[node.id] = self.cur()
+        body = node.child_by_field_name("body")
+        clause: Node | None = None
+        for child in node.named_children:
+            if not child.is_extra and child.type != "block":
+                clause = child
+                break
+        if clause is not None and clause.type == "range_clause":
+            head = self.new("range.head", node)
+            loop_body = self.new("range.body", node)
+            done = self.new("range.done", node)
+            self.jump(head)
+            head.nodes.append(clause)
+            head.succs += (loop_body, done)
+            loop_body.preds.append(head)
+            done.preds.append(head)
+            cont = head
+        else:
+            init = cond = update = None
+            if clause is not None and clause.type == "for_clause":
+                init = clause.child_by_field_name("initializer")
+                cond = clause.child_by_field_name("condition")
+                update = clause.child_by_field_name("update")
+            else:
+                cond = clause  # `for cond {}`, or None for `for {}`
+            if init is not None:
+                self.simple(init)
+            head = self.new("for.head", node)
+            loop_body = self.new("for.body", node)
+            post = self.new("for.post", node) if update is not None else None
+            done = self.new("for.done", node)
+            self.jump(head)
+            head.succs.append(loop_body)
+            loop_body.preds.append(head)
+            if cond is not None:
+                head.nodes.append(cond)
+                head.succs.append(done)
+                done.preds.append(head)
+            # Without a condition `done` is reached only by break: no path to exit otherwise.
+            cont = head
+            if post is not None:
+                assert update is not None
+                post.nodes.append(update)
+                post.succs.append(head)
+                head.preds.append(post)
+                cont = post
+        if label is not None:
+            label.brk, label.cont = done, cont
+        push((_SET, None, done, None))
+        push((_LEAVE, None, cont, None))
+        if body is not None:
+            push((_STMT, body, None, None))
+        push((_ENTER, None, loop_body, _Dest(brk=done, cont=cont)))
+
+    def switch_stmt(self, node: Node, label: _Dest | None, push: Callable[[_Task], None]) -> None:
+        self.starts[node.id] = self.cur()
+        init = node.child_by_field_name("initializer")
+        if init is not None:
+            self.simple(init)
+        value = node.child_by_field_name("value")
+        if value is not None:
+            self.cur().nodes.append(value)
+        cases = [
+            c for c in node.named_children if c.type in ("expression_case", "default_case")
+        ]
+        tests: list[Block | None] = []
+        bodies: list[Block] = []
+        for c in cases:
+            if c.type == "expression_case":
+                tests.append(self.new("switch.case", c))
+                bodies.append(self.new("switch.body", c))
+            else:
+                tests.append(None)
+                bodies.append(self.new("switch.default", c))
+        done = self.new("switch.done", node)
+        if label is not None:
+            label.brk = done
+        # Tests run in source order; default is taken only when no case matches.
+        default: Block | None = None
+        for c, test, body in zip(cases, tests, bodies, strict=True):
+            if test is None:
+                default = body
+                continue
+            self.jump(test)
+            values = c.child_by_field_name("value")
+            if values is not None:
+                test.nodes.append(values)
+            test.succs.append(body)
+            body.preds.append(test)
+            self.current = test
+        self.jump(default or done)
+        push((_SET, None, done, None))
+        n = len(cases)
+        for i in range(n - 1, -1, -1):
+            # fallthrough goes to the next body in source order (default's too).
+            fall = bodies[i + 1] if i + 1 < n else done
+            push((_LEAVE, None, done, None))
+            first = _first_statement(cases[i])
+            if first is not None:
+                push((_SEQ, first, None, None))
+            push((_ENTER, None, bodies[i], _Dest(brk=done, fall=fall)))
+
+    def type_switch_stmt(
+        self, node: Node, label: _Dest | None, push: Callable[[_Task], None]
+    ) -> None:
+        self.starts[node.id] = self.cur()
+        init = node.child_by_field_name("initializer")
+        if init is not None:
+            self.simple(init)
+        value = node.child_by_field_name("value")
+        if value is not None:
+            self.cur().nodes.append(value)
+        cases = [c for c in node.named_children if c.type in ("type_case", "default_case")]
+        bodies = [
+            self.new("switch.body" if c.type == "type_case" else "switch.default", c) for c in cases
+        ]
+        done = self.new("switch.done", node)
+        if label is not None:
+            label.brk = done
+        # Type tests have no side effects: branch straight from the head to every body.
+        for body in bodies:
+            self.jump(body)
+        if not any(c.type == "default_case" for c in cases):
+            self.jump(done)
+        self.push_cases(cases, bodies, done, push)
+
+    def select_stmt(self, node: Node, label: _Dest | None, push: Callable[[_Task], None]) -> None:
+        self.starts[node.id] = self.cur()
+        cases = [
+            c for c in node.named_children if c.type in ("communication_case", "default_case")
+        ]
+        if not cases:
+            self.terminate("select")  # `select {}` blocks forever
+            return
+        bodies: list[Block] = []
+        for c in cases:
+            if c.type == "communication_case":
+                body = self.new("select.case", c)
+                comm = c.child_by_field_name("communication")
+                if comm is not None:
+                    body.nodes.append(comm)
+            else:
+                body = self.new("select.default", c)
+            bodies.append(body)
+            self.jump(body)
+        done = self.new("select.done", node)
+        if label is not None:
+            label.brk = done
+        self.push_cases(cases, bodies, done, push)
+
+    def push_cases(
+        self, cases: list[Node], bodies: list[Block], done: Block, push: Callable[[_Task], None]
+    ) -> None:
+        """Push the case bodies of a type switch or select; a plain break leaves the statement."""
+        push((_SET, None, done, None))
+        frame = _Dest(brk=done)
+        for case, body in zip(reversed(cases), reversed(bodies), strict=True):
+            push((_LEAVE, None, done, None))
+            first = _first_statement(case)
+            if first is not None:
+                push((_SEQ, first, None, None))
+            push((_ENTER, None, body, frame))
+
+    def labeled_stmt(self, node: Node, push: Callable[[_Task], None]) -> None:
+        name = node.child_by_field_name("label")
+        inner: Node | None = None
+        for child in node.named_children:
+            if not child.is_extra and child.type != "label_name":
+                inner = child
+                break
+        if name is None:  # broken syntax: just the statement
+            if inner is not None:
+                push((_STMT, inner, None, None))
+            return
+        lb = self.label(name.text or b"")
+        goto = lb.goto
+        assert goto is not None
+        if goto.stmt is None:
+            goto.stmt = node
+        self.jump(goto)
+        self.current = goto
+        self.starts[node.id] = goto
+        if inner is not None:
+            push((_STMT, inner, None, lb))
+
+    def branch_stmt(self, node: Node, kind: str) -> None:
+        name: bytes | None = None
+        for child in node.named_children:
+            if child.type == "label_name":
+                name = child.text or b""
+                break
+        target: Block | None = None
+        if kind == "goto_statement":
+            if name is not None:
+                target = self.label(name).goto
+        elif name is not None:
+            lb = self.labels.get(name)
+            if lb is not None:
+                target = lb.brk if kind == "break_statement" else lb.cont
+        else:
+            # Innermost enclosing frame that has this kind of target: a plain `break` in a select
+            # or switch leaves that statement, not the loop around it.
+            attr = {"break_statement": "brk", "continue_statement": "cont"}.get(kind, "fall")
+            for frame in reversed(self.frames):
+                target = getattr(frame, attr)
+                if target is not None:
+                    break
+        self.cur().nodes.append(node)
+        if target is not None:  # None only in ill-formed code (break outside a loop...)
+            self.jump(target)
+        self.current = None
+
+
+def _reverse_postorder(entry: Block, nblocks: int) -> list[Block]:
+    seen = bytearray(nblocks)
+    seen[entry.index] = 1
+    post: list[Block] = []
+    stack = [(entry, iter(entry.succs))]
+    while stack:
+        block, it = stack[-1]
+        for succ in it:
+            if not seen[succ.index]:
+                seen[succ.index] = 1
+                stack.append((succ, iter(succ.succs)))
+                break
+        else:
+            stack.pop()
+            block.live = True
+            post.append(block)
+    post.reverse()
+    return post
+
+
+def _cut_dead_edges(blocks: list[Block]) -> None:
+    """Drop edges from dead blocks into live ones (code after return/panic/break...).
+
+    Without this, a must-analysis that meets over ``preds`` would see predecessors it never
+    visited. Dead code keeps its internal edges for rules that look at it.
+    """
+    for block in blocks:
+        if block.live:
+            if any(not p.live for p in block.preds):
+                block.preds = [p for p in block.preds if p.live]
+        elif any(s.live for s in block.succs):
+            block.succs = [s for s in block.succs if not s.live]
+
+
+def build_cfg(func: Node, exits: Exits | None = None) -> CFG:
+    """Build the CFG of a function_declaration, method_declaration or func_literal.
+
+    ``exits(call_expression)`` says whether a call statement never returns ("panic", "goexit",
+    "exit") or None; by default :func:`default_exits` matches names by their text.
+    """
+    if exits is None:
+        exits = default_exits
+    builder = _Builder(exits)
+    builder.run(func.child_by_field_name("body"))
+    blocks = builder.blocks
+    defers = builder.defers
+    defers.sort(key=lambda n: n.start_byte)
+    rpo = _reverse_postorder(blocks[0], len(blocks))
+    if len(rpo) < len(blocks):
+        _cut_dead_edges(blocks)
+    return CFG(func, blocks[0], builder.exit, blocks, defers, rpo=rpo, starts=builder.starts)

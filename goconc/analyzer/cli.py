@@ -1,0 +1,352 @@
+"""Command line: goconc check | rule CODE | rules | version.
+
+Imports are lazy: a pre-commit run on three files must start in well under a second.
+Exit codes: 0 no findings, 1 findings, 2 usage, configuration or internal error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, NoReturn
+
+if TYPE_CHECKING:
+    from goconc.analyzer.config import Config
+    from goconc.analyzer.diagnostics import RunResult
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+class UsageError(Exception):
+    """A problem with the command line or configuration: one line, exit 2."""
+
+
+def version() -> str:
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as dist_version
+
+    try:
+        return dist_version("goconc")
+    except PackageNotFoundError:
+        return "0.0.0+unknown"
+
+
+def _codes(value: str) -> list[str]:
+    return [c.strip().upper() for c in value.split(",") if c.strip()]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="goconc", description="Find deadlocks and goroutine leaks in Go code."
+    )
+    parser.add_argument("--version", action="version", version=f"goconc {version()}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    check = sub.add_parser("check", help="analyse Go files, folders or ./... patterns")
+    check.add_argument("paths", nargs="*", help="files, folders, ./... or dir/... (default: .)")
+    check.add_argument("--select", type=_codes, action="extend", default=None, metavar="CODES",
+                       help="only these rule codes or prefixes, e.g. MU,CX001")
+    check.add_argument("--extend-select", type=_codes, action="extend", default=None,
+                       metavar="CODES", help="add rules to the configured selection")
+    check.add_argument("--ignore", type=_codes, action="extend", default=None, metavar="CODES",
+                       help="skip these rule codes or prefixes")
+    check.add_argument("--format", choices=("text", "json", "sarif", "github"), default="text")
+    check.add_argument("--output", "-o", metavar="FILE",
+                       help="write the report to FILE (atomically) instead of stdout")
+    check.add_argument("--exit-zero", action="store_true", help="exit 0 even with findings")
+    check.add_argument("--jobs", "-j", type=int, default=None, metavar="N",
+                       help="worker processes (default: the CPU count)")
+    check.add_argument("--exclude", action="append", default=[], metavar="GLOB",
+                       help="skip files or folders matching GLOB (repeatable)")
+    check.add_argument("--no-default-excludes", action="store_true",
+                       help="also analyse vendor/, testdata/, hidden and _ folders")
+    check.add_argument("--config", metavar="FILE", help="use this .goconc.toml or pyproject.toml")
+    check.add_argument("--isolated", action="store_true", help="ignore configuration files")
+    check.add_argument("--parse-timeout", type=float, default=None, metavar="SECONDS",
+                       help="give up on a file that takes longer to parse (default 10)")
+    check.add_argument("--report-suppressed", action="store_true",
+                       help="include findings silenced by //goconc:ignore (SARIF suppressions)")
+    check.add_argument("--no-color", action="store_true", help="never colour text output")
+    check.add_argument("--quiet", "-q", action="store_true",
+                       help="print findings only: no summary, no notifications")
+    check.add_argument("--verbose", "-v", action="store_true",
+                       help="show tracebacks of internal errors and timing")
+
+    rule = sub.add_parser("rule", help="show the documentation of a rule")
+    rule.add_argument("code", help="a rule code (WG001) or name (waitgroup-add-in-goroutine)")
+
+    rules = sub.add_parser("rules", help="list all rules")
+    rules.add_argument("--format", choices=("text", "json"), default="text")
+
+    sub.add_parser("version", help="print the version")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> NoReturn:
+    try:
+        code = _main(list(sys.argv[1:] if argv is None else argv))
+    except KeyboardInterrupt:
+        sys.stderr.write("goconc: interrupted\n")
+        code = EXIT_INTERRUPTED
+    except UsageError as err:
+        sys.stderr.write(f"goconc: {err}\n")
+        code = EXIT_ERROR
+    except BrokenPipeError:
+        code = EXIT_ERROR
+    sys.stdout.flush()
+    sys.exit(code)
+
+
+def _main(argv: list[str]) -> int:
+    parser = build_parser()
+    if not argv:
+        parser.print_help()
+        return EXIT_ERROR
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse: --help, --version, or a usage error
+        return int(exc.code or 0) if exc.code in (0, None) else EXIT_ERROR
+    if args.command == "version":
+        print(f"goconc {version()}")
+        return EXIT_CLEAN
+    if args.command == "rules":
+        return _list_rules(args.format)
+    if args.command == "rule":
+        return _show_rule(args.code)
+    if args.command == "check":
+        return _check(args)
+    parser.print_help()
+    return EXIT_ERROR
+
+
+def _list_rules(fmt: str) -> int:
+    from goconc.analyzer.registry import all_metas
+
+    metas = all_metas()
+    if fmt == "json":
+        import json
+
+        rows = [
+            {
+                "code": m.code,
+                "name": m.name,
+                "level": m.severity.value,
+                "summary": m.summary,
+                "fix": m.fix.value if m.fix else None,
+                "tags": list(m.tags),
+                "url": m.help_uri,
+            }
+            for m in metas
+        ]
+        print(json.dumps(rows, indent=2))
+    else:
+        for m in metas:
+            fix = f" [fix: {m.fix.value}]" if m.fix else ""
+            print(f"{m.code:<7} {m.name:<34} {m.severity.value:<8} {m.summary}{fix}")
+    return EXIT_CLEAN
+
+
+def _show_rule(code: str) -> int:
+    from goconc.analyzer.registry import find
+
+    meta = find(code)
+    if meta is None:
+        raise UsageError(f"unknown rule {code!r} (see `goconc rules`)")
+    fix = f"\nFix: {meta.fix.value}" if meta.fix else ""
+    print(f"# {meta.code} {meta.name}\n\nLevel: {meta.severity.value}{fix}\n\n{meta.summary}\n")
+    print(meta.docs)
+    return EXIT_CLEAN
+
+
+def _load_config(args: argparse.Namespace, cwd: str) -> Config:
+    from goconc.analyzer.config import Config, ConfigError, find_config, load_config
+    from goconc.analyzer.registry import known_codes
+
+    if args.isolated:
+        return Config(path=None)
+    path = args.config
+    if path is None:
+        first = args.paths[0].removesuffix("...").rstrip("/") if args.paths else "."
+        start = os.path.abspath(os.path.join(cwd, first or "."))
+        path = find_config(start if os.path.isdir(start) else os.path.dirname(start))
+    elif not os.path.isfile(path):
+        raise UsageError(f"configuration file not found: {path}")
+    try:
+        return load_config(path, known_codes())
+    except ConfigError as err:
+        raise UsageError(str(err)) from err
+
+
+def _check(args: argparse.Namespace) -> int:
+    import time
+
+    from goconc.analyzer.config import ConfigError, check_codes
+    from goconc.analyzer.diagnostics import RunResult
+    from goconc.analyzer.engine import Settings, run
+    from goconc.analyzer.packages import discover
+    from goconc.analyzer.registry import all_metas, known_codes, select_codes
+
+    started = time.monotonic()
+    cwd = os.getcwd()
+    config = _load_config(args, cwd)
+    codes = known_codes()
+    try:
+        for option in ("select", "ignore", "extend_select"):
+            check_codes(getattr(args, option) or (), codes, f"--{option.replace('_', '-')}")
+    except ConfigError as err:
+        raise UsageError(str(err)) from err
+    enabled = select_codes(
+        args.select if args.select is not None else config.select,
+        [*config.ignore, *(args.ignore or ())],
+        [*config.extend_select, *(args.extend_select or ())],
+    )
+    jobs_n = args.jobs or config.jobs or os.cpu_count() or 1
+    if jobs_n < 1:
+        raise UsageError("--jobs must be at least 1")
+    discovery = discover(
+        args.paths or ["."],
+        cwd=cwd,
+        exclude=[*config.exclude, *args.exclude],
+        default_excludes=not args.no_default_excludes,
+    )
+    if discovery.missing:
+        raise UsageError(f"no such file or directory: {discovery.missing[0]}")
+    from goconc.analyzer.diagnostics import NoteLevel, Notification
+
+    notes = [Notification(NoteLevel.WARNING, msg, path=p) for p, msg in discovery.problems]
+    settings = Settings(
+        enabled=enabled,
+        rule_options={k: dict(v) for k, v in config.rule_options.items()},
+        parse_timeout=args.parse_timeout or config.parse_timeout or 10.0,
+        fingerprints=args.format == "sarif",
+    )
+    progress = _progress_printer() if sys.stderr.isatty() and not args.quiet else None
+    diagnostics = []
+    files = packages = 0
+    for folder in run(list(discovery.jobs), settings, jobs_n, progress):
+        diagnostics.extend(folder.diagnostics)
+        notes.extend(folder.notifications)
+        files += folder.files
+        packages += folder.packages
+    if progress:
+        sys.stderr.write("\r\033[K")
+    diagnostics = _per_file_ignores(diagnostics, config.per_file_ignores, config.path, cwd)
+    diagnostics.sort(key=lambda d: d.sort_key())
+    result = RunResult(
+        diagnostics=tuple(diagnostics),
+        notifications=tuple(notes),
+        rules=tuple(m for m in all_metas() if m.code in enabled),
+        root=_repository_root(cwd),
+        cwd=cwd,
+        files=files,
+        packages=packages,
+        seconds=time.monotonic() - started,
+        tool_version=version(),
+    )
+    _emit(result, args)
+    if any(n.crash for n in result.notifications):
+        return EXIT_ERROR
+    live = [d for d in result.diagnostics if d.suppressed_by is None]
+    return EXIT_FINDINGS if live and not args.exit_zero else EXIT_CLEAN
+
+
+def _per_file_ignores(
+    diagnostics: list, rules: tuple[tuple[str, tuple[str, ...]], ...], config_path: str | None,
+    cwd: str,
+) -> list:
+    if not rules:
+        return diagnostics
+    from fnmatch import fnmatch
+
+    base = os.path.dirname(config_path) if config_path else cwd
+    kept = []
+    for d in diagnostics:
+        rel = os.path.relpath(d.span.path, base).replace(os.sep, "/")
+        if not any(
+            (fnmatch(rel, glob) or fnmatch(os.path.basename(rel), glob))
+            and any(d.code.startswith(c) for c in codes)
+            for glob, codes in rules
+        ):
+            kept.append(d)
+    return kept
+
+
+def _repository_root(cwd: str) -> str:
+    """The nearest folder with a .git entry (the repository root), else cwd."""
+    folder = os.path.realpath(cwd)
+    while True:
+        if os.path.exists(os.path.join(folder, ".git")):
+            return folder
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return os.path.realpath(cwd)
+        folder = parent
+
+
+def _progress_printer():  # type: ignore[no-untyped-def]
+    import time
+
+    start = time.monotonic()
+
+    def show(done: int, total: int) -> None:
+        if time.monotonic() - start > 1.0:
+            sys.stderr.write(f"\rgoconc: {done}/{total} folders")
+            sys.stderr.flush()
+
+    return show
+
+
+def _emit(result: RunResult, args: argparse.Namespace) -> None:
+    from goconc.analyzer.report import render
+    from goconc.analyzer.report.text import format_notification
+
+    color = (
+        args.format == "text"
+        and not args.no_color
+        and args.output is None
+        and sys.stdout.isatty()
+        and "NO_COLOR" not in os.environ
+    )
+    text = render(
+        args.format,
+        result,
+        color=color,
+        verbose=args.verbose,
+        include_suppressed=args.report_suppressed,
+    )
+    if not args.quiet or any(n.crash for n in result.notifications):
+        for note in result.notifications:
+            if args.quiet and not note.crash:
+                continue
+            sys.stderr.write(format_notification(note, result.cwd, verbose=args.verbose) + "\n")
+    if args.output:
+        write_atomically(args.output, text)
+    else:
+        sys.stdout.write(text)
+
+
+def write_atomically(path: str, text: str) -> None:
+    """Write the whole file or nothing: a temporary file in the same folder, then rename."""
+    import tempfile
+
+    folder = os.path.dirname(os.path.abspath(path))
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".goconc-", suffix=".tmp", dir=folder)
+    except OSError as err:
+        raise UsageError(f"cannot write {path}: {err.strerror or err}") from err
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException as err:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        if isinstance(err, OSError):
+            raise UsageError(f"cannot write {path}: {err.strerror or err}") from err
+        raise

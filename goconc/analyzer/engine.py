@@ -1,0 +1,251 @@
+"""Runs the enabled rules over folders of Go files, in parallel, and gathers the results.
+
+A folder is the unit of work: its files are read and parsed once, split into packages by
+their package clause (`x` and `x_test`), indexed, walked once per file by all rules, and
+dropped before the next folder, so memory stays at one package at a time. Nothing a file or
+a rule does can stop the others: every failure becomes a notification.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import traceback
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any
+
+import attrs
+
+from goconc.analyzer import suppress
+from goconc.analyzer.diagnostics import Diagnostic, NoteLevel, Notification
+from goconc.analyzer.facts import Package
+from goconc.analyzer.packages import FolderJob
+from goconc.analyzer.parse import ParseTimeout, parse, syntax_errors
+from goconc.analyzer.registry import all_rules, known_codes
+from goconc.analyzer.rule import Rule
+from goconc.analyzer.source import SourceFile
+from goconc.analyzer.visitor import BatchedWalker
+
+MAX_FILE_BYTES = 64 << 20  # larger .go files are generated data, not code to lint
+
+
+@attrs.frozen
+class Settings:
+    enabled: frozenset[str]
+    rule_options: Mapping[str, Mapping[str, Any]] = attrs.field(factory=dict)
+    parse_timeout: float = 10.0
+    fingerprints: bool = False  # compute SARIF primaryLocationLineHash
+
+
+@attrs.frozen
+class FolderResult:
+    diagnostics: tuple[Diagnostic, ...]
+    notifications: tuple[Notification, ...]
+    files: int
+    packages: int
+
+
+def analyze_folder(job: FolderJob, settings: Settings) -> FolderResult:
+    """Analyse one folder; never raises."""
+    try:
+        return _analyze_folder(job, settings)
+    except Exception as err:  # a bug of ours outside any rule: lose this folder only
+        note = Notification(
+            NoteLevel.ERROR,
+            f"internal error while analysing this folder: {err!r}",
+            path=job.folder,
+            detail=traceback.format_exc(),
+            crash=True,
+        )
+        return FolderResult((), (note,), 0, 0)
+
+
+def _analyze_folder(job: FolderJob, settings: Settings) -> FolderResult:
+    notes: list[Notification] = []
+    report_on = set(job.report_on)
+    files: list[SourceFile] = []
+    for path in job.files:
+        source = _load(path, settings, notes, report=path in report_on)
+        if source is not None:
+            files.append(source)
+    packages: dict[str, list[SourceFile]] = {}
+    for f in files:
+        packages.setdefault(_package_name(f), []).append(f)
+    diagnostics: list[Diagnostic] = []
+    rule_classes = [r for r in all_rules() if r.meta.code in settings.enabled]
+    for name, pkg_files in sorted(packages.items()):
+        if not any(f.path in report_on for f in pkg_files):
+            continue
+        pkg = Package(name, job.folder, pkg_files, job.go_version)
+        found = _run_rules(pkg, rule_classes, settings, notes)
+        diagnostics.extend(_finish(pkg_files, found, report_on, settings))
+    return FolderResult(tuple(diagnostics), tuple(notes), len(files), len(packages))
+
+
+def _load(
+    path: str, settings: Settings, notes: list[Notification], *, report: bool
+) -> SourceFile | None:
+    def skip(message: str, level: NoteLevel = NoteLevel.WARNING) -> None:
+        if report:
+            notes.append(Notification(level, message, path=path))
+
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError as err:
+        skip(f"cannot read file: {err.strerror or err}", NoteLevel.ERROR)
+        return None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            skip("not a regular file; skipped")
+            return None
+        if info.st_size > MAX_FILE_BYTES:
+            skip(f"file is larger than {MAX_FILE_BYTES >> 20} MiB; skipped")
+            return None
+        with os.fdopen(fd, "rb", closefd=False) as fh:
+            data = fh.read()
+    except OSError as err:
+        skip(f"cannot read file: {err.strerror or err}", NoteLevel.ERROR)
+        return None
+    finally:
+        os.close(fd)
+    try:
+        tree = parse(data, settings.parse_timeout)
+    except ParseTimeout as err:
+        skip(f"{err}; skipped (raise --parse-timeout to analyse it)")
+        return None
+    source = SourceFile(path, data, tree)
+    if report:
+        _input_warnings(source, notes)
+    return source
+
+
+def _input_warnings(source: SourceFile, notes: list[Notification]) -> None:
+    try:
+        source.data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line, column = source.position(err.start)
+        notes.append(
+            Notification(NoteLevel.WARNING, "invalid UTF-8", path=source.path, line=line, column=column)
+        )
+    errors = syntax_errors(source.tree)
+    for node in errors[:1]:
+        line, column = source.position(node.start_byte)
+        what = f"missing {node.type}" if node.is_missing else "syntax error"
+        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        notes.append(
+            Notification(
+                NoteLevel.WARNING,
+                f"{what}{more}; analysed around it",
+                path=source.path,
+                line=line,
+                column=column,
+            )
+        )
+
+
+def _package_name(f: SourceFile) -> str:
+    for child in f.root.named_children:
+        if child.type == "package_clause":
+            ident = child.named_children[0] if child.named_children else None
+            return f.text(ident) if ident is not None else ""
+    return ""
+
+
+def _run_rules(
+    pkg: Package, rule_classes: list[type[Rule]], settings: Settings, notes: list[Notification]
+) -> list[Diagnostic]:
+    rules: list[Rule] = []
+    for cls in rule_classes:
+        rules.append(cls(pkg, settings.rule_options.get(cls.meta.code, {})))
+    walker = BatchedWalker(rules)
+    broken: set[int] = set()
+
+    def crash(rule: Rule, path: str, err: BaseException) -> None:
+        broken.add(id(rule))
+        notes.append(
+            Notification(
+                NoteLevel.ERROR,
+                f"rule {rule.meta.code} crashed: {err!r}",
+                path=path,
+                rule=rule.meta.code,
+                detail="".join(traceback.format_exception(err)),
+                crash=True,
+            )
+        )
+
+    for f in pkg.files:
+        for c in walker.walk(f):
+            crash(c.rule, f.path, c.error)
+    found: list[Diagnostic] = []
+    for rule in rules:
+        try:
+            rule.end_package()
+        except Exception as err:
+            crash(rule, pkg.folder, err)
+        if id(rule) not in broken:
+            found.extend(rule.diagnostics)
+    return found
+
+
+def _finish(
+    files: list[SourceFile],
+    diagnostics: list[Diagnostic],
+    report_on: set[str],
+    settings: Settings,
+) -> Iterator[Diagnostic]:
+    by_file: dict[str, list[Diagnostic]] = {}
+    for d in diagnostics:
+        by_file.setdefault(d.span.path, []).append(d)
+    codes = known_codes()
+    for f in files:
+        if f.path not in report_on:
+            continue
+        found = suppress.apply(f, _dedupe(by_file.get(f.path, [])), codes, settings.enabled)
+        if settings.fingerprints and found:
+            from goconc.analyzer.fingerprint import line_hashes
+
+            hashes = line_hashes(f.data)
+            found = [
+                attrs.evolve(d, line_hash=hashes[d.span.line - 1])
+                if d.span.line - 1 < len(hashes)
+                else d
+                for d in found
+            ]
+        yield from found
+
+
+def _dedupe(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
+    seen: set[tuple[str, int, int, str]] = set()
+    out = []
+    for d in diagnostics:
+        key = (d.code, d.span.start_byte, d.span.end_byte, d.message)
+        if key not in seen:
+            seen.add(key)
+            out.append(d)
+    return out
+
+
+def run(
+    jobs: list[FolderJob],
+    settings: Settings,
+    workers: int,
+    progress: Callable[[int, int], None] | None = None,
+) -> Iterator[FolderResult]:
+    """Analyse every folder, in ``workers`` processes when there is enough work."""
+    total = len(jobs)
+    if workers <= 1 or total <= 1:
+        for i, job in enumerate(jobs, 1):
+            yield analyze_folder(job, settings)
+            if progress:
+                progress(i, total)
+        return
+    # Biggest folders first, so that one large package does not finish last on its own.
+    ordered = sorted(jobs, key=lambda j: -len(j.files))
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        futures = [pool.submit(analyze_folder, job, settings) for job in ordered]
+        for i, fut in enumerate(futures, 1):
+            yield fut.result()
+            if progress:
+                progress(i, total)

@@ -1,0 +1,99 @@
+"""Package: one analysed Go package and the facts about it that rules share.
+
+Everything expensive is computed on first use and cached here (the type resolver, one CFG
+per function, the package's function summaries), so that rules never recompute what
+another rule already asked for.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+from tree_sitter import Node
+
+from goconc.analyzer.cfg import CFG, build_cfg
+from goconc.analyzer.source import SourceFile
+from goconc.analyzer.symbols import PackageIndex, build_index
+from goconc.analyzer.types import Resolver, enclosing_function
+
+# Calls that never return, by (import path, name): what the CFG needs to end a path.
+_EXIT_CALLS = {
+    ("os", "Exit"): "exit",
+    ("log", "Fatal"): "exit",
+    ("log", "Fatalf"): "exit",
+    ("log", "Fatalln"): "exit",
+    ("log", "Panic"): "panic",
+    ("log", "Panicf"): "panic",
+    ("log", "Panicln"): "panic",
+    ("runtime", "Goexit"): "goexit",
+}
+_TESTING_EXITS = frozenset({"Fatal", "Fatalf", "FailNow", "SkipNow", "Skip", "Skipf"})
+_TESTING_TYPES = frozenset({"T", "B", "F", "TB"})
+
+
+class Package:
+    def __init__(
+        self,
+        name: str,
+        folder: str,
+        files: list[SourceFile],
+        go_version: tuple[int, int] | None,
+    ) -> None:
+        self.name = name
+        self.folder = folder
+        self.files = files
+        self.go_version = go_version
+        self._cfgs: dict[int, CFG] = {}
+        self._file_by_tree: dict[int, SourceFile] = {id(f.tree): f for f in files}
+
+    @cached_property
+    def index(self) -> PackageIndex:
+        return build_index(self.name, self.files)
+
+    @cached_property
+    def resolver(self) -> Resolver:
+        return Resolver(self.index)
+
+    def go_at_least(self, major: int, minor: int) -> bool:
+        """Whether the module's go.mod declares at least this version (no go.mod: newest)."""
+        return self.go_version is None or self.go_version >= (major, minor)
+
+    def file_of(self, node: Node) -> SourceFile:
+        root = node
+        while root.parent is not None:
+            root = root.parent
+        for f in self.files:
+            if f.root == root:
+                return f
+        raise LookupError("node does not belong to this package")
+
+    def cfg(self, func: Node, file: SourceFile) -> CFG:
+        """The control-flow graph of a function_declaration, method_declaration or func_literal."""
+        found = self._cfgs.get(func.id)
+        if found is None:
+            found = self._cfgs[func.id] = build_cfg(func, lambda call: self.exit_kind(call, file))
+        return found
+
+    def exit_kind(self, call: Node, file: SourceFile) -> str | None:
+        """"panic", "goexit" or "exit" for a call that never returns, else None."""
+        fn = call.child_by_field_name("function")
+        if fn is None:
+            return None
+        r = self.resolver
+        if fn.type == "identifier":
+            return "panic" if r.is_builtin(fn, file, "panic") else None
+        if fn.type != "selector_expression":
+            return None
+        target = r.pkg_func(call, file)
+        if target is not None:
+            return _EXIT_CALLS.get(target)
+        field = fn.child_by_field_name("field")
+        if field is None or file.text(field) not in _TESTING_EXITS:
+            return None
+        t = r.type_of(fn.child_by_field_name("operand"), file)
+        if t is not None and t.deref().is_named("testing", *_TESTING_TYPES):
+            return "goexit"
+        return None
+
+    def enclosing_function(self, node: Node) -> Node | None:
+        return enclosing_function(node)

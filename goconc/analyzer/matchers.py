@@ -1,0 +1,68 @@
+"""Small helpers for the call shapes rules look for."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from tree_sitter import Node
+
+from goconc.analyzer.source import SourceFile
+
+FUNC_KINDS = frozenset({"function_declaration", "method_declaration", "func_literal"})
+
+
+def method_call(call: Node, file: SourceFile) -> tuple[Node, str] | None:
+    """(operand, method name) for `operand.Name(...)`."""
+    if call.type != "call_expression":
+        return None
+    fn = call.child_by_field_name("function")
+    if fn is None or fn.type != "selector_expression":
+        return None
+    operand = fn.child_by_field_name("operand")
+    field = fn.child_by_field_name("field")
+    if operand is None or field is None:
+        return None
+    return operand, file.text(field)
+
+
+def call_args(call: Node) -> list[Node]:
+    args = call.child_by_field_name("arguments")
+    return [c for c in args.named_children if not c.is_extra] if args is not None else []
+
+
+def statement_call(stmt: Node) -> Node | None:
+    """The call of an expression statement `f(x)`, `defer f(x)` or `go f(x)`."""
+    if stmt.type in ("expression_statement", "defer_statement", "go_statement"):
+        inner = stmt.named_children[0] if stmt.named_children else None
+        if inner is not None and inner.type == "call_expression":
+            return inner
+    return None
+
+
+def body_statements(block: Node | None) -> list[Node]:
+    """Statements of a block (or case), skipping comments; `{}` has none."""
+    if block is None:
+        return []
+    sl = next((c for c in block.named_children if c.type == "statement_list"), None)
+    return [c for c in sl.named_children if not c.is_extra] if sl is not None else []
+
+
+def descendants(node: Node, kinds: frozenset[str], *, into_funcs: bool = True) -> Iterator[Node]:
+    """Nodes of the given kinds below ``node`` in document order, iteratively."""
+    stack = list(reversed(node.named_children))
+    while stack:
+        n = stack.pop()
+        if n.type in kinds:
+            yield n
+        if not into_funcs and n.type in FUNC_KINDS:
+            continue
+        stack.extend(reversed(n.named_children))
+
+
+def line_indent(file: SourceFile, node: Node) -> str:
+    """The whitespace that starts the line of ``node``."""
+    start, _ = file.line_bounds(file.line_of(node.start_byte))
+    end = start
+    while end < len(file.data) and file.data[end] in (0x20, 0x09):
+        end += 1
+    return file.data[start:end].decode("ascii")

@@ -1,0 +1,65 @@
+"""Every rule goconc has, and selection by code or prefix.
+
+Adding a rule: its module under goconc/rules/, its testdata/<CODE>/, and one line in RULES.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import cache
+
+from goconc.analyzer.diagnostics import RuleMeta
+from goconc.analyzer.rule import Rule
+from goconc.analyzer.suppress import META_RULES
+
+
+@cache
+def all_rules() -> tuple[type[Rule], ...]:
+    from goconc.rules import cx001_lost_cancel, wg001_waitgroup_add_in_goroutine
+
+    rules: tuple[type[Rule], ...] = (
+        wg001_waitgroup_add_in_goroutine.WaitGroupAddInGoroutine,
+        cx001_lost_cancel.LostCancel,
+    )
+    return tuple(sorted(rules, key=lambda r: r.meta.code))
+
+
+def all_metas() -> tuple[RuleMeta, ...]:
+    """Metadata of the analysis rules and of the engine's own directive checks (GC...)."""
+    return tuple(r.meta for r in all_rules()) + META_RULES
+
+
+def known_codes() -> frozenset[str]:
+    return frozenset(m.code for m in all_metas())
+
+
+def find(code: str) -> RuleMeta | None:
+    wanted = code.upper()
+    return next((m for m in all_metas() if wanted in (m.code, m.name.upper())), None)
+
+
+def _matches(code: str, patterns: Iterable[str]) -> bool:
+    return any(p == "ALL" or code.startswith(p) for p in patterns)
+
+
+def _weight(pattern: str) -> int:
+    return 0 if pattern == "ALL" else len(pattern)
+
+
+def select_codes(
+    select: Iterable[str] = (), ignore: Iterable[str] = (), extend_select: Iterable[str] = ()
+) -> frozenset[str]:
+    """The enabled codes: `select` (default: all) plus `extend_select`, minus `ignore`.
+
+    A more specific pattern wins, as in ruff: `--select MU --ignore MU001` and
+    `--ignore MU --select MU003` both do what they say."""
+    select = [s.upper() for s in select] or ["ALL"]
+    ignore = [s.upper() for s in ignore]
+    chosen = [*select, *(s.upper() for s in extend_select)]
+    enabled = set()
+    for meta in all_metas():
+        best_sel = max((_weight(p) for p in chosen if _matches(meta.code, [p])), default=-1)
+        best_ign = max((_weight(p) for p in ignore if _matches(meta.code, [p])), default=-1)
+        if best_sel >= 0 and best_sel > best_ign:
+            enabled.add(meta.code)
+    return frozenset(enabled)

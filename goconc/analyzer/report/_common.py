@@ -1,0 +1,126 @@
+"""What several reporters share: display paths, source lines, rule lookup, fingerprints."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable
+
+from goconc.analyzer.diagnostics import Diagnostic, RuleMeta, RunResult
+
+TOOL_NAME = "goconc"
+INFORMATION_URI = "https://github.com/goconc/goconc"
+
+# Line ends as SourceFile splits them, so line numbers agree with the spans.
+_LINE_END = re.compile(rb"\r\n|\r|\n")
+_BOM = b"\xef\xbb\xbf"
+_WHITESPACE = re.compile(r"\s+")
+
+
+def display_path(path: str, cwd: str) -> str:
+    """``path`` relative to ``cwd`` when it lies under it, else unchanged (absolute)."""
+    base = cwd.rstrip("/")
+    if base and path.startswith(base + "/"):
+        return path[len(base) + 1 :]
+    if not base and path.startswith("/"):  # cwd is the filesystem root
+        return path[1:]
+    return path
+
+
+def tool_version(result: RunResult) -> str:
+    if result.tool_version:
+        return result.tool_version
+    # Only when the engine did not say: importlib.metadata is slow to import.
+    from importlib import metadata
+
+    try:
+        return metadata.version("goconc")
+    except metadata.PackageNotFoundError:
+        return "0.0.0"
+
+
+def visible(result: RunResult, include_suppressed: bool) -> list[Diagnostic]:
+    """The diagnostics a reporter shows, in a stable order."""
+    shown = (d for d in result.diagnostics if include_suppressed or d.suppressed_by is None)
+    return sorted(shown, key=Diagnostic.sort_key)
+
+
+def rules_by_code(rules: Iterable[RuleMeta]) -> dict[str, RuleMeta]:
+    return {rule.code: rule for rule in rules}
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+class SourceCache:
+    """Files read once per report; a file that cannot be read is remembered as missing."""
+
+    def __init__(self) -> None:
+        self._data: dict[str, bytes | None] = {}
+        self._starts: dict[str, list[int]] = {}
+        self._hashes: dict[str, list[str]] = {}
+
+    def data(self, path: str) -> bytes | None:
+        if path not in self._data:
+            try:
+                with open(path, "rb") as f:
+                    self._data[path] = f.read()
+            except OSError:
+                self._data[path] = None
+        return self._data[path]
+
+    def line(self, path: str, line: int) -> str | None:
+        """The text of a 1-based line without its terminator (and BOM), or None."""
+        data = self.data(path)
+        if data is None or line < 1:
+            return None
+        starts = self._starts.get(path)
+        if starts is None:
+            starts = [0, *(m.end() for m in _LINE_END.finditer(data))]
+            self._starts[path] = starts
+        if line > len(starts):
+            return None
+        end = starts[line] if line < len(starts) else len(data)
+        text = data[starts[line - 1] : end].rstrip(b"\r\n")
+        if line == 1 and text.startswith(_BOM):
+            text = text[len(_BOM) :]
+        return text.decode("utf-8", "replace")
+
+    def line_hash(self, diagnostic: Diagnostic) -> str:
+        """The engine's primaryLocationLineHash, else one computed from the file as it is now."""
+        if diagnostic.line_hash:
+            return diagnostic.line_hash
+        path = diagnostic.span.path
+        hashes = self._hashes.get(path)
+        if hashes is None:
+            data = self.data(path)
+            if data is None:
+                return ""
+            from goconc.analyzer.fingerprint import line_hashes
+
+            hashes = self._hashes[path] = line_hashes(data)
+        line = diagnostic.span.line
+        return hashes[line - 1] if 0 < line <= len(hashes) else ""
+
+
+def stable_keys(result: RunResult, sources: SourceCache) -> dict[int, str]:
+    """goconc's own fingerprint of every diagnostic, by ``id()``.
+
+    sha256 of the rule, the file (relative to the root), the enclosing function and the primary
+    line with all whitespace removed: it survives edits elsewhere in the file (unlike line
+    numbers) and re-indentation. The ``:n`` suffix tells apart, in source order, diagnostics
+    that share all four; it is counted over every diagnostic, suppressed or not, so including
+    suppressed results does not renumber the others.
+    """
+    keys: dict[int, str] = {}
+    seen: dict[str, int] = {}
+    for diagnostic in sorted(result.diagnostics, key=Diagnostic.sort_key):
+        span = diagnostic.span
+        line = sources.line(span.path, span.line) or ""
+        path = display_path(span.path, result.root)
+        text = "|".join((diagnostic.code, path, diagnostic.function, _WHITESPACE.sub("", line)))
+        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+        seen[digest] = seen.get(digest, 0) + 1
+        keys[id(diagnostic)] = f"{digest}:{seen[digest]}"
+    return keys

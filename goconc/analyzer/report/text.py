@@ -1,0 +1,157 @@
+"""Human-readable output: ``path:line:col: CODE message``, the source line, related locations.
+
+The first line of each finding is what editor problem matchers parse; everything under it is
+indented or behind a ``|`` gutter so that no other line looks like a finding.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+from goconc.analyzer.diagnostics import (
+    Diagnostic,
+    Notification,
+    RunResult,
+    Severity,
+    Span,
+)
+from goconc.analyzer.report._common import SourceCache, display_path, plural, visible
+
+_TAB_WIDTH = 4  # tabs are expanded so that the caret line lines up on any terminal
+
+_RESET = "\x1b[0m"
+_BOLD = "\x1b[1m"
+_DIM = "\x1b[2m"
+_BLUE = "\x1b[34m"
+_SEVERITY_COLOR = {
+    Severity.ERROR: "\x1b[1;31m",
+    Severity.WARNING: "\x1b[1;33m",
+    Severity.NOTE: "\x1b[1;36m",
+}
+
+
+class _Paint:
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+
+    def __call__(self, code: str, text: str) -> str:
+        return f"{code}{text}{_RESET}" if self.enabled and text else text
+
+
+def render(
+    result: RunResult,
+    *,
+    color: bool = False,
+    verbose: bool = False,
+    include_suppressed: bool = False,
+) -> str:
+    paint = _Paint(color)
+    sources = SourceCache()
+    blocks = [_finding(d, result.cwd, sources, paint) for d in visible(result, include_suppressed)]
+    blocks.append(paint(_BOLD, _summary(result, include_suppressed)) + "\n")
+    return "\n".join(blocks)
+
+
+def format_notification(n: Notification, cwd: str, *, verbose: bool = False) -> str:
+    """One line for stderr: ``path:line:col: warning: message`` (the detail only if verbose)."""
+    where = "goconc"
+    if n.path is not None:
+        where = display_path(n.path, cwd)
+        if n.line is not None:
+            where += f":{n.line}"
+            if n.column is not None:
+                where += f":{n.column}"
+    line = f"{where}: {n.level.value}: {n.message}"
+    if verbose and n.detail:
+        detail = "\n".join("    " + row for row in n.detail.rstrip("\n").splitlines())
+        line += "\n" + detail
+    return line
+
+
+def _finding(d: Diagnostic, cwd: str, sources: SourceCache, paint: _Paint) -> str:
+    span = d.span
+    head = f"{paint(_BOLD, _position(span, cwd))}: {paint(_SEVERITY_COLOR[d.severity], d.code)}"
+    head += f" {d.message}"
+    if d.suppressed_by is not None:
+        head += paint(_DIM, f" (suppressed: {d.suppressed_by})")
+    lines = [head]
+    lines.extend(_snippet(span, sources, paint, _SEVERITY_COLOR[d.severity]))
+    for related in d.related:
+        lines.append(f"  {_position(related.span, cwd)}: {related.message}")
+    for fix in d.fixes:
+        lines.append(f"  fix ({fix.applicability.value}): {fix.title}")
+    return "\n".join(lines) + "\n"
+
+
+def _position(span: Span, cwd: str) -> str:
+    return f"{display_path(span.path, cwd)}:{span.line}:{span.column}"
+
+
+def _snippet(span: Span, sources: SourceCache, paint: _Paint, caret_color: str) -> list[str]:
+    """The primary line with ``^`` under the span (to the line's end if the span goes on)."""
+    text = sources.line(span.path, span.line)
+    if text is None:
+        return []
+    start = _char_index(text, span.column)
+    end = _char_index(text, span.end_column) if span.end_line == span.line else len(text)
+    shown, cells = _expand(text)
+    left = cells[start]
+    width = max(cells[max(end, start)] - left, 1)
+    number = str(span.line)
+    gutter = paint(_BLUE, f"  {number} |")
+    blank = paint(_BLUE, f"  {' ' * len(number)} |")
+    return [
+        f"{gutter} {shown}".rstrip(),
+        f"{blank} {' ' * left}{paint(caret_color, '^' * width)}",
+    ]
+
+
+def _char_index(text: str, column: int) -> int:
+    """Index in ``text`` of a 1-based UTF-16 column (clamped to the text)."""
+    units = 0
+    for i, char in enumerate(text):
+        if units >= column - 1:
+            return i
+        units += 2 if ord(char) > 0xFFFF else 1
+    return len(text)
+
+
+def _expand(text: str) -> tuple[str, list[int]]:
+    """The line as displayed, and the display cell where each character (and the end) starts."""
+    out: list[str] = []
+    cells = [0]
+    for char in text:
+        col = cells[-1]
+        if char == "\t":
+            shown = " " * (_TAB_WIDTH - col % _TAB_WIDTH)
+        elif unicodedata.category(char) == "Cc":
+            shown = "\ufffd"  # keep escape sequences in the source out of the terminal
+        else:
+            shown = char
+        out.append(shown)
+        cells.append(col + sum(_cell_width(c) for c in shown))
+    return "".join(out), cells
+
+
+def _cell_width(char: str) -> int:
+    if unicodedata.combining(char):
+        return 0
+    return 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+
+
+def _summary(result: RunResult, include_suppressed: bool) -> str:
+    reported = [d for d in result.diagnostics if d.suppressed_by is None]
+    files = plural(result.files, "file")
+    if not reported:
+        text = f"No problems found in {files}."
+    else:
+        counts = [
+            plural(sum(d.severity is severity for d in reported), severity.value)
+            for severity in Severity
+            if any(d.severity is severity for d in reported)
+        ]
+        text = f"Found {plural(len(reported), 'problem')} ({', '.join(counts)}) in {files}."
+    suppressed = len(result.diagnostics) - len(reported)
+    if include_suppressed and suppressed:
+        text += f" {suppressed} suppressed."
+    return text

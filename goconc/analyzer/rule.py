@@ -1,0 +1,101 @@
+"""The Rule base class: metadata, hooks and reporting.
+
+A rule is a class with ``meta = RuleMeta(...)`` and hooks named after tree-sitter-go node
+kinds: ``visit_go_statement(self, node)`` runs when the batched walk enters a go statement,
+``leave_<kind>`` when it leaves one. ``end_package`` runs once every file of the package has
+been walked, for rules that need the whole package. The module docstring is the rule's
+documentation (see DESIGN.md). A rule never parses or walks a tree for itself: it asks
+``self.pkg`` (types, CFGs, summaries) for what it needs.
+"""
+
+from __future__ import annotations
+
+import inspect
+import sys
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, ClassVar
+
+import attrs
+from tree_sitter import Node
+
+from goconc.analyzer.diagnostics import Diagnostic, Fix, Related, RuleMeta, Severity, Span
+from goconc.analyzer.source import SourceFile
+
+if TYPE_CHECKING:
+    from goconc.analyzer.facts import Package
+
+
+class Rule:
+    meta: ClassVar[RuleMeta]
+    # The batched walk visits a file for this rule only when its bytes contain one of these
+    # (empty: every file). Must never skip a file the rule could report on.
+    triggers: ClassVar[tuple[bytes, ...]] = ()
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        meta = cls.__dict__.get("meta")
+        module = sys.modules.get(cls.__module__)
+        if isinstance(meta, RuleMeta) and not meta.docs and module is not None and module.__doc__:
+            cls.meta = attrs.evolve(meta, docs=inspect.cleandoc(module.__doc__))
+
+    def __init__(self, pkg: Package, options: Mapping[str, object] | None = None) -> None:
+        self.pkg = pkg
+        self.options: Mapping[str, object] = options or {}
+        self.file: SourceFile = pkg.files[0]  # set by the walker before each file
+        self.diagnostics: list[Diagnostic] = []
+
+    def end_package(self) -> None:
+        """Called once after every file of the package has been walked."""
+
+    # -- reporting ---------------------------------------------------------------------------
+    def span(self, node: Node, file: SourceFile | None = None) -> Span:
+        return (file or self.file).node_span(node)
+
+    def related(self, node: Node, message: str, file: SourceFile | None = None) -> Related:
+        return Related(self.span(node, file), message)
+
+    def report(
+        self,
+        at: Node | Span,
+        message: str,
+        *,
+        related: Sequence[Related] = (),
+        fixes: Sequence[Fix] = (),
+        flows: Sequence[Sequence[Related]] = (),
+        severity: Severity | None = None,
+        file: SourceFile | None = None,
+    ) -> None:
+        span = at if isinstance(at, Span) else self.span(at, file)
+        self.diagnostics.append(
+            Diagnostic(
+                code=self.meta.code,
+                message=message,
+                span=span,
+                severity=severity or self.meta.severity,
+                related=tuple(related),
+                fixes=tuple(fixes),
+                flows=tuple(tuple(f) for f in flows),
+                function=self._function_name(at) if isinstance(at, Node) else "",
+            )
+        )
+
+    @staticmethod
+    def _function_name(node: Node) -> str:
+        parent: Node | None = node
+        while parent is not None:
+            if parent.type in ("function_declaration", "method_declaration"):
+                name = parent.child_by_field_name("name")
+                text = name.text if name is not None else None
+                return text.decode("utf-8", "replace") if text else ""
+            parent = parent.parent
+        return ""
+
+
+def hooks_of(rule_cls: type[Rule]) -> dict[str, tuple[str, str]]:
+    """{method name: ("visit"|"leave", node kind)} for every hook a rule class defines."""
+    found: dict[str, tuple[str, str]] = {}
+    for name in dir(rule_cls):
+        for prefix in ("visit_", "leave_"):
+            if name.startswith(prefix):
+                found[name] = (prefix[:-1], name.removeprefix(prefix))
+    return found

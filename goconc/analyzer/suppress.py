@@ -1,0 +1,176 @@
+"""In-source suppressions: `//goconc:ignore CODE[,CODE] reason`.
+
+A directive silences the listed rules on its own line (a trailing comment) and on the line
+below (a comment of its own). The reason is required, as staticcheck requires it for
+`//lint:ignore`: a suppression nobody can explain is how real bugs get hidden. Directives
+without a reason, naming unknown codes, or silencing nothing are themselves reported, each
+under its own code, so stale suppressions do not pile up.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Iterable
+
+import attrs
+from tree_sitter import Query, QueryCursor
+
+from goconc.analyzer.diagnostics import Diagnostic, RuleMeta, Severity, Span
+from goconc.analyzer.parse import go_language
+from goconc.analyzer.source import SourceFile
+
+MARKER = b"goconc:ignore"
+_DIRECTIVE = re.compile(r"^//\s*goconc:ignore(?P<rest>.*)$", re.S)
+_CODE = re.compile(r"^[A-Z]+[0-9]+$")
+
+IGNORE_WITHOUT_REASON = RuleMeta(
+    code="GC001",
+    name="ignore-without-reason",
+    summary="A //goconc:ignore directive gives no reason.",
+    severity=Severity.WARNING,
+    tags=("maintainability",),
+    precision="very-high",
+    docs="""## What it does
+Flags a `//goconc:ignore CODE` directive that does not say why the finding is wrong or
+acceptable. The directive still suppresses the finding.
+
+## Why is this bad?
+A suppression nobody can explain is how real deadlocks get hidden. The next reader needs to
+know what makes this case safe.
+
+## Example
+```go
+mu.Lock() //goconc:ignore MU003
+```
+
+Use instead:
+```go
+mu.Lock() //goconc:ignore MU003 unlocked by the caller, see finish()
+```
+""",
+)
+UNUSED_IGNORE = RuleMeta(
+    code="GC002",
+    name="unused-ignore",
+    summary="A //goconc:ignore directive suppresses nothing.",
+    severity=Severity.WARNING,
+    tags=("maintainability",),
+    precision="very-high",
+    docs="""## What it does
+Flags a `//goconc:ignore CODE reason` directive when rule CODE (enabled in this run) reports
+nothing on the directive's line or the line below it.
+
+## Why is this bad?
+Stale suppressions hide the next real finding on that line and mislead readers.
+
+## Example
+```go
+//goconc:ignore WG001 the goroutine is counted elsewhere
+wg.Add(1) // the Add has since moved out of the goroutine
+```
+
+Use instead: delete the directive.
+""",
+)
+INVALID_IGNORE = RuleMeta(
+    code="GC003",
+    name="invalid-ignore",
+    summary="A //goconc:ignore directive names no code or an unknown code.",
+    severity=Severity.ERROR,
+    tags=("maintainability",),
+    precision="very-high",
+    docs="""## What it does
+Flags a `//goconc:ignore` directive that names no rule code, or a code goconc does not have.
+
+## Why is this bad?
+A misspelt code suppresses nothing, so the finding it was meant for is still reported, or
+the directive outlives the rule it named.
+
+## Example
+```go
+wg.Add(1) //goconc:ignore WG01 counted by the caller
+```
+
+Use instead:
+```go
+wg.Add(1) //goconc:ignore WG001 counted by the caller
+```
+""",
+)
+META_RULES = (IGNORE_WITHOUT_REASON, UNUSED_IGNORE, INVALID_IGNORE)
+
+_COMMENTS = Query(go_language(), "(comment) @c")
+
+
+@attrs.define
+class Directive:
+    span: Span
+    line: int
+    codes: tuple[str, ...]
+    reason: str
+    used: set[str] = attrs.Factory(set)
+
+
+def parse_directives(file: SourceFile) -> list[Directive]:
+    if MARKER not in file.data:
+        return []
+    found: list[Directive] = []
+    for node in QueryCursor(_COMMENTS).captures(file.root).get("c", []):
+        m = _DIRECTIVE.match(file.text(node))
+        if m is None:
+            continue
+        rest = m.group("rest").strip()
+        codes_text, _, reason = rest.partition(" ")
+        codes = tuple(c.strip() for c in codes_text.split(",") if c.strip())
+        span = file.node_span(node)
+        found.append(Directive(span, span.line, codes, reason.strip()))
+    return found
+
+
+def apply(
+    file: SourceFile,
+    diagnostics: Iterable[Diagnostic],
+    known_codes: Collection[str],
+    enabled_codes: Collection[str],
+) -> list[Diagnostic]:
+    """Mark suppressed diagnostics and add the directive diagnostics (GC001-GC003)."""
+    directives = parse_directives(file)
+    if not directives:
+        return list(diagnostics)
+    by_line: dict[int, list[Directive]] = {}
+    for d in directives:
+        by_line.setdefault(d.line, []).append(d)
+        by_line.setdefault(d.line + 1, []).append(d)
+    out: list[Diagnostic] = []
+    for diag in diagnostics:
+        for d in by_line.get(diag.span.line, ()):
+            if diag.code in d.codes:
+                d.used.add(diag.code)
+                diag = attrs.evolve(diag, suppressed_by=d.reason or "(no reason given)")
+                break
+        out.append(diag)
+    for d in directives:
+        out.extend(_directive_problems(d, known_codes, enabled_codes))
+    return out
+
+
+def _directive_problems(
+    d: Directive, known_codes: Collection[str], enabled_codes: Collection[str]
+) -> list[Diagnostic]:
+    problems: list[Diagnostic] = []
+
+    def report(meta: RuleMeta, message: str) -> None:
+        if meta.code in enabled_codes:
+            problems.append(Diagnostic(meta.code, message, d.span, meta.severity))
+
+    unknown = [c for c in d.codes if not _CODE.match(c) or c not in known_codes]
+    if not d.codes:
+        report(INVALID_IGNORE, "//goconc:ignore names no rule code")
+    elif unknown:
+        report(INVALID_IGNORE, f"//goconc:ignore names unknown rule code {', '.join(unknown)}")
+    if d.codes and not d.reason:
+        report(IGNORE_WITHOUT_REASON, f"//goconc:ignore {','.join(d.codes)} gives no reason")
+    unused = [c for c in d.codes if c in enabled_codes and c not in d.used and c not in unknown]
+    if unused:
+        report(UNUSED_IGNORE, f"//goconc:ignore {', '.join(unused)} suppresses nothing here")
+    return problems

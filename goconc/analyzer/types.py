@@ -1,0 +1,721 @@
+"""Best-effort types and identities of Go expressions, from declarations only.
+
+tree-sitter gives no type information, so this module rebuilds the little that concurrency
+rules need: whether an expression is a sync.WaitGroup, a mutex, a channel (and which way), a
+context cancel func; which variable or field it denotes (its identity, so that `s.mu` in two
+statements is the same lock and `m := &s.mu` is an alias of it); and the lock *class*
+(`Server.mu`) that lock-order analysis reasons about. Anything it cannot resolve is None, and
+rules stay silent about None (precision first).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import attrs
+from tree_sitter import Node
+
+from goconc.analyzer.source import SourceFile
+from goconc.analyzer.symbols import Field, PackageIndex, struct_fields
+
+
+@attrs.frozen
+class GoType:
+    kind: str  # named | pointer | chan | slice | array | map | func | struct | interface
+    pkg: str = ""  # named: import path ("sync"), "" for this package and predeclared types
+    name: str = ""  # named: the type name
+    elem: GoType | None = None  # pointer, chan, slice, array, map value
+    dir: str = ""  # chan: "both" | "send" | "recv"
+    results: tuple[GoType | None, ...] = ()  # func
+
+    def deref(self) -> GoType:
+        t = self
+        while t.kind == "pointer" and t.elem is not None:
+            t = t.elem
+        return t
+
+    def is_named(self, pkg: str, *names: str) -> bool:
+        return self.kind == "named" and self.pkg == pkg and (not names or self.name in names)
+
+    def sync_kind(self) -> str | None:
+        """Mutex, RWMutex, WaitGroup, Cond, Once, Locker for sync types (or pointers to them)."""
+        t = self.deref()
+        return t.name if t.kind == "named" and t.pkg == "sync" else None
+
+    def __str__(self) -> str:
+        if self.kind == "named":
+            return f"{self.pkg.rsplit('/', 1)[-1]}.{self.name}" if self.pkg else self.name
+        if self.kind == "pointer":
+            return f"*{self.elem}"
+        if self.kind == "chan":
+            prefix = {"recv": "<-chan ", "send": "chan<- "}.get(self.dir, "chan ")
+            return f"{prefix}{self.elem}"
+        if self.kind in ("slice", "array"):
+            return f"[]{self.elem}"
+        return self.kind
+
+
+def named(pkg: str, name: str) -> GoType:
+    return GoType("named", pkg, name)
+
+
+def pointer(elem: GoType | None) -> GoType:
+    return GoType("pointer", elem=elem)
+
+
+def chan(elem: GoType | None, direction: str = "both") -> GoType:
+    return GoType("chan", elem=elem, dir=direction)
+
+
+INT = named("", "int")
+BOOL = named("", "bool")
+CONTEXT = named("context", "Context")
+CANCEL_FUNC = named("context", "CancelFunc")
+CANCEL_CAUSE_FUNC = named("context", "CancelCauseFunc")
+_TIME = named("time", "Time")
+_DONE_CHAN = chan(GoType("struct"), "recv")
+
+# Results of the standard-library functions the rules care about.
+STDLIB_FUNCS: dict[tuple[str, str], tuple[GoType | None, ...]] = {
+    ("context", "WithCancel"): (CONTEXT, CANCEL_FUNC),
+    ("context", "WithTimeout"): (CONTEXT, CANCEL_FUNC),
+    ("context", "WithDeadline"): (CONTEXT, CANCEL_FUNC),
+    ("context", "WithCancelCause"): (CONTEXT, CANCEL_CAUSE_FUNC),
+    ("context", "WithTimeoutCause"): (CONTEXT, CANCEL_FUNC),
+    ("context", "WithDeadlineCause"): (CONTEXT, CANCEL_FUNC),
+    ("os/signal", "NotifyContext"): (CONTEXT, CANCEL_FUNC),
+    ("context", "Background"): (CONTEXT,),
+    ("context", "TODO"): (CONTEXT,),
+    ("context", "WithValue"): (CONTEXT,),
+    ("context", "WithoutCancel"): (CONTEXT,),
+    ("sync", "NewCond"): (pointer(named("sync", "Cond")),),
+    ("time", "NewTicker"): (pointer(named("time", "Ticker")),),
+    ("time", "NewTimer"): (pointer(named("time", "Timer")),),
+    ("time", "AfterFunc"): (pointer(named("time", "Timer")),),
+    ("time", "After"): (chan(_TIME, "recv"),),
+    ("time", "Tick"): (chan(_TIME, "recv"),),
+    ("time", "Now"): (_TIME,),
+}
+STDLIB_FIELDS: dict[tuple[str, str, str], GoType] = {
+    ("time", "Ticker", "C"): chan(_TIME, "recv"),
+    ("time", "Timer", "C"): chan(_TIME, "recv"),
+    ("sync", "Cond", "L"): named("sync", "Locker"),
+}
+STDLIB_METHODS: dict[tuple[str, str, str], tuple[GoType | None, ...]] = {
+    ("context", "Context", "Done"): (_DONE_CHAN,),
+    ("context", "Context", "Err"): (named("", "error"),),
+}
+# Methods of sync types, to tell `s.Lock()` on an embedded mutex from a method of s's own.
+SYNC_METHODS: dict[str, frozenset[str]] = {
+    "Mutex": frozenset({"Lock", "Unlock", "TryLock"}),
+    "RWMutex": frozenset({"Lock", "Unlock", "RLock", "RUnlock", "TryLock", "TryRLock"}),
+    "Locker": frozenset({"Lock", "Unlock"}),
+    "WaitGroup": frozenset({"Add", "Done", "Wait", "Go"}),
+    "Cond": frozenset({"Wait", "Signal", "Broadcast"}),
+    "Once": frozenset({"Do"}),
+}
+
+_SCOPE_KINDS = frozenset(
+    {
+        "block",
+        "func_literal",
+        "function_declaration",
+        "method_declaration",
+        "if_statement",
+        "for_statement",
+        "expression_switch_statement",
+        "type_switch_statement",
+        "communication_case",
+        "expression_case",
+        "default_case",
+        "type_case",
+    }
+)
+_FUNC_KINDS = frozenset({"function_declaration", "method_declaration", "func_literal"})
+
+
+@attrs.define(eq=False)
+class Binding:
+    """A local name: parameter, receiver, named result, var, :=, range or case variable."""
+
+    name: str
+    ident: Node
+    file: SourceFile
+    kind: str  # param | receiver | result | var | short | range | recv | typeswitch
+    scope_start: int
+    scope_end: int
+    type_node: Node | None = None
+    value: Node | None = None  # the initializer, or the range_clause / receive expression
+    index: int = 0  # which of the value's results
+
+    @property
+    def key(self) -> str:
+        return f"{self.file.path}:{self.ident.start_byte}"
+
+
+@attrs.frozen
+class Ref:
+    """The identity of a variable or field path: `s.mu` in two places is one Ref."""
+
+    root: str  # a Binding key, "pkg:NAME" for package variables, "ext:PATH.NAME"
+    path: tuple[str, ...]
+    text: str  # as written at the place it was resolved, for messages
+    cls: str  # lock class for lock-order analysis ("Server.mu", "pkg.mu"); "" when unknown
+
+    def same_object(self, other: Ref) -> bool:
+        return self.root == other.root and self.path == other.path
+
+
+class FunctionScopes:
+    """Every local binding of one top-level declaration, closures included."""
+
+    def __init__(self, decl: Node, file: SourceFile) -> None:
+        self.file = file
+        self.by_name: dict[str, list[Binding]] = {}
+        self._collect(decl)
+
+    def lookup(self, ident: Node) -> Binding | None:
+        name = self.file.text(ident)
+        at = ident.start_byte
+        best: Binding | None = None
+        for b in self.by_name.get(name, ()):
+            if b.ident.start_byte == at:
+                return b  # the declaring identifier itself
+            if b.scope_start <= at < b.scope_end and (best is None or b.scope_start >= best.scope_start):
+                best = b
+        return best
+
+    def _add(self, ident: Node, kind: str, scope: tuple[int, int], **kw: object) -> None:
+        name = self.file.text(ident)
+        if name == "_":
+            return
+        b = Binding(name, ident, self.file, kind, scope[0], scope[1], **kw)  # type: ignore[arg-type]
+        self.by_name.setdefault(name, []).append(b)
+
+    def _collect(self, decl: Node) -> None:
+        stack = [decl]
+        while stack:
+            node = stack.pop()
+            kind = node.type
+            if kind in _FUNC_KINDS:
+                self._params(node)
+            elif kind == "short_var_declaration":
+                self._short(node)
+            elif kind == "var_spec":
+                self._var(node)
+            elif kind == "range_clause":
+                self._range(node)
+            elif kind == "receive_statement":
+                self._receive(node)
+            elif kind == "type_switch_statement":
+                alias = node.child_by_field_name("alias")
+                if alias is not None:
+                    for ident in _idents(alias):
+                        self._add(ident, "typeswitch", (node.start_byte, node.end_byte))
+            stack.extend(node.named_children)
+
+    def _params(self, func: Node) -> None:
+        scope = (func.start_byte, func.end_byte)
+        for field, kind in (("receiver", "receiver"), ("parameters", "param"), ("result", "result")):
+            plist = func.child_by_field_name(field)
+            if plist is None or plist.type != "parameter_list":
+                continue
+            for param in plist.named_children:
+                if param.type not in ("parameter_declaration", "variadic_parameter_declaration"):
+                    continue
+                type_node = param.child_by_field_name("type")
+                if param.type == "variadic_parameter_declaration":
+                    type_node = None  # a slice of the declared type; not needed by any rule
+                for ident in param.children_by_field_name("name"):
+                    if ident.is_named:
+                        self._add(ident, kind, scope, type_node=type_node)
+
+    def _short(self, node: Node) -> None:
+        left = node.child_by_field_name("left")
+        right = node.child_by_field_name("right")
+        if left is None:
+            return
+        scope = (node.end_byte, _scope_end(node))
+        idents = _idents(left)
+        values = [c for c in right.named_children if not c.is_extra] if right is not None else []
+        for i, ident in enumerate(idents):
+            if self._redeclared(ident, scope[1]):
+                continue  # `a, err := f()` re-assigns an err already declared in this scope
+            if len(values) == len(idents):
+                self._add(ident, "short", scope, value=values[i])
+            elif len(values) == 1:
+                self._add(ident, "short", scope, value=values[0], index=i)
+            else:
+                self._add(ident, "short", scope)
+
+    def _redeclared(self, ident: Node, scope_end: int) -> bool:
+        for b in self.by_name.get(self.file.text(ident), ()):
+            if b.scope_end == scope_end and b.kind in ("short", "var") and b.scope_start <= ident.start_byte:
+                return True
+        return False
+
+    def _var(self, node: Node) -> None:
+        scope = (node.end_byte, _scope_end(node))
+        type_node = node.child_by_field_name("type")
+        value_list = node.child_by_field_name("value")
+        values = [c for c in value_list.named_children if not c.is_extra] if value_list else []
+        idents = [c for c in node.children_by_field_name("name") if c.is_named]
+        for i, ident in enumerate(idents):
+            value = values[i] if len(values) == len(idents) else (values[0] if values else None)
+            index = 0 if len(values) == len(idents) else i
+            self._add(ident, "var", scope, type_node=type_node, value=value, index=index)
+
+    def _range(self, node: Node) -> None:
+        left = node.child_by_field_name("left")
+        if left is None or not any(c.type == ":=" for c in node.children):
+            return
+        loop = node.parent
+        if loop is None:
+            return
+        scope = (node.end_byte, loop.end_byte)
+        for i, ident in enumerate(_idents(left)):
+            self._add(ident, "range", scope, value=node, index=i)
+
+    def _receive(self, node: Node) -> None:
+        left = node.child_by_field_name("left")
+        right = node.child_by_field_name("right")
+        case = node.parent
+        if left is None or case is None or not any(c.type == ":=" for c in node.children):
+            return
+        for i, ident in enumerate(_idents(left)):
+            self._add(ident, "recv", (node.end_byte, case.end_byte), value=right, index=i)
+
+
+def _idents(expr_list: Node) -> list[Node]:
+    return [c for c in expr_list.named_children if c.type == "identifier"]
+
+
+def _scope_end(node: Node) -> int:
+    parent = node.parent
+    while parent is not None and parent.type not in _SCOPE_KINDS:
+        parent = parent.parent
+    return parent.end_byte if parent is not None else node.end_byte
+
+
+def top_level(node: Node) -> Node:
+    """The child of source_file that contains ``node``."""
+    while node.parent is not None and node.parent.type != "source_file":
+        node = node.parent
+    return node
+
+
+def enclosing_function(node: Node) -> Node | None:
+    """The innermost function_declaration, method_declaration or func_literal around ``node``."""
+    parent = node.parent
+    while parent is not None and parent.type not in _FUNC_KINDS:
+        parent = parent.parent
+    return parent
+
+
+def unparen(node: Node) -> Node:
+    while node.type == "parenthesized_expression" and node.named_children:
+        node = node.named_children[0]
+    return node
+
+
+class Resolver:
+    """Types and identities of expressions in one package."""
+
+    def __init__(self, index: PackageIndex) -> None:
+        self.index = index
+        self._scopes: dict[int, FunctionScopes] = {}
+        self._binding_types: dict[int, GoType | None] = {}
+        self._in_progress: set[int] = set()
+
+    # -- names ------------------------------------------------------------------------------
+    def scopes(self, node: Node, file: SourceFile) -> FunctionScopes:
+        decl = top_level(node)
+        found = self._scopes.get(decl.id)
+        if found is None:
+            found = self._scopes[decl.id] = FunctionScopes(decl, file)
+        return found
+
+    def binding(self, ident: Node, file: SourceFile) -> Binding | None:
+        return self.scopes(ident, file).lookup(ident)
+
+    def package_of(self, ident: Node, file: SourceFile) -> str | None:
+        """The import path when ``ident`` names an imported package (not shadowed)."""
+        if ident.type not in ("identifier", "package_identifier"):
+            return None
+        path = self.index.import_path(file, file.text(ident))
+        if path is None or self.binding(ident, file) is not None:
+            return None
+        return path
+
+    def pkg_func(self, call: Node, file: SourceFile) -> tuple[str, str] | None:
+        """(import path, name) of a call like `context.WithCancel(...)`."""
+        fn = call.child_by_field_name("function")
+        if fn is None or fn.type != "selector_expression":
+            return None
+        operand = fn.child_by_field_name("operand")
+        field = fn.child_by_field_name("field")
+        if operand is None or field is None:
+            return None
+        path = self.package_of(operand, file)
+        return (path, file.text(field)) if path is not None else None
+
+    def is_builtin(self, ident: Node, file: SourceFile, name: str) -> bool:
+        """`ident` is the predeclared function ``name``, not shadowed by a local or package name."""
+        if ident.type != "identifier" or file.text(ident) != name:
+            return False
+        return (
+            self.binding(ident, file) is None
+            and name not in self.index.funcs
+            and name not in self.index.vars
+        )
+
+    # -- types ------------------------------------------------------------------------------
+    def type_from_node(self, node: Node | None, file: SourceFile) -> GoType | None:
+        depth = 0
+        while node is not None and node.type == "parenthesized_type" and depth < 50:
+            node = node.named_children[0] if node.named_children else None
+            depth += 1
+        if node is None:
+            return None
+        kind = node.type
+        if kind == "type_identifier":
+            return named("", file.text(node))
+        if kind == "qualified_type":
+            pkg = node.child_by_field_name("package")
+            name = node.child_by_field_name("name")
+            if pkg is None or name is None:
+                return None
+            path = self.index.import_path(file, file.text(pkg))
+            return named(path, file.text(name)) if path is not None else None
+        if kind == "pointer_type":
+            return pointer(self.type_from_node(_first(node), file))
+        if kind == "channel_type":
+            tokens = [c.type for c in node.children if not c.is_named]
+            direction = "recv" if tokens[:1] == ["<-"] else "send" if "<-" in tokens else "both"
+            return chan(self.type_from_node(node.child_by_field_name("value"), file), direction)
+        if kind in ("slice_type", "array_type", "implicit_length_array_type"):
+            elem = self.type_from_node(node.child_by_field_name("element"), file)
+            return GoType("slice" if kind == "slice_type" else "array", elem=elem)
+        if kind == "map_type":
+            return GoType("map", elem=self.type_from_node(node.child_by_field_name("value"), file))
+        if kind == "generic_type":
+            return self.type_from_node(node.child_by_field_name("type"), file)
+        if kind == "function_type":
+            return GoType("func", results=self._result_types(node.child_by_field_name("result"), file))
+        if kind in ("struct_type", "interface_type"):
+            return GoType(kind.removesuffix("_type"))
+        return None
+
+    def _result_types(self, result: Node | None, file: SourceFile) -> tuple[GoType | None, ...]:
+        if result is None:
+            return ()
+        if result.type != "parameter_list":
+            return (self.type_from_node(result, file),)
+        types: list[GoType | None] = []
+        for param in result.named_children:
+            if param.type != "parameter_declaration":
+                continue
+            t = self.type_from_node(param.child_by_field_name("type"), file)
+            names = [c for c in param.children_by_field_name("name") if c.is_named]
+            types.extend([t] * max(1, len(names)))
+        return tuple(types)
+
+    def binding_type(self, b: Binding) -> GoType | None:
+        key = b.ident.id
+        if key in self._binding_types:
+            return self._binding_types[key]
+        if key in self._in_progress:
+            return None
+        self._in_progress.add(key)
+        try:
+            result = self._compute_binding_type(b)
+        finally:
+            self._in_progress.discard(key)
+        self._binding_types[key] = result
+        return result
+
+    def _compute_binding_type(self, b: Binding) -> GoType | None:
+        if b.type_node is not None:
+            return self.type_from_node(b.type_node, b.file)
+        if b.value is None:
+            return None
+        if b.kind == "range":
+            t = self.type_of(b.value.child_by_field_name("right"), b.file)
+            if t is None:
+                return None
+            t = t.deref() if t.kind == "pointer" else t
+            if t.kind == "chan":
+                return t.elem if b.index == 0 else None
+            if t.kind in ("slice", "array"):
+                return INT if b.index == 0 else t.elem
+            if t.kind == "map":
+                return t.elem if b.index == 1 else None
+            return INT if t.is_named("", "int") and b.index == 0 else None
+        if b.kind == "recv":
+            t = self.type_of(b.value, b.file)
+            return t if b.index == 0 else BOOL
+        types = self.types_of(b.value, b.file)
+        return types[b.index] if b.index < len(types) else None
+
+    def type_of(self, expr: Node | None, file: SourceFile) -> GoType | None:
+        if expr is None:
+            return None
+        types = self.types_of(expr, file)
+        return types[0] if types else None
+
+    def types_of(self, expr: Node, file: SourceFile) -> tuple[GoType | None, ...]:
+        """The type(s) of an expression; a call may have several results."""
+        expr = unparen(expr)
+        kind = expr.type
+        if kind == "identifier":
+            b = self.binding(expr, file)
+            if b is not None:
+                return (self.binding_type(b),)
+            var = self.index.vars.get(file.text(expr))
+            if var is not None:
+                if var.type_node is not None:
+                    return (self.type_from_node(var.type_node, var.file),)
+                if var.value is not None:
+                    return (self.type_of(var.value, var.file),)
+            return ()
+        if kind == "selector_expression":
+            return (self._selector_type(expr, file),)
+        if kind == "call_expression":
+            return self._call_types(expr, file)
+        if kind == "unary_expression":
+            op = expr.child_by_field_name("operator")
+            inner = self.type_of(expr.child_by_field_name("operand"), file)
+            if op is None:
+                return ()
+            if op.type == "&":
+                return (pointer(inner),)
+            if op.type == "<-":
+                return (inner.elem if inner is not None and inner.kind == "chan" else None, BOOL)
+            if op.type == "*":
+                return (inner.elem if inner is not None and inner.kind == "pointer" else None,)
+            return (inner,)
+        if kind == "composite_literal":
+            return (self.type_from_node(expr.child_by_field_name("type"), file),)
+        if kind in ("type_assertion_expression", "type_conversion_expression"):
+            return (self.type_from_node(expr.child_by_field_name("type"), file), BOOL)
+        if kind == "index_expression":
+            t = self.type_of(expr.child_by_field_name("operand"), file)
+            if t is not None and t.kind in ("slice", "array", "map"):
+                return (t.elem, BOOL)
+            return ()
+        if kind == "func_literal":
+            return (GoType("func", results=self._result_types(expr.child_by_field_name("result"), file)),)
+        return ()
+
+    def _selector_type(self, expr: Node, file: SourceFile) -> GoType | None:
+        operand = expr.child_by_field_name("operand")
+        field = expr.child_by_field_name("field")
+        if operand is None or field is None:
+            return None
+        name = file.text(field)
+        path = self.package_of(operand, file)
+        if path is not None:
+            return None  # another package's variable: unknown
+        owner = self.type_of(operand, file)
+        if owner is None:
+            return None
+        found = self.field(owner, name)
+        return found[1] if found else None
+
+    def field(self, owner: GoType, name: str, depth: int = 0) -> tuple[str, GoType | None] | None:
+        """(owning type name, field type) of field ``name`` of ``owner``, through embedding."""
+        t = owner.deref()
+        if t.kind != "named" or depth > 5:
+            return None
+        if t.pkg:
+            ft = STDLIB_FIELDS.get((t.pkg, t.name, name))
+            return (t.name, ft) if ft is not None else None
+        decl = self.index.types.get(t.name)
+        if decl is None:
+            return None
+        fields = decl.fields
+        if not fields and decl.type_node.type == "struct_type":
+            fields = struct_fields(decl.type_node, decl.file)
+        f = fields.get(name)
+        if f is not None:
+            return (t.name, self.type_from_node(f.type_node, decl.file))
+        for emb in fields.values():
+            if emb.embedded:
+                et = self.type_from_node(emb.type_node, decl.file)
+                if et is not None:
+                    inner = self.field(et, name, depth + 1)
+                    if inner is not None:
+                        return inner
+        return None
+
+    def fields_of(self, owner: GoType) -> Iterator[tuple[Field, GoType | None]]:
+        t = owner.deref()
+        decl = self.index.types.get(t.name) if t.kind == "named" and not t.pkg else None
+        if decl is None:
+            return
+        for f in decl.fields.values():
+            yield f, self.type_from_node(f.type_node, decl.file)
+
+    def _call_types(self, call: Node, file: SourceFile) -> tuple[GoType | None, ...]:
+        fn = call.child_by_field_name("function")
+        if fn is None:
+            return ()
+        fn = unparen(fn)
+        args = call.child_by_field_name("arguments")
+        if fn.type == "identifier":
+            name = file.text(fn)
+            if name in ("make", "new") and self.is_builtin(fn, file, name) and args is not None:
+                first = next((c for c in args.named_children if not c.is_extra), None)
+                t = self.type_from_node(first, file) if first is not None else None
+                return (t,) if name == "make" else (pointer(t),)
+            if name in ("len", "cap") and self.is_builtin(fn, file, name):
+                return (INT,)
+            decl = self.index.funcs.get(name) if self.binding(fn, file) is None else None
+            if decl is not None:
+                return self._result_types(decl.node.child_by_field_name("result"), decl.file)
+        elif fn.type == "selector_expression":
+            target = self.pkg_func(call, file)
+            if target is not None:
+                return STDLIB_FUNCS.get(target, ())
+            operand = fn.child_by_field_name("operand")
+            field = fn.child_by_field_name("field")
+            if operand is not None and field is not None:
+                owner = self.type_of(operand, file)
+                if owner is not None:
+                    t = owner.deref()
+                    mname = file.text(field)
+                    if t.kind == "named" and t.pkg:
+                        return STDLIB_METHODS.get((t.pkg, t.name, mname), ())
+                    if t.kind == "named":
+                        m = self.index.method(t.name, mname)
+                        if m is not None:
+                            return self._result_types(m.node.child_by_field_name("result"), m.file)
+        elif fn.type in ("parenthesized_type", "pointer_type", "channel_type", "qualified_type"):
+            return (self.type_from_node(fn, file),)  # a conversion that parsed as a call
+        ft = self.type_of(fn, file)
+        if ft is not None and ft.kind == "func":
+            return ft.results
+        return ()
+
+    # -- identities -------------------------------------------------------------------------
+    def ref_of(self, expr: Node | None, file: SourceFile, depth: int = 0) -> Ref | None:
+        """The variable or field path an expression denotes; aliases (`m := &s.mu`) followed."""
+        if expr is None or depth > 8:
+            return None
+        expr = unparen(expr)
+        kind = expr.type
+        if kind == "unary_expression":
+            op = expr.child_by_field_name("operator")
+            if op is not None and op.type in ("&", "*"):
+                return self.ref_of(expr.child_by_field_name("operand"), file, depth + 1)
+            return None
+        if kind == "identifier":
+            b = self.binding(expr, file)
+            text = file.text(expr)
+            if b is None:
+                if text in self.index.vars:
+                    return Ref(f"pkg:{text}", (), text, f"{self.index.name}.{text}")
+                return None
+            alias = self._alias_target(b)
+            if alias is not None:
+                target = self.ref_of(alias, b.file, depth + 1)
+                if target is not None:
+                    return attrs.evolve(target, text=text)
+            func = enclosing_function(b.ident)
+            owner = _func_name(func, b.file) if func is not None else "?"
+            return Ref(b.key, (), text, f"{owner}.{text}")
+        if kind == "selector_expression":
+            operand = expr.child_by_field_name("operand")
+            field = expr.child_by_field_name("field")
+            if operand is None or field is None:
+                return None
+            name = file.text(field)
+            path = self.package_of(operand, file)
+            if path is not None:
+                return Ref(f"ext:{path}.{name}", (), file.text(expr), f"{path}.{name}")
+            base = self.ref_of(operand, file, depth + 1)
+            if base is None:
+                return None
+            owner = self.type_of(operand, file)
+            found = self.field(owner, name) if owner is not None else None
+            cls = f"{found[0]}.{name}" if found else ""
+            return Ref(base.root, (*base.path, name), file.text(expr), cls)
+        return None
+
+    def _alias_target(self, b: Binding) -> Node | None:
+        """The expression a local is an alias of: `m := &s.mu`, or `m := s.mu` of pointer type."""
+        if b.kind not in ("short", "var") or b.value is None or b.index != 0 or b.type_node is not None:
+            return None
+        value = unparen(b.value)
+        if value.type == "unary_expression":
+            op = value.child_by_field_name("operator")
+            if op is not None and op.type == "&":
+                return value
+            return None
+        if value.type in ("selector_expression", "identifier"):
+            t = self.binding_type(b)
+            if t is not None and t.kind == "pointer":
+                return value
+        return None
+
+    def method_target(self, selector: Node, file: SourceFile) -> tuple[str, Ref | None] | None:
+        """For `X.M` where M is a method of a sync type held by X (directly or embedded):
+        (sync kind, identity of the sync value). None for other methods, including a method
+        M that X's own type declares."""
+        operand = selector.child_by_field_name("operand")
+        field = selector.child_by_field_name("field")
+        if operand is None or field is None:
+            return None
+        method = file.text(field)
+        t = self.type_of(operand, file)
+        if t is None:
+            return None
+        kind = t.sync_kind()
+        if kind is not None:
+            return (kind, self.ref_of(operand, file)) if method in SYNC_METHODS.get(kind, ()) else None
+        found = self._embedded_sync(t, method)
+        if found is None:
+            return None
+        kind, owner, fields = found
+        base = self.ref_of(operand, file)
+        if base is None:
+            return kind, None
+        return kind, Ref(base.root, (*base.path, *fields), base.text, f"{owner}.{fields[-1]}")
+
+    def _embedded_sync(
+        self, t: GoType, method: str, depth: int = 0
+    ) -> tuple[str, str, tuple[str, ...]] | None:
+        """(sync kind, type that embeds it, embedded field path) for a promoted sync method."""
+        t = t.deref()
+        if t.kind != "named" or t.pkg or depth > 5:
+            return None
+        if self.index.method(t.name, method) is not None:
+            return None  # the type's own method shadows the promoted one
+        decl = self.index.types.get(t.name)
+        if decl is None:
+            return None
+        for f in decl.fields.values():
+            if not f.embedded:
+                continue
+            ft = self.type_from_node(f.type_node, decl.file)
+            if ft is None:
+                continue
+            kind = ft.sync_kind()
+            if kind is not None and method in SYNC_METHODS.get(kind, ()):
+                return kind, t.name, (f.name,)
+            inner = self._embedded_sync(ft, method, depth + 1)
+            if inner is not None:
+                return inner[0], inner[1], (f.name, *inner[2])
+        return None
+
+
+def _first(node: Node) -> Node | None:
+    return next((c for c in node.named_children if not c.is_extra), None)
+
+
+def _func_name(func: Node, file: SourceFile) -> str:
+    name = func.child_by_field_name("name")
+    if name is not None:
+        return file.text(name)
+    outer = enclosing_function(func)
+    return (_func_name(outer, file) if outer is not None else "") + ".func"

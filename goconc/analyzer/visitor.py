@@ -1,0 +1,97 @@
+"""One walk per file, dispatching to every active rule's visit_/leave_ hooks.
+
+The walk is a single tree-sitter query for the node kinds that some rule hooks, so the
+tree is traversed in C and Python only touches the hits. Enter/leave order is rebuilt from
+byte ranges with a stack, so it is iterative: 3,000-deep nesting needs no recursion.
+A rule that raises is switched off for the rest of the file and reported; the others go on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from functools import cache
+
+import attrs
+from tree_sitter import Node, Query, QueryCursor
+
+from goconc.analyzer.parse import go_language
+from goconc.analyzer.rule import Rule, hooks_of
+from goconc.analyzer.source import SourceFile
+
+Hook = Callable[[Node], None]
+
+
+@attrs.frozen
+class RuleCrash:
+    rule: Rule
+    error: BaseException
+
+
+@cache
+def kind_query(kinds: frozenset[str]) -> Query:
+    patterns = " ".join(f"({k})" for k in sorted(kinds))
+    return Query(go_language(), f"[{patterns}] @n")
+
+
+def _ordered(nodes: list[Node]) -> list[Node]:
+    """Document order, a parent before a child that spans the same bytes."""
+
+    def chain_depth(n: Node) -> int:
+        depth, p = 0, n.parent
+        while p is not None and p.start_byte == n.start_byte and p.end_byte == n.end_byte:
+            depth, p = depth + 1, p.parent
+        return depth
+
+    return sorted(nodes, key=lambda n: (n.start_byte, -n.end_byte, chain_depth(n)))
+
+
+class BatchedWalker:
+    def __init__(self, rules: Sequence[Rule]) -> None:
+        self.rules = list(rules)
+        self._visit: dict[str, list[tuple[Rule, Hook]]] = {}
+        self._leave: dict[str, list[tuple[Rule, Hook]]] = {}
+        self._kinds: dict[int, frozenset[str]] = {}
+        for rule in self.rules:
+            hooks = hooks_of(type(rule))
+            self._kinds[id(rule)] = frozenset(kind for _, kind in hooks.values())
+            for method, (when, kind) in hooks.items():
+                table = self._visit if when == "visit" else self._leave
+                table.setdefault(kind, []).append((rule, getattr(rule, method)))
+
+    def walk(self, file: SourceFile) -> list[RuleCrash]:
+        """Run every rule's hooks over ``file``; return the rules that crashed."""
+        active = [r for r in self.rules if not r.triggers or any(t in file.data for t in r.triggers)]
+        if not active:
+            return []
+        for rule in active:
+            rule.file = file
+        kinds = frozenset().union(*(self._kinds[id(r)] for r in active))
+        if not kinds:
+            return []
+        active_ids = {id(r) for r in active}
+        crashed: dict[int, RuleCrash] = {}
+
+        def call(hooks: list[tuple[Rule, Hook]], node: Node) -> None:
+            for rule, hook in hooks:
+                key = id(rule)
+                if key not in active_ids or key in crashed:
+                    continue
+                try:
+                    hook(node)
+                except Exception as err:  # a bug of ours: report it, keep the other rules
+                    crashed[key] = RuleCrash(rule, err)
+
+        captures = QueryCursor(kind_query(kinds)).captures(file.root).get("n", [])
+        stack: list[Node] = []
+        for node in _ordered(captures):
+            while stack and not (
+                stack[-1].start_byte <= node.start_byte and node.end_byte <= stack[-1].end_byte
+            ):
+                left = stack.pop()
+                call(self._leave.get(left.type, []), left)
+            call(self._visit.get(node.type, []), node)
+            stack.append(node)
+        while stack:
+            left = stack.pop()
+            call(self._leave.get(left.type, []), left)
+        return list(crashed.values())

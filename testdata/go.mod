@@ -1,0 +1,3 @@
+module goconc.test/testdata
+
+go 1.24

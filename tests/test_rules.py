@@ -1,0 +1,70 @@
+"""Every rule against its testdata/<CODE>/ packages, and its documented examples."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from goconc.analyzer.registry import all_rules
+from goconc.analyzer.rule import hooks_of
+from goconc.analyzer.parse import go_language
+from tests.golden import analyze, check_folder
+
+TESTDATA = Path(__file__).resolve().parent.parent / "testdata"
+RULES = {r.meta.code: r for r in all_rules()}
+
+
+def _packages() -> list[tuple[str, Path]]:
+    found = []
+    for code in sorted(RULES):
+        root = TESTDATA / code
+        for folder in [root, *sorted(p for p in root.rglob("*") if p.is_dir())]:
+            if any(folder.glob("*.go")):
+                found.append((code, folder))
+    return found
+
+
+@pytest.mark.parametrize("code", sorted(RULES))
+def test_every_rule_has_flagged_and_clean_testdata(code: str) -> None:
+    root = TESTDATA / code
+    text = "\n".join(p.read_text(encoding="utf-8") for p in root.rglob("*.go"))
+    assert re.search(rf'// want(?: \+\d+)? "{code}', text), f"{code} has no flagged testdata"
+    lines = [line for line in text.splitlines() if line.strip() and "want" not in line]
+    assert len(lines) > 20, f"{code} needs clean testdata too"
+
+
+@pytest.mark.parametrize(("code", "folder"), _packages(), ids=lambda v: str(v).split("testdata/")[-1])
+def test_rule_testdata(code: str, folder: Path) -> None:
+    problems = check_folder(folder, code)
+    assert not problems, "\n".join(problems)
+
+
+def _doc_blocks(docs: str) -> tuple[str, str]:
+    example = re.search(r"## Example\s*```go\n(.*?)```", docs, re.S)
+    instead = re.search(r"Use instead:\s*```go\n(.*?)```", docs, re.S)
+    assert example and instead, "docs need an Example and a Use instead Go block"
+    return example.group(1), instead.group(1)
+
+
+@pytest.mark.parametrize("code", sorted(RULES))
+def test_docs_examples(code: str, tmp_path: Path) -> None:
+    docs = RULES[code].meta.docs
+    for section in ("## What it does", "## Why is this bad?", "## Example", "Use instead:", "## References"):
+        assert section in docs, f"{code} docs lack {section!r}"
+    example, instead = _doc_blocks(docs)
+    for name, source, flagged in (("example", example, True), ("instead", instead, False)):
+        folder = tmp_path / name
+        folder.mkdir()
+        (folder / "example.go").write_text(source, encoding="utf-8")
+        found = [d for d in analyze(folder, [code]) if d.code == code]
+        assert bool(found) == flagged, f"{code} {name}: {[d.message for d in found]}"
+
+
+def test_hook_names_are_node_kinds() -> None:
+    language = go_language()
+    kinds = {language.node_kind_for_id(i) for i in range(language.node_kind_count)}
+    for rule in all_rules():
+        for method, (_, kind) in hooks_of(rule).items():
+            assert kind in kinds, f"{rule.meta.code}.{method}: {kind!r} is not a tree-sitter-go node kind"
