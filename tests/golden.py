@@ -58,7 +58,13 @@ def expectations(folder: Path) -> tuple[list[Expectation], set[tuple[str, int]]]
             for spec in _QUOTED.findall(m.group("rest")):
                 code, _, pattern = spec.partition(":")
                 wants.append(
-                    Expectation(resolved, target, code.strip(), pattern.strip(), m.group("kind") == "todo-want")
+                    Expectation(
+                        resolved,
+                        target,
+                        code.strip(),
+                        pattern.strip(),
+                        m.group("kind") == "todo-want",
+                    )
                 )
     return wants, tolerated
 
@@ -91,5 +97,7 @@ def check_folder(folder: Path, code: str) -> list[str]:
             continue
         todo = any(w.todo and (w.path, w.line) == (d.span.path, d.span.line) for w in wants)
         if not todo:
-            problems.append(f"{Path(d.span.path).name}:{d.span.line}: unexpected {d.code} {d.message}")
+            problems.append(
+                f"{Path(d.span.path).name}:{d.span.line}: unexpected {d.code} {d.message}"
+            )
     return problems

@@ -183,6 +183,7 @@ def rule_crash(path: str) -> Notification:
         path,
         rule="WG001",
         detail="Traceback (most recent call last):\n  ...\nKeyError: 'x'",
+        crash=True,
     )
 
 

@@ -174,6 +174,13 @@ def test_per_file_ignores_lookup(tmp_path: Path) -> None:
     config = load_config(write(tmp_path, ".goconc.toml", FULL), KNOWN)
     assert config.ignored_for("pkg/a_test.go") == ("MU001", "WG")
     assert config.ignored_for("pkg/a.go") == ()
+    assert config.per_file_ignored("pkg/a_test.go", "WG002")
+    assert not config.per_file_ignored("pkg/a_test.go", "MU002")
+    text = '[per-file-ignores]\n"cmd/**" = ["ALL"]\n"gen/" = ["MU"]\n'
+    config = load_config(write(tmp_path, ".goconc.toml", text), KNOWN)
+    assert config.per_file_ignored("cmd/tool/main.go", "CX001")
+    assert config.per_file_ignored("a/gen/x.go", "MU001")
+    assert not config.per_file_ignored("gen.go", "MU001")
 
 
 # -- errors ----------------------------------------------------------------------------------
@@ -307,3 +314,28 @@ def test_check_codes() -> None:
         check_codes(["MU", "ZZ"], KNOWN, "--ignore")
     with pytest.raises(ConfigError, match=r"^--select: unknown rule code or prefix ''$"):
         check_codes([""], KNOWN, "--select")
+
+
+# -- the documentation's examples -----------------------------------------------------------
+
+CATALOGUE = (
+    *(f"WG00{i}" for i in range(1, 4)),
+    *(f"CH00{i}" for i in range(1, 5)),
+    *(f"MU00{i}" for i in range(1, 7)),
+    *(f"CX00{i}" for i in range(1, 4)),
+    *(f"GR00{i}" for i in range(1, 6)),
+)
+
+
+def test_documented_examples_load(tmp_path: Path) -> None:
+    docs = Path(__file__).parent.parent / "docs" / "configuration.md"
+    blocks = re.findall(r"```toml\n(.*?)```", docs.read_text(), re.DOTALL)
+    assert len(blocks) == 2
+    for block in blocks:
+        name = "pyproject.toml" if "[tool.goconc]" in block else ".goconc.toml"
+        config = load_config(write(tmp_path / name.strip("."), name, block), CATALOGUE)
+        assert config.exclude and config.per_file_ignores
+    path = write(tmp_path, ".goconc.toml", 'select = ["MU"]\n\nignore = [\n  "WG0001",\n]\n')
+    assert error(path, CATALOGUE).endswith(
+        ":4: ignore: unknown rule code or prefix 'WG0001'; did you mean 'WG001'?"
+    )

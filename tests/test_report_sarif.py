@@ -295,6 +295,19 @@ def test_a_crashed_rule_marks_the_run_unsuccessful(go_file: str) -> None:
     }
 
 
+def test_an_engine_crash_outside_rules_marks_the_run_unsuccessful(go_file: str) -> None:
+    folder = str(Path(go_file).parent)
+    crash = Notification(NoteLevel.ERROR, "internal error", path=folder, crash=True)
+    (invocation,) = only_run(sarif(run_result(Path(go_file).parents[2], (), (crash,))))[
+        "invocations"
+    ]
+    assert invocation["executionSuccessful"] is False
+    (note,) = invocation["toolExecutionNotifications"]
+    assert "associatedRule" not in note
+    location = note["locations"][0]["physicalLocation"]["artifactLocation"]
+    assert location == {"uri": "cmd/app", "uriBaseId": "%SRCROOT%"}
+
+
 def test_rules_metadata(tmp_path: Path) -> None:
     long_rule = attrs.evolve(
         CH003, summary="x" * 2000, tags=tuple(f"t{i}" for i in range(30)), docs=""

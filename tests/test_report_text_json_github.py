@@ -263,6 +263,7 @@ JSON_SCHEMA_V1 = _object(
                     "line": {"type": ["integer", "null"]},
                     "column": {"type": ["integer", "null"]},
                     "rule": {"type": ["string", "null"]},
+                    "crash": {"type": "boolean"},
                     "detail": {"type": "string"},
                 }
             ),
@@ -362,6 +363,7 @@ def test_json_document(go_file: str, tmp_path: Path) -> None:
             "line": None,
             "column": None,
             "rule": "WG001",
+            "crash": True,
             "detail": "",
         }
     ]

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from goconc.analyzer.parse import go_language
 from goconc.analyzer.registry import all_rules
 from goconc.analyzer.rule import hooks_of
-from goconc.analyzer.parse import go_language
 from tests.golden import analyze, check_folder
 
 TESTDATA = Path(__file__).resolve().parent.parent / "testdata"
@@ -35,7 +35,9 @@ def test_every_rule_has_flagged_and_clean_testdata(code: str) -> None:
     assert len(lines) > 20, f"{code} needs clean testdata too"
 
 
-@pytest.mark.parametrize(("code", "folder"), _packages(), ids=lambda v: str(v).split("testdata/")[-1])
+@pytest.mark.parametrize(
+    ("code", "folder"), _packages(), ids=lambda v: str(v).split("testdata/")[-1]
+)
 def test_rule_testdata(code: str, folder: Path) -> None:
     problems = check_folder(folder, code)
     assert not problems, "\n".join(problems)
@@ -51,7 +53,13 @@ def _doc_blocks(docs: str) -> tuple[str, str]:
 @pytest.mark.parametrize("code", sorted(RULES))
 def test_docs_examples(code: str, tmp_path: Path) -> None:
     docs = RULES[code].meta.docs
-    for section in ("## What it does", "## Why is this bad?", "## Example", "Use instead:", "## References"):
+    for section in (
+        "## What it does",
+        "## Why is this bad?",
+        "## Example",
+        "Use instead:",
+        "## References",
+    ):
         assert section in docs, f"{code} docs lack {section!r}"
     example, instead = _doc_blocks(docs)
     for name, source, flagged in (("example", example, True), ("instead", instead, False)):
@@ -67,4 +75,6 @@ def test_hook_names_are_node_kinds() -> None:
     kinds = {language.node_kind_for_id(i) for i in range(language.node_kind_count)}
     for rule in all_rules():
         for method, (_, kind) in hooks_of(rule).items():
-            assert kind in kinds, f"{rule.meta.code}.{method}: {kind!r} is not a tree-sitter-go node kind"
+            assert kind in kinds, (
+                f"{rule.meta.code}.{method}: {kind!r} is not a tree-sitter-go node kind"
+            )

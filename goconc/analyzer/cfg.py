@@ -191,7 +191,7 @@ _SET = 1  # make `block` current
 _JUMP = 2  # edge current -> `block`
 _ENTER = 3  # make `block` current and push the break/continue/fallthrough frame `dest`
 _LEAVE = 4  # pop the top frame and jump to `block`
-_SEQ = 5  # build statement `node` and its following siblings (the rest of a statement_list)
+_SEQ = 6  # build the statements of `seq` (reversed, popped from the end)
 
 
 class _Dest:
@@ -212,14 +212,16 @@ class _Dest:
         self.goto = goto
 
 
-_Task = tuple[int, Node | None, Block | None, _Dest | None]
+_Task = tuple[int, Node | None, Block | None, _Dest | None, list[Node] | None]
 
 
-def _first_statement(container: Node) -> Node | None:
-    """First child (maybe a comment) of the statement_list of a block or case clause."""
+def _statements(container: Node) -> list[Node] | None:
+    """Statements (and comments) of a block or case clause, last first; None if there are none."""
     for child in container.named_children:
         if child.type == "statement_list":
-            return child.named_child(0)
+            stmts = child.named_children
+            stmts.reverse()
+            return stmts
     return None
 
 
@@ -272,10 +274,10 @@ class _Builder:
         if body is None:  # declaration without body (assembly, linkname)
             self.jump(self.exit)
             return
-        stack: list[_Task] = [(_STMT, body, None, None)]
+        stack: list[_Task] = [(_STMT, body, None, None, None)]
         pop, push = stack.pop, stack.append
         while stack:
-            op, node, block, dest = pop()
+            op, node, block, dest, seq = pop()
             if op == _STMT:
                 assert node is not None
                 self.stmt(node, dest, push)
@@ -296,17 +298,16 @@ class _Builder:
             else:  # _SEQ
                 # Plain statements go straight into the current block, without a task each;
                 # the first compound one defers the rest of the list behind its own parts.
-                s = node
-                while s is not None:
+                assert seq is not None
+                while seq:
+                    s = seq.pop()
                     if s.type in _PLAIN:
                         self.cur().nodes.append(s)
                     elif not s.is_extra:
-                        rest = s.next_named_sibling
-                        if rest is not None:
-                            push((_SEQ, rest, None, None))
+                        if seq:
+                            push((_SEQ, None, None, None, seq))
                         self.stmt(s, None, push)
                         break
-                    s = s.next_named_sibling
         self.jump(self.exit)  # falling off the end of the body
 
     def stmt(self, node: Node, label: _Dest | None, push: Callable[[_Task], None]) -> None:
@@ -327,9 +328,9 @@ class _Builder:
             self.defers.append(node)
         elif t == "block":
             self.starts[node.id] = self.cur()
-            first = _first_statement(node)
-            if first is not None:
-                push((_SEQ, first, None, None))
+            seq = _statements(node)
+            if seq:
+                push((_SEQ, None, None, None, seq))
         elif t == "if_statement":
             self.if_stmt(node, push)
         elif t == "for_statement":
@@ -372,16 +373,16 @@ class _Builder:
         done = self.new("if.done", node)
         self.jump(then)
         self.jump(els or done)
-        push((_SET, None, done, None))
+        push((_SET, None, done, None, None))
         if alt is not None:
-            push((_JUMP, None, done, None))
-            push((_STMT, alt, None, None))
-            push((_SET, None, els, None))
-        push((_JUMP, None, done, None))
+            push((_JUMP, None, done, None, None))
+            push((_STMT, alt, None, None, None))
+            push((_SET, None, els, None, None))
+        push((_JUMP, None, done, None, None))
         cons = node.child_by_field_name("consequence")
         if cons is not None:
-            push((_STMT, cons, None, None))
-        push((_SET, None, then, None))
+            push((_STMT, cons, None, None, None))
+        push((_SET, None, then, None, None))
 
     def for_stmt(self, node: Node, label: _Dest | None, push: Callable[[_Task], None]) -> None:
         self.starts[node.id] = self.cur()
@@ -432,11 +433,11 @@ class _Builder:
                 cont = post
         if label is not None:
             label.brk, label.cont = done, cont
-        push((_SET, None, done, None))
-        push((_LEAVE, None, cont, None))
+        push((_SET, None, done, None, None))
+        push((_LEAVE, None, cont, None, None))
         if body is not None:
-            push((_STMT, body, None, None))
-        push((_ENTER, None, loop_body, _Dest(brk=done, cont=cont)))
+            push((_STMT, body, None, None, None))
+        push((_ENTER, None, loop_body, _Dest(brk=done, cont=cont), None))
 
     def switch_stmt(self, node: Node, label: _Dest | None, push: Callable[[_Task], None]) -> None:
         self.starts[node.id] = self.cur()
@@ -475,16 +476,16 @@ class _Builder:
             body.preds.append(test)
             self.current = test
         self.jump(default or done)
-        push((_SET, None, done, None))
+        push((_SET, None, done, None, None))
         n = len(cases)
         for i in range(n - 1, -1, -1):
             # fallthrough goes to the next body in source order (default's too).
             fall = bodies[i + 1] if i + 1 < n else done
-            push((_LEAVE, None, done, None))
-            first = _first_statement(cases[i])
-            if first is not None:
-                push((_SEQ, first, None, None))
-            push((_ENTER, None, bodies[i], _Dest(brk=done, fall=fall)))
+            push((_LEAVE, None, done, None, None))
+            seq = _statements(cases[i])
+            if seq:
+                push((_SEQ, None, None, None, seq))
+            push((_ENTER, None, bodies[i], _Dest(brk=done, fall=fall), None))
 
     def type_switch_stmt(
         self, node: Node, label: _Dest | None, push: Callable[[_Task], None]
@@ -538,14 +539,14 @@ class _Builder:
         self, cases: list[Node], bodies: list[Block], done: Block, push: Callable[[_Task], None]
     ) -> None:
         """Push the case bodies of a type switch or select; a plain break leaves the statement."""
-        push((_SET, None, done, None))
+        push((_SET, None, done, None, None))
         frame = _Dest(brk=done)
         for case, body in zip(reversed(cases), reversed(bodies), strict=True):
-            push((_LEAVE, None, done, None))
-            first = _first_statement(case)
-            if first is not None:
-                push((_SEQ, first, None, None))
-            push((_ENTER, None, body, frame))
+            push((_LEAVE, None, done, None, None))
+            seq = _statements(case)
+            if seq:
+                push((_SEQ, None, None, None, seq))
+            push((_ENTER, None, body, frame, None))
 
     def labeled_stmt(self, node: Node, push: Callable[[_Task], None]) -> None:
         name = node.child_by_field_name("label")
@@ -556,7 +557,7 @@ class _Builder:
                 break
         if name is None:  # broken syntax: just the statement
             if inner is not None:
-                push((_STMT, inner, None, None))
+                push((_STMT, inner, None, None, None))
             return
         lb = self.label(name.text or b"")
         goto = lb.goto
@@ -567,7 +568,7 @@ class _Builder:
         self.current = goto
         self.starts[node.id] = goto
         if inner is not None:
-            push((_STMT, inner, None, lb))
+            push((_STMT, inner, None, lb, None))
 
     def branch_stmt(self, node: Node, kind: str) -> None:
         name: bytes | None = None

@@ -7,14 +7,15 @@ Exit codes: 0 no findings, 1 findings, 2 usage, configuration or internal error.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, NoReturn
 
 if TYPE_CHECKING:
     from goconc.analyzer.config import Config
-    from goconc.analyzer.diagnostics import RunResult
+    from goconc.analyzer.diagnostics import Diagnostic, RunResult
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -46,33 +47,82 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = sub.add_parser("check", help="analyse Go files, folders or ./... patterns")
     check.add_argument("paths", nargs="*", help="files, folders, ./... or dir/... (default: .)")
-    check.add_argument("--select", type=_codes, action="extend", default=None, metavar="CODES",
-                       help="only these rule codes or prefixes, e.g. MU,CX001")
-    check.add_argument("--extend-select", type=_codes, action="extend", default=None,
-                       metavar="CODES", help="add rules to the configured selection")
-    check.add_argument("--ignore", type=_codes, action="extend", default=None, metavar="CODES",
-                       help="skip these rule codes or prefixes")
+    check.add_argument(
+        "--select",
+        type=_codes,
+        action="extend",
+        default=None,
+        metavar="CODES",
+        help="only these rule codes or prefixes, e.g. MU,CX001",
+    )
+    check.add_argument(
+        "--extend-select",
+        type=_codes,
+        action="extend",
+        default=None,
+        metavar="CODES",
+        help="add rules to the configured selection",
+    )
+    check.add_argument(
+        "--ignore",
+        type=_codes,
+        action="extend",
+        default=None,
+        metavar="CODES",
+        help="skip these rule codes or prefixes",
+    )
     check.add_argument("--format", choices=("text", "json", "sarif", "github"), default="text")
-    check.add_argument("--output", "-o", metavar="FILE",
-                       help="write the report to FILE (atomically) instead of stdout")
+    check.add_argument(
+        "--output",
+        "-o",
+        metavar="FILE",
+        help="write the report to FILE (atomically) instead of stdout",
+    )
     check.add_argument("--exit-zero", action="store_true", help="exit 0 even with findings")
-    check.add_argument("--jobs", "-j", type=int, default=None, metavar="N",
-                       help="worker processes (default: the CPU count)")
-    check.add_argument("--exclude", action="append", default=[], metavar="GLOB",
-                       help="skip files or folders matching GLOB (repeatable)")
-    check.add_argument("--no-default-excludes", action="store_true",
-                       help="also analyse vendor/, testdata/, hidden and _ folders")
+    check.add_argument(
+        "--jobs",
+        "-j",
+        type=int,
+        default=None,
+        metavar="N",
+        help="worker processes (default: the CPU count)",
+    )
+    check.add_argument(
+        "--exclude",
+        action="append",
+        default=[],
+        metavar="GLOB",
+        help="skip files or folders matching GLOB (repeatable)",
+    )
+    check.add_argument(
+        "--no-default-excludes",
+        action="store_true",
+        help="also analyse vendor/, testdata/, hidden and _ folders",
+    )
     check.add_argument("--config", metavar="FILE", help="use this .goconc.toml or pyproject.toml")
     check.add_argument("--isolated", action="store_true", help="ignore configuration files")
-    check.add_argument("--parse-timeout", type=float, default=None, metavar="SECONDS",
-                       help="give up on a file that takes longer to parse (default 10)")
-    check.add_argument("--report-suppressed", action="store_true",
-                       help="include findings silenced by //goconc:ignore (SARIF suppressions)")
+    check.add_argument(
+        "--parse-timeout",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="give up on a file that takes longer to parse (default 10)",
+    )
+    check.add_argument(
+        "--report-suppressed",
+        action="store_true",
+        help="include findings silenced by //goconc:ignore (SARIF suppressions)",
+    )
     check.add_argument("--no-color", action="store_true", help="never colour text output")
-    check.add_argument("--quiet", "-q", action="store_true",
-                       help="print findings only: no summary, no notifications")
-    check.add_argument("--verbose", "-v", action="store_true",
-                       help="show tracebacks of internal errors and timing")
+    check.add_argument(
+        "--quiet",
+        "-q",
+        action="store_true",
+        help="print findings only: no summary, no notifications",
+    )
+    check.add_argument(
+        "--verbose", "-v", action="store_true", help="show tracebacks of internal errors and timing"
+    )
 
     rule = sub.add_parser("rule", help="show the documentation of a rule")
     rule.add_argument("code", help="a rule code (WG001) or name (waitgroup-add-in-goroutine)")
@@ -209,21 +259,30 @@ def _check(args: argparse.Namespace) -> int:
         args.paths or ["."],
         cwd=cwd,
         exclude=[*config.exclude, *args.exclude],
-        default_excludes=not args.no_default_excludes,
+        default_excludes=config.default_excludes and not args.no_default_excludes,
+        exclude_root=config.root,
     )
     if discovery.missing:
         raise UsageError(f"no such file or directory: {discovery.missing[0]}")
     from goconc.analyzer.diagnostics import NoteLevel, Notification
 
-    notes = [Notification(NoteLevel.WARNING, msg, path=p) for p, msg in discovery.problems]
+    notes = [
+        Notification(
+            NoteLevel.ERROR if "permission" in msg or "cannot read" in msg else NoteLevel.WARNING,
+            msg,
+            path=p,
+        )
+        for p, msg in discovery.problems
+    ]
     settings = Settings(
         enabled=enabled,
         rule_options={k: dict(v) for k, v in config.rule_options.items()},
         parse_timeout=args.parse_timeout or config.parse_timeout or 10.0,
         fingerprints=args.format == "sarif",
+        default_go_version=config.go_version,
     )
     progress = _progress_printer() if sys.stderr.isatty() and not args.quiet else None
-    diagnostics = []
+    diagnostics: list[Diagnostic] = []
     files = packages = 0
     for folder in run(list(discovery.jobs), settings, jobs_n, progress):
         diagnostics.extend(folder.diagnostics)
@@ -232,7 +291,15 @@ def _check(args: argparse.Namespace) -> int:
         packages += folder.packages
     if progress:
         sys.stderr.write("\r\033[K")
-    diagnostics = _per_file_ignores(diagnostics, config.per_file_ignores, config.path, cwd)
+    if config.per_file_ignores:
+        base = config.root or cwd
+        diagnostics = [
+            d
+            for d in diagnostics
+            if not config.per_file_ignored(
+                os.path.relpath(d.span.path, base).replace(os.sep, "/"), d.code
+            )
+        ]
     diagnostics.sort(key=lambda d: d.sort_key())
     result = RunResult(
         diagnostics=tuple(diagnostics),
@@ -252,27 +319,6 @@ def _check(args: argparse.Namespace) -> int:
     return EXIT_FINDINGS if live and not args.exit_zero else EXIT_CLEAN
 
 
-def _per_file_ignores(
-    diagnostics: list, rules: tuple[tuple[str, tuple[str, ...]], ...], config_path: str | None,
-    cwd: str,
-) -> list:
-    if not rules:
-        return diagnostics
-    from fnmatch import fnmatch
-
-    base = os.path.dirname(config_path) if config_path else cwd
-    kept = []
-    for d in diagnostics:
-        rel = os.path.relpath(d.span.path, base).replace(os.sep, "/")
-        if not any(
-            (fnmatch(rel, glob) or fnmatch(os.path.basename(rel), glob))
-            and any(d.code.startswith(c) for c in codes)
-            for glob, codes in rules
-        ):
-            kept.append(d)
-    return kept
-
-
 def _repository_root(cwd: str) -> str:
     """The nearest folder with a .git entry (the repository root), else cwd."""
     folder = os.path.realpath(cwd)
@@ -285,7 +331,7 @@ def _repository_root(cwd: str) -> str:
         folder = parent
 
 
-def _progress_printer():  # type: ignore[no-untyped-def]
+def _progress_printer() -> Callable[[int, int], None]:
     import time
 
     start = time.monotonic()
@@ -343,10 +389,8 @@ def write_atomically(path: str, text: str) -> None:
             os.fsync(fh.fileno())
         os.replace(tmp, path)
     except BaseException as err:
-        try:
+        with contextlib.suppress(OSError):
             os.unlink(tmp)
-        except OSError:
-            pass
         if isinstance(err, OSError):
             raise UsageError(f"cannot write {path}: {err.strerror or err}") from err
         raise

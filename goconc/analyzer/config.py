@@ -32,8 +32,8 @@ _V_co = TypeVar("_V_co", covariant=True)
 
 
 class FrozenMapping(Mapping[str, _V_co]):
-    """A read-only, hashable, picklable mapping (MappingProxyType cannot be pickled, and the
-    engine sends the config to worker processes)."""
+    """A read-only, hashable, picklable mapping: a Config must cross process boundaries, and
+    MappingProxyType cannot be pickled."""
 
     __slots__ = ("_data",)
 
@@ -101,12 +101,17 @@ class Config:
         return None if self.path is None else os.path.dirname(self.path)
 
     def ignored_for(self, rel_path: str) -> tuple[str, ...]:
-        """Codes that per-file-ignores turn off for a file (POSIX path relative to `root`)."""
+        """Codes and prefixes that per-file-ignores turn off for a file (POSIX path relative
+        to `root`), matched like `exclude` globs."""
         codes: list[str] = []
         for glob, ignored in self.per_file_ignores:
             if matches_any((glob,), rel_path):
                 codes.extend(c for c in ignored if c not in codes)
         return tuple(codes)
+
+    def per_file_ignored(self, rel_path: str, code: str) -> bool:
+        """Whether per-file-ignores drop a finding of rule `code` in this file."""
+        return any(c == "ALL" or code.startswith(c) for c in self.ignored_for(rel_path))
 
 
 # -- finding the file ---------------------------------------------------------------------

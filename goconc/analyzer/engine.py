@@ -36,6 +36,7 @@ class Settings:
     rule_options: Mapping[str, Mapping[str, Any]] = attrs.field(factory=dict)
     parse_timeout: float = 10.0
     fingerprints: bool = False  # compute SARIF primaryLocationLineHash
+    default_go_version: tuple[int, int] | None = None  # for folders without a go.mod
 
 
 @attrs.frozen
@@ -77,7 +78,7 @@ def _analyze_folder(job: FolderJob, settings: Settings) -> FolderResult:
     for name, pkg_files in sorted(packages.items()):
         if not any(f.path in report_on for f in pkg_files):
             continue
-        pkg = Package(name, job.folder, pkg_files, job.go_version)
+        pkg = Package(name, job.folder, pkg_files, job.go_version or settings.default_go_version)
         found = _run_rules(pkg, rule_classes, settings, notes)
         diagnostics.extend(_finish(pkg_files, found, report_on, settings))
     return FolderResult(tuple(diagnostics), tuple(notes), len(files), len(packages))
@@ -127,7 +128,9 @@ def _input_warnings(source: SourceFile, notes: list[Notification]) -> None:
     except UnicodeDecodeError as err:
         line, column = source.position(err.start)
         notes.append(
-            Notification(NoteLevel.WARNING, "invalid UTF-8", path=source.path, line=line, column=column)
+            Notification(
+                NoteLevel.WARNING, "invalid UTF-8", path=source.path, line=line, column=column
+            )
         )
     errors = syntax_errors(source.tree)
     for node in errors[:1]:

@@ -75,7 +75,7 @@ class Package:
         return found
 
     def exit_kind(self, call: Node, file: SourceFile) -> str | None:
-        """"panic", "goexit" or "exit" for a call that never returns, else None."""
+        """The way a call that never returns leaves: "panic", "goexit" or "exit"; else None."""
         fn = call.child_by_field_name("function")
         if fn is None:
             return None

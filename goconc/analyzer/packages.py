@@ -155,8 +155,7 @@ class _Glob:
 
 def _compile_excludes(patterns: Sequence[str]) -> tuple[_Glob, ...]:
     globs: list[_Glob] = []
-    for raw in patterns:
-        pattern = raw.replace("\\", "/") if os.sep == "\\" else raw
+    for pattern in patterns:
         while pattern.startswith("./"):
             pattern = pattern[2:]
         dir_only = False
@@ -299,17 +298,18 @@ class _Walker:
             return  # named twice, or already reached from another argument
         self.visited.add(key)
         ancestors: set[tuple[int, int]] = set()
-        # Iterative DFS; a None entry leaves the folder pushed just before it.
+        # Iterative DFS (trees can be deeper than Python's recursion limit); a None entry
+        # marks the point where the folder on top of `current` has been fully walked.
         stack: list[tuple[str, str, tuple[int, int]] | None] = [(logical, real, key)]
-        left: list[tuple[int, int]] = []
+        current: list[tuple[int, int]] = []  # keys of the folders from the root down
         while stack:
             item = stack.pop()
             if item is None:
-                ancestors.discard(left.pop())
+                ancestors.discard(current.pop())
                 continue
             logical, real, key = item
             ancestors.add(key)
-            left.append(key)
+            current.append(key)
             stack.append(None)
             subdirs = self.scan(self.folder(real, logical), real, recurse=True)
             for sub_logical, sub_real, sub_key in reversed(subdirs):

@@ -143,9 +143,11 @@ def _index_function(index: PackageIndex, file: SourceFile, node: Node) -> None:
 def receiver_of(node: Node, file: SourceFile) -> tuple[str | None, str | None, bool]:
     """(type name, receiver variable name, pointer?) of a method_declaration."""
     receiver = node.child_by_field_name("receiver")
-    param = next(
-        (c for c in receiver.named_children if c.type == "parameter_declaration"), None
-    ) if receiver is not None else None
+    param = (
+        next((c for c in receiver.named_children if c.type == "parameter_declaration"), None)
+        if receiver is not None
+        else None
+    )
     if param is None:
         return None, None, False
     type_node = param.child_by_field_name("type")

@@ -181,7 +181,9 @@ class FunctionScopes:
         for b in self.by_name.get(name, ()):
             if b.ident.start_byte == at:
                 return b  # the declaring identifier itself
-            if b.scope_start <= at < b.scope_end and (best is None or b.scope_start >= best.scope_start):
+            if b.scope_start <= at < b.scope_end and (
+                best is None or b.scope_start >= best.scope_start
+            ):
                 best = b
         return best
 
@@ -216,7 +218,11 @@ class FunctionScopes:
 
     def _params(self, func: Node) -> None:
         scope = (func.start_byte, func.end_byte)
-        for field, kind in (("receiver", "receiver"), ("parameters", "param"), ("result", "result")):
+        for field, kind in (
+            ("receiver", "receiver"),
+            ("parameters", "param"),
+            ("result", "result"),
+        ):
             plist = func.child_by_field_name(field)
             if plist is None or plist.type != "parameter_list":
                 continue
@@ -250,7 +256,11 @@ class FunctionScopes:
 
     def _redeclared(self, ident: Node, scope_end: int) -> bool:
         for b in self.by_name.get(self.file.text(ident), ()):
-            if b.scope_end == scope_end and b.kind in ("short", "var") and b.scope_start <= ident.start_byte:
+            if (
+                b.scope_end == scope_end
+                and b.kind in ("short", "var")
+                and b.scope_start <= ident.start_byte
+            ):
                 return True
         return False
 
@@ -401,7 +411,9 @@ class Resolver:
         if kind == "generic_type":
             return self.type_from_node(node.child_by_field_name("type"), file)
         if kind == "function_type":
-            return GoType("func", results=self._result_types(node.child_by_field_name("result"), file))
+            return GoType(
+                "func", results=self._result_types(node.child_by_field_name("result"), file)
+            )
         if kind in ("struct_type", "interface_type"):
             return GoType(kind.removesuffix("_type"))
         return None
@@ -504,7 +516,11 @@ class Resolver:
                 return (t.elem, BOOL)
             return ()
         if kind == "func_literal":
-            return (GoType("func", results=self._result_types(expr.child_by_field_name("result"), file)),)
+            return (
+                GoType(
+                    "func", results=self._result_types(expr.child_by_field_name("result"), file)
+                ),
+            )
         return ()
 
     def _selector_type(self, expr: Node, file: SourceFile) -> GoType | None:
@@ -636,15 +652,20 @@ class Resolver:
             base = self.ref_of(operand, file, depth + 1)
             if base is None:
                 return None
-            owner = self.type_of(operand, file)
-            found = self.field(owner, name) if owner is not None else None
+            operand_type = self.type_of(operand, file)
+            found = self.field(operand_type, name) if operand_type is not None else None
             cls = f"{found[0]}.{name}" if found else ""
             return Ref(base.root, (*base.path, name), file.text(expr), cls)
         return None
 
     def _alias_target(self, b: Binding) -> Node | None:
         """The expression a local is an alias of: `m := &s.mu`, or `m := s.mu` of pointer type."""
-        if b.kind not in ("short", "var") or b.value is None or b.index != 0 or b.type_node is not None:
+        if (
+            b.kind not in ("short", "var")
+            or b.value is None
+            or b.index != 0
+            or b.type_node is not None
+        ):
             return None
         value = unparen(b.value)
         if value.type == "unary_expression":
@@ -672,7 +693,9 @@ class Resolver:
             return None
         kind = t.sync_kind()
         if kind is not None:
-            return (kind, self.ref_of(operand, file)) if method in SYNC_METHODS.get(kind, ()) else None
+            return (
+                (kind, self.ref_of(operand, file)) if method in SYNC_METHODS.get(kind, ()) else None
+            )
         found = self._embedded_sync(t, method)
         if found is None:
             return None

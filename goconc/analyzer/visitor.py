@@ -60,7 +60,9 @@ class BatchedWalker:
 
     def walk(self, file: SourceFile) -> list[RuleCrash]:
         """Run every rule's hooks over ``file``; return the rules that crashed."""
-        active = [r for r in self.rules if not r.triggers or any(t in file.data for t in r.triggers)]
+        active = [
+            r for r in self.rules if not r.triggers or any(t in file.data for t in r.triggers)
+        ]
         if not active:
             return []
         for rule in active:

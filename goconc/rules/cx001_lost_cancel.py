@@ -15,18 +15,18 @@ of children: the resources leak until the parent is cancelled, which for
 package example
 
 import (
-	"context"
-	"errors"
-	"time"
+        "context"
+        "errors"
+        "time"
 )
 
 func fetch(parent context.Context, id string) error {
-	ctx, cancel := context.WithTimeout(parent, time.Second)
-	if id == "" {
-		return errors.New("empty id")
-	}
-	defer cancel()
-	return ctx.Err()
+        ctx, cancel := context.WithTimeout(parent, time.Second)
+        if id == "" {
+                return errors.New("empty id")
+        }
+        defer cancel()
+        return ctx.Err()
 }
 ```
 
@@ -35,18 +35,18 @@ Use instead:
 package example
 
 import (
-	"context"
-	"errors"
-	"time"
+        "context"
+        "errors"
+        "time"
 )
 
 func fetch(parent context.Context, id string) error {
-	ctx, cancel := context.WithTimeout(parent, time.Second)
-	defer cancel()
-	if id == "" {
-		return errors.New("empty id")
-	}
-	return ctx.Err()
+        ctx, cancel := context.WithTimeout(parent, time.Second)
+        defer cancel()
+        if id == "" {
+                return errors.New("empty id")
+        }
+        return ctx.Err()
 }
 ```
 
@@ -206,7 +206,10 @@ class LostCancel(Rule):
                 continue
             if parent.type in _ESCAPES:
                 return True
-            if parent.type == "assignment_statement" and parent.child_by_field_name("right") == node:
+            if (
+                parent.type == "assignment_statement"
+                and parent.child_by_field_name("right") == node
+            ):
                 left = parent.child_by_field_name("left")
                 if left is not None and self.file.text(left).strip() != "_":
                     return True

@@ -16,15 +16,15 @@ package example
 import "sync"
 
 func process(items []string) {
-	var wg sync.WaitGroup
-	for _, item := range items {
-		go func() {
-			wg.Add(1)
-			defer wg.Done()
-			_ = item
-		}()
-	}
-	wg.Wait()
+        var wg sync.WaitGroup
+        for _, item := range items {
+                go func() {
+                        wg.Add(1)
+                        defer wg.Done()
+                        _ = item
+                }()
+        }
+        wg.Wait()
 }
 ```
 
@@ -35,15 +35,15 @@ package example
 import "sync"
 
 func process(items []string) {
-	var wg sync.WaitGroup
-	for _, item := range items {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			_ = item
-		}()
-	}
-	wg.Wait()
+        var wg sync.WaitGroup
+        for _, item := range items {
+                wg.Add(1)
+                go func() {
+                        defer wg.Done()
+                        _ = item
+                }()
+        }
+        wg.Wait()
 }
 ```
 
@@ -74,6 +74,7 @@ from __future__ import annotations
 
 from tree_sitter import Node
 
+from goconc.analyzer.calls import bind_arguments, callee
 from goconc.analyzer.diagnostics import (
     Applicability,
     Edit,
@@ -84,7 +85,6 @@ from goconc.analyzer.diagnostics import (
 )
 from goconc.analyzer.matchers import (
     body_statements,
-    call_args,
     descendants,
     line_indent,
     method_call,
@@ -120,45 +120,44 @@ class WaitGroupAddInGoroutine(Rule):
         if fn.type == "func_literal":
             self._check_literal(go, fn)
         else:
-            self._check_named(go, call, fn)
+            self._check_named(go, call)
 
     # -- go func() { wg.Add(1) ... }() ------------------------------------------------------
     def _check_literal(self, go: Node, literal: Node) -> None:
         r = self.pkg.resolver
-        for stmt, add in _leading_adds(body_statements(literal.child_by_field_name("body")), self.file):
+        for stmt, add in _leading_adds(
+            body_statements(literal.child_by_field_name("body")), self.file
+        ):
             target = r.method_target(_selector(add), self.file)
             if target is None or target[0] != "WaitGroup" or target[1] is None:
                 continue
             ref = target[1]
-            b = r.binding(_root_ident(_selector(add)), self.file)
+            root = _root_ident(_selector(add))
+            b = r.binding(root, self.file) if root is not None else None
             if b is not None and literal.start_byte <= b.ident.start_byte < literal.end_byte:
                 continue  # declared inside the goroutine: it counts its own children
             self._judge(go, add, ref, stmt, literal)
 
     # -- go worker(&wg) ------------------------------------------------------------------
-    def _check_named(self, go: Node, call: Node, fn: Node) -> None:
-        decl = _callee(self, fn)
-        if decl is None:
+    def _check_named(self, go: Node, call: Node) -> None:
+        found = callee(call, self.file, self.pkg.resolver)
+        if found is None:
             return
-        func_node, func_file = decl
-        params = _param_names(func_node, func_file)
-        args = call_args(call)
-        for _, add in _leading_adds(body_statements(func_node.child_by_field_name("body")), func_file):
-            target = self.pkg.resolver.method_target(_selector(add), func_file)
+        decl = found.decl
+        bound = bind_arguments(call, decl.node, decl.file)
+        for _, add in _leading_adds(
+            body_statements(decl.node.child_by_field_name("body")), decl.file
+        ):
+            target = self.pkg.resolver.method_target(_selector(add), decl.file)
             if target is None or target[0] != "WaitGroup" or target[1] is None:
                 continue
-            inner = target[1]
             root = _root_ident(_selector(add))
-            name = func_file.text(root) if root is not None else ""
-            if inner.path or name not in params:
+            name = decl.file.text(root) if root is not None else ""
+            if target[1].path or name not in bound:
                 continue  # only a WaitGroup handed over as an argument is followed
-            position = params.index(name)
-            if position >= len(args):
-                continue
-            outer = self.pkg.resolver.ref_of(args[position], self.file)
-            if outer is None:
-                continue
-            self._judge(go, add, outer, None, None, add_file=func_file)
+            outer = self.pkg.resolver.ref_of(bound[name], self.file)
+            if outer is not None:
+                self._judge(go, add, outer, None, None, add_file=decl.file)
 
     def _judge(
         self,
@@ -181,7 +180,9 @@ class WaitGroupAddInGoroutine(Rule):
         if outside:
             wait_node, wait_file = outside[0]
             related.append(
-                Related(self.span(wait_node, wait_file), f"{ref.text}.Wait() can return before the Add")
+                Related(
+                    self.span(wait_node, wait_file), f"{ref.text}.Wait() can return before the Add"
+                )
             )
         fixes = []
         if stmt is not None and literal is not None and self._movable(add, literal):
@@ -200,7 +201,7 @@ class WaitGroupAddInGoroutine(Rule):
         it: either the goroutine is counted already, or the goroutine is itself counted and
         adds for its children (the enclosing function is a counted goroutine)."""
         r = self.pkg.resolver
-        scope = func
+        scope: Node | None = func
         while scope is not None:
             for call in descendants(scope, _CALLS, into_funcs=False):
                 if call.start_byte >= go.start_byte:
@@ -230,9 +231,11 @@ class WaitGroupAddInGoroutine(Rule):
                 break
             outermost = parent
         is_local = not ref.path and not ref.root.startswith(("pkg:", "ext:"))
-        places = [(outermost, self.file)] if is_local else [
-            (f.root, f) for f in self.pkg.files if b".Wait(" in f.data
-        ]
+        places = (
+            [(outermost, self.file)]
+            if is_local
+            else [(f.root, f) for f in self.pkg.files if b".Wait(" in f.data]
+        )
         outside: list[tuple[Node, SourceFile]] = []
         inside: list[tuple[Node, SourceFile]] = []
         for scope, file in places:
@@ -244,7 +247,9 @@ class WaitGroupAddInGoroutine(Rule):
                 if target is None or target[0] != "WaitGroup" or target[1] is None:
                     continue
                 other = target[1]
-                if not (other.same_object(ref) or (not is_local and ref.cls and other.cls == ref.cls)):
+                if not (
+                    other.same_object(ref) or (not is_local and ref.cls and other.cls == ref.cls)
+                ):
                     continue
                 within = file is self.file and go.start_byte <= call.start_byte < go.end_byte
                 (inside if within else outside).append((call, file))
@@ -286,8 +291,14 @@ def _selector(call: Node) -> Node:
 
 def _root_ident(selector: Node) -> Node | None:
     node: Node | None = selector.child_by_field_name("operand")
-    while node is not None and node.type in ("selector_expression", "unary_expression", "parenthesized_expression"):
-        node = node.child_by_field_name("operand") or (node.named_children[0] if node.named_children else None)
+    while node is not None and node.type in (
+        "selector_expression",
+        "unary_expression",
+        "parenthesized_expression",
+    ):
+        node = node.child_by_field_name("operand") or (
+            node.named_children[0] if node.named_children else None
+        )
     return node if node is not None and node.type == "identifier" else None
 
 
@@ -306,39 +317,3 @@ def _leading_adds(statements: list[Node], file: SourceFile) -> list[tuple[Node, 
             break
         found.append((stmt, call))
     return found
-
-
-def _callee(rule: Rule, fn: Node) -> tuple[Node, SourceFile] | None:
-    """The declaration behind `go f(...)` or `go s.m(...)` in this package."""
-    r = rule.pkg.resolver
-    index = rule.pkg.index
-    if fn.type == "identifier":
-        if r.binding(fn, rule.file) is not None:
-            return None
-        decl = index.funcs.get(rule.file.text(fn))
-        return (decl.node, decl.file) if decl is not None else None
-    if fn.type == "selector_expression":
-        operand = fn.child_by_field_name("operand")
-        field = fn.child_by_field_name("field")
-        if operand is None or field is None:
-            return None
-        t = r.type_of(operand, rule.file)
-        if t is None or t.deref().kind != "named" or t.deref().pkg:
-            return None
-        m = index.method(t.deref().name, rule.file.text(field))
-        return (m.node, m.file) if m is not None else None
-    return None
-
-
-def _param_names(func: Node, file: SourceFile) -> list[str]:
-    plist = func.child_by_field_name("parameters")
-    names: list[str] = []
-    if plist is None:
-        return names
-    for param in plist.named_children:
-        if param.type not in ("parameter_declaration", "variadic_parameter_declaration"):
-            continue
-        idents = [c for c in param.children_by_field_name("name") if c.is_named]
-        names.extend(file.text(i) for i in idents) if idents else names.append("_")
-    return names
-

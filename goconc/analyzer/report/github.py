@@ -21,8 +21,8 @@ def render(
     verbose: bool = False,
     include_suppressed: bool = False,
 ) -> str:
-    lines = [_finding(d, result.cwd) for d in visible(result, include_suppressed)]
-    lines.extend(_notification(n, result.cwd) for n in result.notifications)
+    lines = [_finding(d, result.root) for d in visible(result, include_suppressed)]
+    lines.extend(_notification(n, result.root) for n in result.notifications)
     # A plain log line, not a command: the job log says what was checked even when clean.
     reported = sum(d.suppressed_by is None for d in result.diagnostics)
     lines.append(

@@ -93,5 +93,6 @@ def _notification(n: Notification, cwd: str, verbose: bool) -> dict[str, Any]:
         "line": n.line,
         "column": n.column,
         "rule": n.rule,
+        "crash": n.crash,
         "detail": n.detail if verbose else "",
     }

@@ -89,8 +89,8 @@ def build(result: RunResult, *, verbose: bool = False, include_suppressed: bool 
         language=None,
     )
     invocation = om.Invocation(
-        # The tool ran to completion unless a rule crashed: then results may be missing.
-        execution_successful=not any(n.rule is not None for n in result.notifications),
+        # The tool ran to completion unless a rule (or the engine) crashed: results are missing.
+        execution_successful=not any(n.crash or n.rule is not None for n in result.notifications),
         tool_execution_notifications=[
             _notification(n, uris, index, verbose) for n in result.notifications
         ],

@@ -1,0 +1,106 @@
+"""Static calls inside one package: which declaration a call reaches, and argument binding.
+
+Calls to functions outside the package, through interfaces, or through function values
+resolve to None: callers treat their arguments as escaped and stay silent.
+"""
+
+from __future__ import annotations
+
+import attrs
+from tree_sitter import Node
+
+from goconc.analyzer.matchers import call_args
+from goconc.analyzer.source import SourceFile
+from goconc.analyzer.symbols import FuncDecl
+from goconc.analyzer.types import Resolver, unparen
+
+
+@attrs.frozen
+class Callee:
+    decl: FuncDecl
+    receiver: Node | None  # the operand of `x.m(...)`, bound to the method's receiver
+    literal: Node | None = None  # for `func(...){...}(...)`: the literal itself
+
+
+def callee(call: Node, file: SourceFile, resolver: Resolver) -> Callee | None:
+    """The package function or method that ``call`` invokes, if static."""
+    fn = call.child_by_field_name("function")
+    if fn is None:
+        return None
+    fn = unparen(fn)
+    index = resolver.index
+    if fn.type == "identifier":
+        if resolver.binding(fn, file) is not None:
+            return None  # a local function value
+        decl = index.funcs.get(file.text(fn))
+        return Callee(decl, None) if decl is not None else None
+    if fn.type == "selector_expression":
+        operand = fn.child_by_field_name("operand")
+        field = fn.child_by_field_name("field")
+        if operand is None or field is None or resolver.package_of(operand, file) is not None:
+            return None
+        t = resolver.type_of(operand, file)
+        if t is None:
+            return None
+        t = t.deref()
+        if t.kind != "named" or t.pkg:
+            return None
+        m = index.method(t.name, file.text(field))
+        if m is None:
+            m = _promoted(resolver, t.name, file.text(field))
+        return Callee(m, operand) if m is not None else None
+    return None
+
+
+def _promoted(resolver: Resolver, type_name: str, method: str, depth: int = 0) -> FuncDecl | None:
+    """A method promoted from an embedded struct of this package."""
+    decl = resolver.index.types.get(type_name)
+    if decl is None or depth > 4:
+        return None
+    for f in decl.fields.values():
+        if not f.embedded:
+            continue
+        ft = resolver.type_from_node(f.type_node, decl.file)
+        if ft is None or ft.deref().kind != "named" or ft.deref().pkg:
+            continue
+        name = ft.deref().name
+        found = resolver.index.method(name, method) or _promoted(resolver, name, method, depth + 1)
+        if found is not None:
+            return found
+    return None
+
+
+def param_names(func: Node, file: SourceFile) -> list[str]:
+    """Parameter names in order; `_` for unnamed ones."""
+    plist = func.child_by_field_name("parameters")
+    names: list[str] = []
+    if plist is None:
+        return names
+    for param in plist.named_children:
+        if param.type not in ("parameter_declaration", "variadic_parameter_declaration"):
+            continue
+        idents = [c for c in param.children_by_field_name("name") if c.is_named]
+        if idents:
+            names.extend(file.text(i) for i in idents)
+        else:
+            names.append("_")
+    return names
+
+
+def bind_arguments(call: Node, func: Node, func_file: SourceFile) -> dict[str, Node]:
+    """{parameter name: argument expression} for a call of ``func`` (variadics left out)."""
+    args = call_args(call)
+    bound: dict[str, Node] = {}
+    plist = func.child_by_field_name("parameters")
+    if plist is not None and any(
+        p.type == "variadic_parameter_declaration" for p in plist.named_children
+    ):
+        names = param_names(func, func_file)[:-1]
+    else:
+        names = param_names(func, func_file)
+    if len(args) == 1 and len(names) > 1:
+        return bound  # f(g()) with a multi-value g: nothing to bind
+    for name, arg in zip(names, args, strict=False):
+        if name != "_":
+            bound[name] = arg
+    return bound

