@@ -199,14 +199,13 @@ def _list_rules(fmt: str) -> int:
 
 
 def _show_rule(code: str) -> int:
+    from goconc.analyzer.docgen import rule_markdown
     from goconc.analyzer.registry import find
 
     meta = find(code)
     if meta is None:
         raise UsageError(f"unknown rule {code!r} (see `goconc rules`)")
-    fix = f"\nFix: {meta.fix.value}" if meta.fix else ""
-    print(f"# {meta.code} {meta.name}\n\nLevel: {meta.severity.value}{fix}\n\n{meta.summary}\n")
-    print(meta.docs)
+    sys.stdout.write(rule_markdown(meta))
     return EXIT_CLEAN
 
 

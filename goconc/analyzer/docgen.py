@@ -1,0 +1,49 @@
+"""docs/rules/<CODE>.md from the rules' docstrings: one source for the docs, `goconc rule`
+and SARIF help. Regenerate with `python -m goconc.analyzer.docgen`; a test checks they match."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from goconc.analyzer.diagnostics import RuleMeta
+
+
+def rule_markdown(meta: RuleMeta) -> str:
+    fix = meta.fix.value if meta.fix else "none"
+    tags = ", ".join(meta.tags)
+    return (
+        f"# {meta.code} `{meta.name}`\n\n"
+        f"{meta.summary}\n\n"
+        f"Level: **{meta.severity.value}** · Fix: **{fix}** · Precision: {meta.precision}"
+        f" · Tags: {tags}\n\n"
+        f"{meta.docs.strip()}\n"
+    )
+
+
+def index_markdown(metas: tuple[RuleMeta, ...]) -> str:
+    rows = "\n".join(
+        f"| [{m.code}]({m.code}.md) | `{m.name}` | {m.severity.value} | {m.summary} |"
+        for m in metas
+    )
+    return f"# Rules\n\n| code | name | level | summary |\n|---|---|---|---|\n{rows}\n"
+
+
+def generate(folder: Path) -> dict[Path, str]:
+    from goconc.analyzer.registry import all_metas
+
+    metas = all_metas()
+    pages = {folder / f"{m.code}.md": rule_markdown(m) for m in metas}
+    pages[folder / "README.md"] = index_markdown(metas)
+    return pages
+
+
+def main() -> None:
+    folder = Path(sys.argv[1] if len(sys.argv) > 1 else "docs/rules")
+    folder.mkdir(parents=True, exist_ok=True)
+    for path, text in generate(folder).items():
+        path.write_text(text, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
