@@ -1,28 +1,32 @@
-"""Per-function control-flow graph over tree-sitter-go nodes, modelled on golang.org/x/tools/go/cfg.
+"""Per-function control-flow graph over tree-sitter-go nodes, modelled on x/tools/go/cfg.
 
-A CFG has one ``entry`` and one normal ``exit`` block. ``return`` and falling off the end of the body
-flow into ``exit``; calls that never return (``panic``, ``os.Exit``, ``t.Fatal``...) and ``select {}``
-end their block with no successor and a ``terminator`` saying why. Code after a transfer of control
-goes into a fresh "unreachable" block, so every statement of the function has a block.
+A CFG has one ``entry`` and one normal ``exit`` block. ``return`` and falling off the end of
+the body flow into ``exit``; calls that never return (``panic``, ``os.Exit``, ``t.Fatal``...)
+and ``select {}`` end their block with no successor and a ``terminator`` saying why. Code
+after a transfer of control goes into a fresh "unreachable" block, made only when such code
+exists.
 
 What a block's ``nodes`` hold (in execution order):
 
 * simple statements: expression, send, inc/dec, assignment, ``:=``, ``var``/``const``/``type``
-  declarations, ``go``, ``defer``, ``return``, empty statements; also ``break``/``continue``/``goto``/
-  ``fallthrough`` (the last node of the block they end, handy for reporting "the continue that skips
-  X"; unlike go/cfg) and ``ERROR`` nodes in statement position (opaque, control falls through);
+  declarations, ``go``, ``defer``, ``return``, empty statements. Also, unlike go/cfg,
+  ``break``/``continue``/``goto``/``fallthrough`` (the last node of the block they end, so a
+  rule can report "the continue that skips X") and ``ERROR`` nodes in statement position
+  (opaque; control falls through);
 * ``if``: the initializer then the condition, in the block before the branch;
-* ``for`` clauses: the initializer before the loop, the condition in "for.head", the update in
-  "for.post"; ``range``: the ``range_clause`` node in "range.head" (it runs on every iteration);
-* expression ``switch``: initializer and ``value`` in the head block, then one "switch.case" block per
-  ``expression_case`` holding its ``value`` expression_list (tests run in source order, ``default`` is
-  taken when none matches), each followed by its "switch.body"/"switch.default" block;
-* type ``switch``: initializer and ``value`` in the head block, which branches to every case body;
-* ``select``: the head block branches to one "select.case" block per case, which starts with its
-  ``communication`` (send_statement or receive_statement); a ``default_case`` gets "select.default".
+* ``for`` clauses: the initializer before the loop, the condition in "for.head", the update
+  in "for.post"; ``range``: the ``range_clause`` node in "range.head" (it runs on every
+  iteration);
+* expression ``switch``: initializer and ``value`` in the head block, then one "switch.case"
+  block per ``expression_case`` holding its ``value`` expression_list (tests run in source
+  order; ``default`` is taken when none matches), each followed by its "switch.body" (or
+  "switch.default") block;
+* type ``switch``: initializer and ``value`` in the head block, which branches to every body;
+* ``select``: the head block branches to one "select.case" block per case, which starts with
+  its ``communication`` (send_statement or receive_statement); ``default`` is "select.default".
 
-Closures (``func_literal``) are not entered: they are part of the expression that holds them. Build a
-separate CFG for a func_literal with ``build_cfg(func_literal)``.
+Closures (``func_literal``) are not entered: they are part of the expression that holds them.
+``build_cfg(func_literal)`` gives a closure its own CFG.
 
 The builder is iterative (an explicit work stack), so nesting depth is limited only by memory.
 """
@@ -44,6 +48,16 @@ Exits = Callable[[Node], str | None]
 
 @attrs.define(eq=False, repr=False)
 class Block:
+    """A basic block: ``nodes`` run in order, then control goes to one of ``succs``.
+
+    ``kind`` names the syntax that made it ("entry", "exit", "if.then", "for.head", "range.body",
+    "switch.case", "switch.body", "switch.default", "select.case", "select.default", "label",
+    "unreachable"...; see the module docstring). A block with no ``succs`` either has a
+    ``terminator`` (return reaches ``exit``; panic/goexit/exit/select never come back), is the
+    exit block, is dead, or ends an ill-formed branch (``break`` outside any loop).
+    Identity semantics (``eq=False``): blocks are hashable and compared by ``is``.
+    """
+
     index: int
     kind: str
     nodes: list[Node] = attrs.field(factory=list)
@@ -65,6 +79,8 @@ class Block:
 
 @attrs.define(eq=False, repr=False)
 class CFG:
+    """The control-flow graph of one function body (closures get their own CFGs)."""
+
     func: Node
     entry: Block
     exit: Block
@@ -97,11 +113,11 @@ class CFG:
         return found if found is not None else self.block_of(stmt)
 
     def reachable(self) -> list[Block]:
-        """Blocks reachable from entry, in reverse postorder."""
-        return self._rpo
+        """Blocks reachable from entry, in reverse postorder (computed once, by build_cfg)."""
+        return list(self._rpo)
 
     def format(self) -> str:
-        """A readable dump, one block per paragraph (for tests and debugging)."""
+        """A readable dump: a line per block, then its nodes indented (tests and debugging)."""
         out: list[str] = []
         for b in self.blocks:
             succs = " ".join(str(s.index) for s in b.succs)
@@ -126,11 +142,11 @@ _TESTING_GOEXIT = frozenset({b"Fatal", b"Fatalf", b"FailNow", b"SkipNow", b"Skip
 def default_exits(call: Node, source: bytes | None = None) -> str | None:
     """Syntactic guess whether ``call`` (a call_expression) never returns.
 
-    "panic" for ``panic(...)`` and ``log.Panic*``; "exit" for ``os.Exit`` and ``log.Fatal*`` (deferred
-    calls do not run); "goexit" for ``runtime.Goexit()`` and ``x.Fatal/Fatalf/FailNow/SkipNow/Skip/
-    Skipf`` on any identifier ``x`` (testing.T/B/F/TB). Names are matched by text: import aliases,
-    shadowing and receiver types are the engine's resolver's job. ``source`` is the file's bytes;
-    without it the node's own text is used.
+    "panic" for ``panic(...)`` and ``log.Panic*``; "exit" for ``os.Exit`` and ``log.Fatal*``
+    (deferred calls do not run); "goexit" for ``runtime.Goexit()`` and ``x.Fatal/Fatalf/FailNow/
+    SkipNow/Skip/Skipf`` on any identifier ``x`` (testing.T/B/F/TB). Names are matched by text:
+    import aliases, shadowing and receiver types are the engine's resolver's job. ``source`` is
+    the file's bytes; without it the node's own text is used.
     """
 
     def text(n: Node) -> bytes:
@@ -185,13 +201,14 @@ _BRANCH = frozenset(
     {"break_statement", "continue_statement", "goto_statement", "fallthrough_statement"}
 )
 
-# Work-stack opcodes. A task is (op, node, block, dest); unused slots are None.
+# Work-stack opcodes. A task is (op, node, block, dest, seq); unused slots are None. The stack
+# replaces recursion, so nesting depth is bounded by memory, not by Python's recursion limit.
 _STMT = 0  # build statement `node`; `dest` is its label, if it is a labelled statement
 _SET = 1  # make `block` current
 _JUMP = 2  # edge current -> `block`
 _ENTER = 3  # make `block` current and push the break/continue/fallthrough frame `dest`
 _LEAVE = 4  # pop the top frame and jump to `block`
-_SEQ = 6  # build the statements of `seq` (reversed, popped from the end)
+_SEQ = 5  # build the statements of `seq` (reversed, popped from the end)
 
 
 class _Dest:
@@ -447,9 +464,7 @@ class _Builder:
         value = node.child_by_field_name("value")
         if value is not None:
             self.cur().nodes.append(value)
-        cases = [
-            c for c in node.named_children if c.type in ("expression_case", "default_case")
-        ]
+        cases = [c for c in node.named_children if c.type in ("expression_case", "default_case")]
         tests: list[Block | None] = []
         bodies: list[Block] = []
         for c in cases:
@@ -513,9 +528,7 @@ class _Builder:
 
     def select_stmt(self, node: Node, label: _Dest | None, push: Callable[[_Task], None]) -> None:
         self.starts[node.id] = self.cur()
-        cases = [
-            c for c in node.named_children if c.type in ("communication_case", "default_case")
-        ]
+        cases = [c for c in node.named_children if c.type in ("communication_case", "default_case")]
         if not cases:
             self.terminate("select")  # `select {}` blocks forever
             return

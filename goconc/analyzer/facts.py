@@ -8,6 +8,7 @@ another rule already asked for.
 from __future__ import annotations
 
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from tree_sitter import Node
 
@@ -15,6 +16,10 @@ from goconc.analyzer.cfg import CFG, build_cfg
 from goconc.analyzer.source import SourceFile
 from goconc.analyzer.symbols import PackageIndex, build_index
 from goconc.analyzer.types import Resolver, enclosing_function
+
+if TYPE_CHECKING:
+    from goconc.analyzer.locks import LockAnalysis
+    from goconc.analyzer.summaries import Summaries
 
 # Calls that never return, by (import path, name): what the CFG needs to end a path.
 _EXIT_CALLS = {
@@ -53,6 +58,18 @@ class Package:
     @cached_property
     def resolver(self) -> Resolver:
         return Resolver(self.index)
+
+    @cached_property
+    def summaries(self) -> Summaries:
+        from goconc.analyzer.summaries import Summaries  # summaries imports this module
+
+        return Summaries(self)
+
+    @cached_property
+    def locks(self) -> LockAnalysis:
+        from goconc.analyzer.locks import LockAnalysis  # locks imports calls -> types
+
+        return LockAnalysis(self)
 
     def go_at_least(self, major: int, minor: int) -> bool:
         """Whether the module's go.mod declares at least this version (no go.mod: newest)."""

@@ -1,0 +1,932 @@
+"""Held-lock dataflow over a function's CFG, and per-function lock summaries.
+
+`LockAnalysis` (one per package, `pkg.locks`) answers three questions:
+
+* `facts(func, file)`: for one function (declaration or func_literal), the locks *definitely*
+  held before every CFG node (a forward must-analysis: intersection at joins), and the list of
+  lock-relevant `Event`s in execution order, each with the `State` just before it: acquisitions
+  (`Lock`/`RLock`), releases (`Unlock`/`RUnlock`), deferred unlocks, blocking operations (send,
+  receive, range over a channel, select without default, `wg.Wait()`, `time.Sleep`,
+  `cond.Wait()`) and calls of package functions (with their net effect mapped onto the caller's
+  objects). `TryLock` is not an acquisition. Nested func literals are other functions, except a
+  literal called in place (`func(){...}()`), whose effect is applied at the call, and a deferred
+  one (`defer func(){ mu.Unlock() }()`), whose unlocks mark the lock as released at exit.
+* `effect(func, file)`: the net effect of calling a function: locks still held at every return
+  (`lockAll()`), and locks it releases without having taken them (`unlockAndNotify()`).
+* `reach(func, file)`: every lock the function acquires and every blocking operation it performs
+  while holding nothing relevant, directly or through static calls, each with its call chain and
+  with refs expressed relative to the function's receiver, parameters and package variables.
+  `map_access` turns them into the caller's terms (`s.B()` where B locks `s.mu`: the caller's
+  `s.mu`).
+
+Calls through interfaces, function values or to other packages are unknown: no effect. Recursion
+is cut by an in-progress guard (a recursive call contributes nothing), so summaries
+under-approximate, which keeps rules silent rather than wrong.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING
+
+import attrs
+from tree_sitter import Node
+
+from goconc.analyzer.calls import callee
+from goconc.analyzer.cfg import CFG, Block
+from goconc.analyzer.matchers import FUNC_KINDS, call_args, descendants
+from goconc.analyzer.source import SourceFile
+from goconc.analyzer.types import Ref, unparen
+
+if TYPE_CHECKING:
+    from goconc.analyzer.facts import Package
+
+#: (root, path): one lock object, whatever the mode.
+ObjKey = tuple[str, tuple[str, ...]]
+#: (root, path, mode): one held entry; a RWMutex can be held for reading and for writing.
+LockKey = tuple[str, tuple[str, ...], str]
+
+WRITE = "write"
+READ = "read"
+_LOCKERS = frozenset({"Mutex", "RWMutex", "Locker"})
+_ACQUIRE = {"Lock": WRITE, "RLock": READ}
+_RELEASE = {"Unlock": WRITE, "RUnlock": READ}
+# Words that a function mentioning no lock cannot lack: its summary has no lock effect.
+_LOCK_WORDS = (b"Lock", b"lock")
+_MAX_ACQUIRES = 48
+_MAX_BLOCKS = 24
+_MAX_DEPTH = 12
+
+
+def mentions_locks(data: bytes) -> bool:
+    """Cheap prefilter: the text may lock or unlock something (directly or through a helper)."""
+    return any(w in data for w in _LOCK_WORDS)
+
+
+def obj_key(ref: Ref) -> ObjKey:
+    return (ref.root, ref.path)
+
+
+@attrs.frozen(eq=False)
+class Site:
+    """A place in some file of the package: a Lock call, a blocking operation, a call."""
+
+    node: Node
+    file: SourceFile
+    text: str  # short source text for messages: "s.mu.Lock()", "s.flush()"
+
+
+@attrs.frozen(eq=False)
+class Held:
+    """A lock definitely held at some point of a function."""
+
+    ref: Ref
+    mode: str  # WRITE | READ
+    acquire: Node  # the Lock/RLock call, or the call of a helper that returns holding it
+    file: SourceFile
+    deferred: bool = False  # a deferred unlock is registered: released only at function exit
+    chain: tuple[Site, ...] = ()  # through a helper: the calls down to the Lock, then the Lock
+
+    @property
+    def key(self) -> LockKey:
+        return (self.ref.root, self.ref.path, self.mode)
+
+
+@attrs.frozen(eq=False)
+class State:
+    """Locks definitely held, and locks (of a caller) possibly released, at one point."""
+
+    held: Mapping[LockKey, Held] = attrs.field(factory=dict)
+    released: Mapping[ObjKey, Ref] = attrs.field(factory=dict)
+
+    def locks(self) -> list[Held]:
+        """Held locks in a stable order (by acquisition position)."""
+        return sorted(self.held.values(), key=lambda h: (h.file.path, h.acquire.start_byte, h.mode))
+
+    def holds(self, ref: Ref) -> Held | None:
+        """The held entry for this lock object (write mode first), if any."""
+        return self.held.get((ref.root, ref.path, WRITE)) or self.held.get((ref.root, ref.path, READ))
+
+    def same(self, other: State) -> bool:
+        if self.held.keys() != other.held.keys() or self.released.keys() != other.released.keys():
+            return False
+        return all(h.deferred == other.held[k].deferred for k, h in self.held.items())
+
+
+EMPTY = State()
+
+
+@attrs.frozen(eq=False)
+class Access:
+    """A lock acquisition or blocking operation performed by a function or its callees."""
+
+    kind: str  # "acquire" | "block"
+    ref: Ref | None  # acquire: the lock; block: the channel / WaitGroup / Cond, when known
+    mode: str  # acquire: WRITE | READ; block: send | recv | range | select | wait | sleep | cond
+    site: Site  # the operation itself, in the function that performs it
+    chain: tuple[Site, ...] = ()  # calls from the summarised function down to that function
+    released: tuple[Ref, ...] = ()  # caller locks released before it (relative refs)
+    cond_lock: Ref | None = None  # cond.Wait: the Cond's L
+
+
+@attrs.frozen(eq=False)
+class Effect:
+    """Net effect of a call on the caller's held locks (refs relative to the callee)."""
+
+    holds: tuple[Held, ...] = ()
+    releases: tuple[Ref, ...] = ()
+
+
+@attrs.frozen(eq=False)
+class Reach:
+    acquires: tuple[Access, ...] = ()
+    blocks: tuple[Access, ...] = ()
+
+
+NO_EFFECT = Effect()
+NO_REACH = Reach()
+
+
+@attrs.frozen(eq=False)
+class Call:
+    """A static call of a package function (or an in-place func literal) at some event."""
+
+    func: Node  # the callee: function_declaration, method_declaration or func_literal
+    file: SourceFile  # the callee's file
+    name: str  # "s.flush" for messages
+    site: Site  # the call expression in the caller
+    # callee root key -> (callee root name, caller expression, extra path); None: identity
+    # (an in-place literal sees the caller's variables).
+    roots: dict[str, tuple[str, Node, tuple[str, ...]]] | None
+    caller_file: SourceFile
+    holds: tuple[Held, ...] = ()  # mapped onto the caller
+    releases: tuple[Ref, ...] = ()  # mapped onto the caller
+
+
+@attrs.frozen(eq=False)
+class Event:
+    kind: str  # acquire | release | defer | block | call
+    node: Node  # Lock call, Unlock call, defer statement, blocking node, call expression
+    stmt: Node  # the CFG node that contains it
+    state: State  # just before the event
+    ref: Ref | None = None  # lock (acquire/release/defer), channel / WaitGroup / Cond (block)
+    mode: str = ""  # WRITE/READ, or the blocking kind (see Access.mode)
+    cond_lock: Ref | None = None  # block "cond": the Cond's L when resolved
+    call: Call | None = None
+    deferred: tuple[tuple[Ref, str], ...] = ()  # defer: the locks it unlocks at exit
+
+
+@attrs.define(eq=False)
+class LockFacts:
+    func: Node
+    file: SourceFile
+    cfg: CFG
+    events: list[Event]
+    before: dict[int, State]  # CFG node id -> state before it
+    exits: list[tuple[Node | None, State]]  # each way to the normal exit: (return | None, state)
+    deferred_releases: list[Ref]  # deferred unlocks of locks not held when deferred
+
+    def held_at(self, node: Node) -> State:
+        """The state before the CFG node that contains ``node`` (EMPTY if unreachable)."""
+        n: Node | None = node
+        while n is not None:
+            found = self.before.get(n.id)
+            if found is not None:
+                return found
+            if n.id == self.func.id:
+                break
+            n = n.parent
+        return EMPTY
+
+    def exit_state(self) -> State:
+        return _meet([s for _, s in self.exits]) if self.exits else EMPTY
+
+
+# -- the transfer functions ----------------------------------------------------------------------
+
+
+def _meet(states: list[State]) -> State:
+    if len(states) == 1:
+        return states[0]
+    first = states[0]
+    held: dict[LockKey, Held] = {}
+    for key, h in first.held.items():
+        others = [s.held.get(key) for s in states[1:]]
+        if any(o is None for o in others):
+            continue
+        candidates = [h, *(o for o in others if o is not None)]
+        best = min(candidates, key=lambda c: (c.file.path, c.acquire.start_byte))
+        deferred = all(c.deferred for c in candidates)
+        held[key] = best if best.deferred == deferred else attrs.evolve(best, deferred=deferred)
+    released: dict[ObjKey, Ref] = {}
+    for s in states:
+        for k, r in s.released.items():
+            released.setdefault(k, r)
+    return State(held, released)
+
+
+def _acquire(state: State, h: Held) -> State:
+    if h.key in state.held:
+        return state  # already held: keep the first acquisition (double lock is MU004's)
+    held = dict(state.held)
+    held[h.key] = h
+    released = state.released
+    if obj_key(h.ref) in released:
+        released = {k: v for k, v in released.items() if k != obj_key(h.ref)}
+    return State(held, released)
+
+
+def _release(state: State, ref: Ref, mode: str) -> State:
+    other = READ if mode == WRITE else WRITE
+    for m in (mode, other):
+        key = (ref.root, ref.path, m)
+        if key in state.held:
+            held = {k: v for k, v in state.held.items() if k != key}
+            return State(held, state.released)
+    released = dict(state.released)
+    released.setdefault(obj_key(ref), ref)
+    return State(state.held, released)
+
+
+def _defer(state: State, ref: Ref, mode: str) -> State:
+    other = READ if mode == WRITE else WRITE
+    for m in (mode, other):
+        key = (ref.root, ref.path, m)
+        h = state.held.get(key)
+        if h is not None:
+            if h.deferred:
+                return state
+            held = dict(state.held)
+            held[key] = attrs.evolve(h, deferred=True)
+            return State(held, state.released)
+    return state
+
+
+# -- operations inside one CFG node ----------------------------------------------------------------
+
+
+@attrs.frozen(eq=False)
+class _Op:
+    kind: str
+    node: Node
+    ref: Ref | None = None
+    mode: str = ""
+    cond_lock: Ref | None = None
+    call: Call | None = None
+    deferred: tuple[tuple[Ref, str], ...] = ()
+
+
+def _apply(state: State, op: _Op, file: SourceFile) -> State:
+    kind = op.kind
+    if kind == "acquire":
+        assert op.ref is not None
+        return _acquire(state, Held(op.ref, op.mode, op.node, file))
+    if kind == "release":
+        assert op.ref is not None
+        return _release(state, op.ref, op.mode)
+    if kind == "defer":
+        for ref, mode in op.deferred:
+            state = _defer(state, ref, mode)
+        return state
+    if kind == "call" and op.call is not None:
+        for ref in op.call.releases:
+            state = _release(state, ref, WRITE)
+        for h in op.call.holds:
+            state = _acquire(state, h)
+    return state
+
+
+class LockAnalysis:
+    """Held-lock facts and lock summaries for one package, computed on demand and cached."""
+
+    def __init__(self, pkg: Package) -> None:
+        self.pkg = pkg
+        self._facts: dict[int, LockFacts] = {}
+        self._effects: dict[int, Effect] = {}
+        self._reach: dict[int, Reach] = {}
+        self._busy: set[int] = set()
+        self._busy_reach: set[int] = set()
+        self._conds: tuple[dict[ObjKey, Ref], dict[str, tuple[str, ...] | None]] | None = None
+        self._depth = 0
+
+    # -- public API --------------------------------------------------------------------------
+    def facts(self, func: Node, file: SourceFile) -> LockFacts:
+        found = self._facts.get(func.id)
+        if found is None:
+            self._busy.add(func.id)
+            self._depth += 1
+            try:
+                found = self._compute(func, file)
+            finally:
+                self._depth -= 1
+                self._busy.discard(func.id)
+            self._facts[func.id] = found
+        return found
+
+    def effect(self, func: Node, file: SourceFile) -> Effect:
+        """Net effect of calling ``func`` on locks (relative to its receiver and parameters)."""
+        found = self._effects.get(func.id)
+        if found is not None:
+            return found
+        body = func.child_by_field_name("body")
+        if body is None or not mentions_locks(file.data[body.start_byte : body.end_byte]):
+            self._effects[func.id] = NO_EFFECT
+            return NO_EFFECT
+        if func.id in self._busy or self._depth > _MAX_DEPTH:
+            return NO_EFFECT  # recursion: no effect (not cached)
+        facts = self.facts(func, file)
+        exit_state = facts.exit_state()
+        holds = tuple(h for h in exit_state.locks() if not h.deferred)
+        releases = list(exit_state.released.values())
+        seen = {obj_key(r) for r in releases}
+        for r in facts.deferred_releases:
+            if obj_key(r) not in seen:
+                seen.add(obj_key(r))
+                releases.append(r)
+        found = Effect(holds, tuple(releases)) if holds or releases else NO_EFFECT
+        self._effects[func.id] = found
+        return found
+
+    def reach(self, func: Node, file: SourceFile) -> Reach:
+        """Acquisitions and lock-free blocking operations of ``func``, through static calls."""
+        found = self._reach.get(func.id)
+        if found is not None:
+            return found
+        if func.id in self._busy_reach or self._depth > _MAX_DEPTH:
+            return NO_REACH
+        self._busy_reach.add(func.id)
+        self._depth += 1
+        try:
+            found = self._compute_reach(func, file)
+        finally:
+            self._depth -= 1
+            self._busy_reach.discard(func.id)
+        self._reach[func.id] = found
+        return found
+
+    def call_reach(self, call: Call) -> Reach:
+        """The callee's reach, in the caller's terms (chains start at the call)."""
+        sub = self.reach(call.func, call.file)
+        if sub is NO_REACH:
+            return sub
+        acquires = [a for a in (self.map_access(a, call) for a in sub.acquires) if a is not None]
+        blocks = [b for b in (self.map_access(b, call) for b in sub.blocks) if b is not None]
+        return Reach(tuple(acquires), tuple(blocks))
+
+    def map_access(self, access: Access, call: Call) -> Access | None:
+        """``access`` of the callee seen from the caller; None when its meaning is lost (a
+        cond.Wait whose L cannot be mapped)."""
+        ref = self.map_ref(access.ref, call) if access.ref is not None else None
+        if ref is None and access.kind == "acquire":
+            ref = access.ref  # keep the class: the instance is the callee's own
+        cond_lock = None
+        if access.cond_lock is not None:
+            cond_lock = self.map_ref(access.cond_lock, call)
+            if cond_lock is None:
+                return None
+        released = tuple(r for r in (self.map_ref(r, call) for r in access.released) if r)
+        return Access(
+            access.kind,
+            ref,
+            access.mode,
+            access.site,
+            (call.site, *access.chain),
+            released,
+            cond_lock,
+        )
+
+    def map_ref(self, ref: Ref, call: Call) -> Ref | None:
+        """A callee ref in the caller's terms, or None when it is the callee's own object."""
+        if call.roots is None or ref.root.startswith(("pkg:", "ext:")):
+            return ref
+        found = call.roots.get(ref.root)
+        if found is None:
+            return None
+        name, expr, extra = found
+        base = self.pkg.resolver.ref_of(expr, call.caller_file)
+        if base is None:
+            return None
+        path = (*base.path, *extra, *ref.path)
+        suffix = ref.text[len(name) :] if ref.text.startswith(name) else ""
+        text = base.text + "".join(f".{p}" for p in extra) + suffix
+        cls = base.cls if not extra and not ref.path else ref.cls
+        return Ref(base.root, path, text, cls)
+
+    def cond_lock(self, cond: Ref) -> Ref | None:
+        """The L of a sync.Cond: from `sync.NewCond(&x)` / `&sync.Cond{L: &x}` in the package."""
+        exact, rel = self._cond_table()
+        found = exact.get(obj_key(cond))
+        if found is not None:
+            return found
+        if cond.cls and cond.path:
+            suffix = rel.get(cond.cls)
+            if suffix is not None:
+                path = (*cond.path[:-1], *suffix)
+                prefix = cond.text.rsplit(".", 1)[0] if "." in cond.text else cond.text
+                return Ref(cond.root, path, ".".join([prefix, *suffix]), "")
+        return None
+
+    # -- per-function dataflow ----------------------------------------------------------------
+    def _compute(self, func: Node, file: SourceFile) -> LockFacts:
+        cfg = self.pkg.cfg(func, file)
+        rpo = cfg.reachable()
+        ops: dict[int, list[_Op]] = {}
+        for block in rpo:
+            for n in block.nodes:
+                found = self._ops(n, file)
+                if found:
+                    ops[n.id] = found
+        outs: dict[int, State] = {}
+        has_effects = any(
+            o.kind != "block" and (o.kind != "call" or o.call is None or o.call.holds or o.call.releases)
+            for lst in ops.values()
+            for o in lst
+        )
+        ins: dict[int, State] = {}
+        if has_effects:
+            changed = True
+            rounds = 0
+            while changed and rounds < 50:
+                changed = False
+                rounds += 1
+                for block in rpo:
+                    state = self._in_state(block, cfg, outs)
+                    if state is None:
+                        continue
+                    ins[block.index] = state
+                    for n in block.nodes:
+                        for op in ops.get(n.id, ()):
+                            state = _apply(state, op, file)
+                    old = outs.get(block.index)
+                    if old is None or not old.same(state):
+                        outs[block.index] = state
+                        changed = True
+        # Final pass: record the state before every node and event.
+        events: list[Event] = []
+        before: dict[int, State] = {}
+        deferred_releases: list[Ref] = []
+        for block in rpo:
+            state = ins.get(block.index, EMPTY)
+            for n in block.nodes:
+                before[n.id] = state
+                for op in ops.get(n.id, ()):
+                    events.append(
+                        Event(
+                            op.kind, op.node, n, state, op.ref, op.mode, op.cond_lock, op.call,
+                            op.deferred,
+                        )
+                    )
+                    if op.kind == "defer":
+                        deferred_releases.extend(
+                            r for r, _ in op.deferred if state.holds(r) is None
+                        )
+                    state = _apply(state, op, file)
+            outs[block.index] = state
+        exits: list[tuple[Node | None, State]] = []
+        for pred in cfg.exit.preds:
+            if not pred.live:
+                continue
+            last = pred.nodes[-1] if pred.nodes else None
+            ret = last if last is not None and last.type == "return_statement" else None
+            exits.append((ret, outs.get(pred.index, EMPTY)))
+        return LockFacts(func, file, cfg, events, before, exits, deferred_releases)
+
+    @staticmethod
+    def _in_state(block: Block, cfg: CFG, outs: dict[int, State]) -> State | None:
+        if block is cfg.entry:
+            return EMPTY
+        preds = [outs[p.index] for p in block.preds if p.index in outs]
+        return _meet(preds) if preds else None
+
+    def _ops(self, stmt: Node, file: SourceFile) -> list[_Op]:
+        """Lock-relevant operations of one CFG node, in evaluation order (operands first)."""
+        out: list[_Op] = []
+        parent = stmt.parent
+        if parent is not None and parent.type == "communication_case":
+            # A select case's communication: the select as a whole is the blocking operation.
+            self._select_op(parent, out)
+            return out
+        kind = stmt.type
+        if kind == "defer_statement":
+            self._defer_op(stmt, file, out)
+            return out
+        if kind == "go_statement":
+            return out  # the goroutine runs elsewhere; its body starts with nothing held
+        stack: list[tuple[Node, bool]] = [(stmt, False)]
+        while stack:
+            node, done = stack.pop()
+            t = node.type
+            if done:
+                self._op_of(node, file, out)
+                continue
+            if t == "func_literal" or t == "go_statement":
+                continue
+            stack.append((node, True))
+            children = node.named_children
+            for c in reversed(children):
+                stack.append((c, False))
+        return out
+
+    def _select_op(self, case: Node, out: list[_Op]) -> None:
+        select = case.parent
+        if select is None:
+            return
+        cases = [c for c in select.named_children if c.type in ("communication_case", "default_case")]
+        if any(c.type == "default_case" for c in cases) or not cases or cases[0].id != case.id:
+            return
+        keyword = select.children[0] if select.children else select
+        out.append(_Op("block", keyword, None, "select"))
+
+    def _op_of(self, node: Node, file: SourceFile, out: list[_Op]) -> None:
+        t = node.type
+        r = self.pkg.resolver
+        if t == "call_expression":
+            fn = node.child_by_field_name("function")
+            if fn is None:
+                return
+            fn = unparen(fn)
+            if fn.type == "func_literal":
+                call = self._literal_call(node, fn, file)
+                if call is not None:
+                    out.append(_Op("call", node, call=call))
+                return
+            if fn.type == "selector_expression":
+                field = fn.child_by_field_name("field")
+                method = file.text(field) if field is not None else ""
+                target = r.method_target(fn, file)
+                if target is not None:
+                    skind, ref = target
+                    if skind in _LOCKERS:
+                        if ref is not None and method in _ACQUIRE:
+                            out.append(_Op("acquire", node, ref, _ACQUIRE[method]))
+                        elif ref is not None and method in _RELEASE:
+                            out.append(_Op("release", node, ref, _RELEASE[method]))
+                    elif skind == "WaitGroup" and method == "Wait":
+                        out.append(_Op("block", node, ref, "wait"))
+                    elif skind == "Cond" and method == "Wait":
+                        lock = self._cond_L(ref)
+                        out.append(_Op("block", node, ref, "cond", cond_lock=lock))
+                    return
+                if method == "Sleep" and r.pkg_func(node, file) == ("time", "Sleep"):
+                    out.append(_Op("block", node, None, "sleep"))
+                    return
+            call = self._static_call(node, file)
+            if call is not None:
+                out.append(_Op("call", node, call=call))
+        elif t == "send_statement":
+            out.append(_Op("block", node, r.ref_of(node.child_by_field_name("channel"), file), "send"))
+        elif t == "unary_expression":
+            op = node.child_by_field_name("operator")
+            if op is not None and op.type == "<-":
+                operand = node.child_by_field_name("operand")
+                out.append(_Op("block", node, r.ref_of(operand, file), "recv"))
+        elif t == "range_clause":
+            right = node.child_by_field_name("right")
+            rt = r.type_of(right, file) if right is not None else None
+            if rt is not None and rt.kind == "chan":
+                out.append(_Op("block", node, r.ref_of(right, file), "range"))
+
+    def _cond_L(self, cond: Ref | None) -> Ref | None:  # noqa: N802 - L is the field's name
+        if cond is None:
+            return None
+        return self.cond_lock(cond)
+
+    def _defer_op(self, stmt: Node, file: SourceFile, out: list[_Op]) -> None:
+        call = stmt.named_children[0] if stmt.named_children else None
+        if call is None or call.type != "call_expression":
+            return
+        fn = call.child_by_field_name("function")
+        if fn is None:
+            return
+        fn = unparen(fn)
+        unlocks: list[tuple[Ref, str]] = []
+        if fn.type == "func_literal":
+            body = fn.child_by_field_name("body")
+            if body is not None:
+                for inner in descendants(body, frozenset({"call_expression"}), into_funcs=False):
+                    unlocks.extend(self._unlocks_of(inner, file))
+        else:
+            unlocks.extend(self._unlocks_of(call, file))
+        if unlocks:
+            out.append(_Op("defer", stmt, deferred=tuple(unlocks)))
+
+    def _unlocks_of(self, call: Node, file: SourceFile) -> list[tuple[Ref, str]]:
+        fn = call.child_by_field_name("function")
+        if fn is None:
+            return []
+        fn = unparen(fn)
+        if fn.type == "selector_expression":
+            target = self.pkg.resolver.method_target(fn, file)
+            if target is not None:
+                field = fn.child_by_field_name("field")
+                method = file.text(field) if field is not None else ""
+                if target[0] in _LOCKERS and target[1] is not None and method in _RELEASE:
+                    return [(target[1], _RELEASE[method])]
+                return []
+        found = self._static_call(call, file)
+        return [(r, WRITE) for r in found.releases] if found is not None else []
+
+    # -- calls ---------------------------------------------------------------------------------
+    def _static_call(self, call: Node, file: SourceFile) -> Call | None:
+        r = self.pkg.resolver
+        found = callee(call, file, r)
+        if found is None:
+            return None
+        decl = found.decl
+        func = decl.node
+        roots: dict[str, tuple[str, Node, tuple[str, ...]]] = {}
+        if found.receiver is not None:
+            recv = _receiver_ident(func)
+            if recv is not None:
+                extra = self._embed_path(found.receiver, file, decl.receiver_type)
+                if extra is not None:
+                    roots[_key(decl.file, recv)] = (decl.file.text(recv), found.receiver, extra)
+        params = _param_idents(func)
+        args = call_args(call)
+        if not (len(args) == 1 and len(params) > 1):
+            for ident, arg in zip(params, args, strict=False):
+                if ident is not None:
+                    roots[_key(decl.file, ident)] = (decl.file.text(ident), arg, ())
+        fn = call.child_by_field_name("function")
+        name = file.text(fn) if fn is not None else decl.name
+        c = Call(func, decl.file, name, Site(call, file, file.text(call)), roots, file)
+        eff = self.effect(func, decl.file)
+        if eff is NO_EFFECT:
+            return c
+        holds = []
+        for h in eff.holds:
+            ref = self.map_ref(h.ref, c)
+            if ref is not None:
+                inner = Site(h.acquire, h.file, h.file.text(h.acquire))
+                holds.append(Held(ref, h.mode, call, file, False, (c.site, *h.chain, inner)))
+        releases = [x for x in (self.map_ref(ref, c) for ref in eff.releases) if x is not None]
+        return attrs.evolve(c, holds=tuple(holds), releases=tuple(releases))
+
+    def _literal_call(self, call: Node, lit: Node, file: SourceFile) -> Call | None:
+        """`func(){...}()` runs in place, on the caller's own variables."""
+        c = Call(lit, file, "func literal", Site(call, file, "func(){...}()"), None, file)
+        eff = self.effect(lit, file)
+        if eff is NO_EFFECT:
+            return c
+        holds = tuple(
+            Held(h.ref, h.mode, call, file, False, (c.site, Site(h.acquire, h.file, h.file.text(h.acquire))))
+            for h in eff.holds
+        )
+        return attrs.evolve(c, holds=holds, releases=eff.releases)
+
+    def _embed_path(self, operand: Node, file: SourceFile, recv_type: str | None) -> tuple[str, ...] | None:
+        """Field path from the operand's type to the embedded type that declares the method."""
+        t = self.pkg.resolver.type_of(operand, file)
+        if t is None or recv_type is None:
+            return None
+        t = t.deref()
+        if t.kind != "named" or t.pkg:
+            return None
+        path: tuple[str, ...] = ()
+        name = t.name
+        for _ in range(5):
+            if name == recv_type:
+                return path
+            decl = self.pkg.index.types.get(name)
+            if decl is None:
+                return None
+            for f in decl.fields.values():
+                if not f.embedded:
+                    continue
+                ft = self.pkg.resolver.type_from_node(f.type_node, decl.file)
+                ft = ft.deref() if ft is not None else None
+                if ft is not None and ft.kind == "named" and not ft.pkg and self._declares(ft.name, recv_type):
+                    path, name = (*path, f.name), ft.name
+                    break
+            else:
+                return None
+        return None
+
+    def _declares(self, name: str, recv_type: str, depth: int = 0) -> bool:
+        """``name`` is ``recv_type`` or embeds it."""
+        if name == recv_type:
+            return True
+        decl = self.pkg.index.types.get(name)
+        if decl is None or depth > 4:
+            return False
+        for f in decl.fields.values():
+            if f.embedded:
+                ft = self.pkg.resolver.type_from_node(f.type_node, decl.file)
+                ft = ft.deref() if ft is not None else None
+                if ft is not None and ft.kind == "named" and not ft.pkg and self._declares(
+                    ft.name, recv_type, depth + 1
+                ):
+                    return True
+        return False
+
+    # -- reach -------------------------------------------------------------------------------
+    def _compute_reach(self, func: Node, file: SourceFile) -> Reach:
+        facts = self.facts(func, file)
+        acquires: list[Access] = []
+        blocks: list[Access] = []
+        for ev in facts.events:
+            released = tuple(ev.state.released.values())
+            if ev.kind == "acquire" and ev.ref is not None:
+                acquires.append(
+                    Access("acquire", ev.ref, ev.mode, Site(ev.node, file, file.text(ev.node)), (), released)
+                )
+            elif ev.kind == "block" and _lock_free(ev.state, ev):
+                if ev.mode == "cond" and ev.cond_lock is None:
+                    continue  # its L is unknown: nothing can be said about it
+                site = Site(ev.node, file, _op_text(ev.node, file))
+                blocks.append(Access("block", ev.ref, ev.mode, site, (), released, ev.cond_lock))
+            elif ev.kind == "call" and ev.call is not None:
+                sub = self.call_reach(ev.call)
+                for a in sub.acquires:
+                    acquires.append(attrs.evolve(a, released=_union(a.released, released)))
+                if not ev.state.held:
+                    for b in sub.blocks:
+                        blocks.append(attrs.evolve(b, released=_union(b.released, released)))
+        return Reach(_dedupe_acquires(acquires), _dedupe_blocks(blocks))
+
+    # -- sync.Cond ---------------------------------------------------------------------------
+    def _cond_table(self) -> tuple[dict[ObjKey, Ref], dict[str, tuple[str, ...] | None]]:
+        if self._conds is not None:
+            return self._conds
+        exact: dict[ObjKey, Ref] = {}
+        rel: dict[str, tuple[str, ...] | None] = {}
+        r = self.pkg.resolver
+        for file in self.pkg.files:
+            if b"NewCond" not in file.data and b"Cond{" not in file.data:
+                continue
+            for node in descendants(file.root, frozenset({"call_expression", "composite_literal"})):
+                lock_expr = _cond_arg(node, file, r)
+                if lock_expr is None:
+                    continue
+                target = _assigned_to(node)
+                if target is None:
+                    continue
+                t_ref = r.ref_of(target, file)
+                l_ref = r.ref_of(lock_expr, file)
+                if t_ref is None or l_ref is None:
+                    continue
+                exact[obj_key(t_ref)] = l_ref
+                if t_ref.path and t_ref.cls and l_ref.root == t_ref.root:
+                    base = t_ref.path[:-1]
+                    if l_ref.path[: len(base)] == base:
+                        suffix = l_ref.path[len(base) :]
+                        if rel.get(t_ref.cls, suffix) != suffix:
+                            rel[t_ref.cls] = None  # made with different locks: unknown
+                        elif t_ref.cls not in rel:
+                            rel[t_ref.cls] = suffix
+        self._conds = (exact, rel)
+        return self._conds
+
+
+# -- helpers -------------------------------------------------------------------------------------
+
+
+def cond_releases(cond: Ref | None, lock: Ref | None, held: Held) -> bool:
+    """Whether cond.Wait() releases ``held``: it is the Cond's L (or `c.L` itself)."""
+    r = held.ref
+    if cond is not None and r.root == cond.root and r.path == (*cond.path, "L"):
+        return True
+    if lock is None or r.root != lock.root:
+        return False
+    n = len(lock.path)
+    rest = r.path[n:]
+    return r.path[:n] == lock.path and (not rest or rest in (("Mutex",), ("RWMutex",)))
+
+
+def _lock_free(state: State, ev: Event) -> bool:
+    """Nothing held that the op could block: empty, or only the Cond's own L for cond.Wait."""
+    if not state.held:
+        return True
+    if ev.mode != "cond":
+        return False
+    return all(cond_releases(ev.ref, ev.cond_lock, h) for h in state.held.values())
+
+
+def _union(a: tuple[Ref, ...], b: Iterable[Ref]) -> tuple[Ref, ...]:
+    seen = {obj_key(r) for r in a}
+    out = list(a)
+    for r in b:
+        if obj_key(r) not in seen:
+            seen.add(obj_key(r))
+            out.append(r)
+    return tuple(out)
+
+
+def _dedupe_acquires(items: list[Access]) -> tuple[Access, ...]:
+    best: dict[tuple[str, tuple[str, ...], str, str], Access] = {}
+    for a in items:
+        assert a.ref is not None
+        key = (a.ref.root, a.ref.path, a.mode, a.ref.cls)
+        old = best.get(key)
+        if old is None or len(a.chain) < len(old.chain):
+            best[key] = a
+    return tuple(list(best.values())[:_MAX_ACQUIRES])
+
+
+def _dedupe_blocks(items: list[Access]) -> tuple[Access, ...]:
+    best: dict[int, Access] = {}
+    for a in items:
+        old = best.get(a.site.node.id)
+        if old is None or len(a.chain) < len(old.chain):
+            best[a.site.node.id] = a
+    return tuple(sorted(best.values(), key=lambda a: len(a.chain))[:_MAX_BLOCKS])
+
+
+def _op_text(node: Node, file: SourceFile) -> str:
+    if node.type == "select":
+        return "select"
+    text = file.text(node)
+    return text.split("\n", 1)[0]
+
+
+def _key(file: SourceFile, ident: Node) -> str:
+    # Same format as types.Binding.key.
+    return f"{file.path}:{ident.start_byte}"
+
+
+def _receiver_ident(func: Node) -> Node | None:
+    recv = func.child_by_field_name("receiver")
+    if recv is None:
+        return None
+    for param in recv.named_children:
+        if param.type == "parameter_declaration":
+            name = param.child_by_field_name("name")
+            return name if name is not None and name.type == "identifier" else None
+    return None
+
+
+def _param_idents(func: Node) -> list[Node | None]:
+    """Parameter identifiers in order (None for unnamed or `_`); variadics end the list."""
+    plist = func.child_by_field_name("parameters")
+    out: list[Node | None] = []
+    if plist is None:
+        return out
+    for param in plist.named_children:
+        if param.type == "variadic_parameter_declaration":
+            break
+        if param.type != "parameter_declaration":
+            continue
+        idents = [c for c in param.children_by_field_name("name") if c.is_named]
+        if not idents:
+            out.append(None)
+        for ident in idents:
+            out.append(ident if (ident.text or b"") != b"_" else None)
+    return out
+
+
+def _cond_arg(node: Node, file: SourceFile, r: object) -> Node | None:
+    """The lock expression of `sync.NewCond(x)` or `sync.Cond{L: x}`."""
+    from goconc.analyzer.types import Resolver
+
+    assert isinstance(r, Resolver)
+    if node.type == "call_expression":
+        if r.pkg_func(node, file) != ("sync", "NewCond"):
+            return None
+        args = call_args(node)
+        return args[0] if len(args) == 1 else None
+    t = r.type_from_node(node.child_by_field_name("type"), file)
+    if t is None or not t.is_named("sync", "Cond"):
+        return None
+    body = node.child_by_field_name("body")
+    if body is None:
+        return None
+    for el in body.named_children:
+        if el.type != "keyed_element" or len(el.named_children) != 2:
+            continue
+        key, value = el.named_children
+        if file.text(key) == "L":
+            inner = value.named_children[0] if value.type == "literal_element" and value.named_children else value
+            return inner
+    return None
+
+
+def _assigned_to(node: Node) -> Node | None:
+    """The variable or field an expression is assigned to: `x = e`, `x := e`, `var x = e`,
+    `&e` included, and a keyed element `cond: e` (the field of the literal's type is unknown
+    here, so only the first three)."""
+    expr = node
+    parent = expr.parent
+    if parent is not None and parent.type == "unary_expression":
+        expr, parent = parent, parent.parent
+    if parent is None or parent.type != "expression_list":
+        return None
+    stmt = parent.parent
+    if stmt is None:
+        return None
+    values = [c for c in parent.named_children if not c.is_extra]
+    index = next((i for i, c in enumerate(values) if c.id == expr.id), -1)
+    if stmt.type in ("assignment_statement", "short_var_declaration"):
+        if stmt.child_by_field_name("right") is None or stmt.child_by_field_name("right").id != parent.id:  # type: ignore[union-attr]
+            return None
+        left = stmt.child_by_field_name("left")
+        targets = [c for c in left.named_children if not c.is_extra] if left is not None else []
+        return targets[index] if 0 <= index < len(targets) and len(targets) == len(values) else None
+    if stmt.type == "var_spec":
+        names = [c for c in stmt.children_by_field_name("name") if c.is_named]
+        return names[index] if 0 <= index < len(names) and len(names) == len(values) else None
+    return None
+
+
+def function_bodies(node: Node) -> Iterable[Node]:
+    """Every function and func literal below ``node`` (for tests and tools)."""
+    return descendants(node, FUNC_KINDS)

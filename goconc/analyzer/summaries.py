@@ -1,0 +1,676 @@
+"""Per-function summaries of a package, and the value-fate analyses they are built from.
+
+A summary says what a package function or method does to what it is given, so that rules can
+follow a channel or a WaitGroup into the functions it is handed to:
+
+* ``closes``: parameters (``ch``) and receiver field paths (``s.results``) it closes, directly,
+  in a closure it contains, or by handing them to another package function that does;
+* ``escapes``: parameters whose channel may be closed by code goconc cannot see (passed to a
+  function outside the package, stored, sent, returned): rules treat them as closed;
+* ``done``: WaitGroup parameters and receiver fields (``wg``, ``s.wg``) on which it calls
+  ``Done`` on every path (deferred, or reached on all paths of its CFG);
+* ``done_maybe``: the same keys where ``Done`` is called on some path only, or the WaitGroup
+  escapes (handed to unknown code): rules stay silent about those;
+* ``never_returns``: no path reaches a normal return.
+
+Summaries are computed on demand, one function at a time, and cached on the package
+(``pkg.summaries``); a recursive cycle is cut by treating the function in progress as doing
+nothing (a function that closes a channel only through recursion is not seen).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING
+
+import attrs
+from tree_sitter import Node
+
+from goconc.analyzer.calls import callee, param_names
+from goconc.analyzer.cfg import CFG, Block
+from goconc.analyzer.dataflow import Exit
+from goconc.analyzer.matchers import FUNC_KINDS, call_args
+from goconc.analyzer.source import SourceFile
+from goconc.analyzer.symbols import FuncDecl
+from goconc.analyzer.types import Binding, Ref, Resolver, enclosing_function, unparen
+
+if TYPE_CHECKING:
+    from goconc.analyzer.facts import Package
+
+_IDENT = frozenset({"identifier"})
+_WG_METHODS = frozenset({"Add", "Done", "Wait", "Go"})
+_NEUTRAL_BUILTINS = frozenset({"len", "cap"})
+_LOOPS = frozenset({"for_statement"})
+
+
+@attrs.frozen
+class FuncSummary:
+    closes: frozenset[str] = frozenset()
+    escapes: frozenset[str] = frozenset()
+    done: frozenset[str] = frozenset()
+    done_maybe: frozenset[str] = frozenset()
+    never_returns: bool = False
+
+
+_EMPTY = FuncSummary()
+
+
+@attrs.frozen
+class ChanFate:
+    """What code in the package does with a channel."""
+
+    closes: tuple[tuple[Node, SourceFile], ...] = ()  # close calls (or calls that close it)
+    escapes: tuple[tuple[Node, SourceFile], ...] = ()  # uses that hand it to unknown code
+
+    @property
+    def released(self) -> bool:
+        """Closed somewhere, or possibly closed by code goconc cannot see."""
+        return bool(self.closes or self.escapes)
+
+
+@attrs.frozen
+class DoneFate:
+    """How a goroutine (or function) treats a WaitGroup it counts against."""
+
+    kind: str  # "done" (on every path) | "missing" (never) | "skipped" | "escaped"
+    exit: Exit | None = None  # skipped: the return / goexit / continue that skips Done
+    calls: tuple[Node, ...] = ()  # the Done calls (or summarised calls) found
+    handlers: tuple[Node, ...] = ()  # the CFG statements that call Done
+
+
+class Summaries:
+    """Lazily computed summaries of every function and method of one package."""
+
+    def __init__(self, pkg: Package) -> None:
+        self.pkg = pkg
+        self._done: dict[int, FuncSummary] = {}
+        self._busy: set[int] = set()
+
+    def of(self, decl: FuncDecl) -> FuncSummary:
+        key = decl.node.id
+        found = self._done.get(key)
+        if found is not None:
+            return found
+        if key in self._busy or len(self._busy) > 40:
+            return _EMPTY  # recursion (or a very deep chain): assume it does nothing
+        self._busy.add(key)
+        try:
+            found = self._compute(decl)
+        finally:
+            self._busy.discard(key)
+        self._done[key] = found
+        return found
+
+    # -- computing one summary ----------------------------------------------------------
+    def _compute(self, decl: FuncDecl) -> FuncSummary:
+        pkg, file, func = self.pkg, decl.file, decl.node
+        r = pkg.resolver
+        closes: set[str] = set()
+        escapes: set[str] = set()
+        params = _param_bindings(func, file, r)
+        for name, binding in params.items():
+            fate = local_chan_fate(pkg, binding)
+            if fate.closes:
+                closes.add(name)
+            if fate.escapes:
+                escapes.add(name)
+        # Receiver fields and deeper paths closed directly: close(s.results).
+        body = func.child_by_field_name("body")
+        if body is not None and b"close(" in file.data[body.start_byte : body.end_byte]:
+            for call in _calls(body):
+                fn = call.child_by_field_name("function")
+                args = call_args(call)
+                if fn is None or len(args) != 1 or not r.is_builtin(fn, file, "close"):
+                    continue
+                key = _param_key(r.ref_of(args[0], file), params)
+                if key is not None:
+                    closes.add(key)
+        done: set[str] = set()
+        maybe: set[str] = set()
+        if body is not None:
+            for wg_key, target in _waitgroup_keys(func, file, params, pkg):
+                how = done_fate(pkg, func, file, target).kind
+                if how == "done":
+                    done.add(wg_key)
+                elif how != "missing":
+                    maybe.add(wg_key)
+        cfg = pkg.cfg(func, file)
+        return FuncSummary(
+            frozenset(closes),
+            frozenset(escapes),
+            frozenset(done),
+            frozenset(maybe),
+            never_returns=body is not None and not cfg.exit.live,
+        )
+
+
+def summaries(pkg: Package) -> Summaries:
+    """The package's summaries (cached on the package)."""
+    return pkg.summaries
+
+
+# -- helpers over parameters -------------------------------------------------------------
+
+
+def _param_bindings(func: Node, file: SourceFile, r: Resolver) -> dict[str, Binding]:
+    """{name: binding} of the receiver and parameters of a declaration."""
+    found: dict[str, Binding] = {}
+    for field in ("receiver", "parameters"):
+        plist = func.child_by_field_name(field)
+        if plist is None:
+            continue
+        for param in plist.named_children:
+            if param.type != "parameter_declaration":
+                continue
+            for ident in param.children_by_field_name("name"):
+                if ident.is_named:
+                    b = r.binding(ident, file)
+                    if b is not None:
+                        found[b.name] = b
+    return found
+
+
+def _param_key(ref: Ref | None, params: dict[str, Binding]) -> str | None:
+    if ref is None:
+        return None
+    for name, b in params.items():
+        if ref.root == b.key:
+            return ".".join((name, *ref.path))
+    return None
+
+
+def _waitgroup_keys(
+    func: Node, file: SourceFile, params: dict[str, Binding], pkg: Package
+) -> Iterator[tuple[str, Ref]]:
+    """(key, identity) of the WaitGroups a function is given: parameters of WaitGroup type
+    and WaitGroup fields of its receiver (one level)."""
+    r = pkg.resolver
+    for name, b in params.items():
+        t = r.binding_type(b)
+        if t is None:
+            continue
+        root = Ref(b.key, (), name, "")
+        if t.sync_kind() == "WaitGroup":
+            yield name, root
+        elif b.kind == "receiver" or t.deref().kind == "named":
+            for f, ft in r.fields_of(t):
+                if ft is not None and ft.sync_kind() == "WaitGroup":
+                    yield f"{name}.{f.name}", Ref(b.key, (f.name,), f"{name}.{f.name}", "")
+
+
+def bind_key(
+    key: str, call: Node, file: SourceFile, decl: FuncDecl, receiver: Node | None, pkg: Package
+) -> Ref | None:
+    """The caller-side identity of a summary key of ``decl`` at ``call``."""
+    root, *path = key.split(".")
+    arg: Node | None = None
+    if decl.receiver_name == root:
+        arg = receiver
+    else:
+        names = param_names(decl.node, decl.file)
+        args = call_args(call)
+        plist = decl.node.child_by_field_name("parameters")
+        variadic = plist is not None and any(
+            p.type == "variadic_parameter_declaration" for p in plist.named_children
+        )
+        if root in names and not (variadic and names.index(root) == len(names) - 1):
+            i = names.index(root)
+            if i < len(args) and not (len(args) == 1 and len(names) > 1):
+                arg = args[i]
+    if arg is None:
+        return None
+    ref = pkg.resolver.ref_of(arg, file)
+    if ref is None:
+        return None
+    return Ref(ref.root, (*ref.path, *path), ref.text, "")
+
+
+# -- channel fate ------------------------------------------------------------------------
+
+
+def _calls(node: Node) -> Iterator[Node]:
+    stack = list(node.named_children)
+    while stack:
+        n = stack.pop()
+        if n.type == "call_expression":
+            yield n
+        stack.extend(n.named_children)
+
+
+def binding_uses(pkg: Package, binding: Binding) -> list[Node]:
+    """Identifiers that refer to ``binding`` (the declaring one excluded)."""
+    r = pkg.resolver
+    file = binding.file
+    scope = enclosing_function(binding.ident)
+    if scope is None:
+        return []
+    data = file.data
+    name = binding.name.encode()
+    found: list[Node] = []
+    stack = [scope]
+    while stack:
+        n = stack.pop()
+        if n.type == "identifier":
+            if (
+                data[n.start_byte : n.end_byte] == name
+                and n.id != binding.ident.id
+                and r.binding(n, file) is binding
+            ):
+                found.append(n)
+            continue
+        if n.type == "field_identifier":
+            continue
+        stack.extend(n.named_children)
+    return found
+
+
+def local_chan_fate(pkg: Package, binding: Binding) -> ChanFate:
+    """Closes and escapes of the channel held by a local (parameter, variable), through local
+    aliases (`c := ch`), closures and package functions it is handed to."""
+    closes: list[tuple[Node, SourceFile]] = []
+    escapes: list[tuple[Node, SourceFile]] = []
+    seen: set[int] = {binding.ident.id}
+    work = [binding]
+    while work:
+        b = work.pop()
+        for use in binding_uses(pkg, b):
+            kind, alias = classify_chan_use(pkg, use, b.file)
+            if kind == "close":
+                closes.append((use, b.file))
+            elif kind == "escape":
+                escapes.append((use, b.file))
+            elif kind == "alias" and alias is not None and alias.ident.id not in seen:
+                seen.add(alias.ident.id)
+                work.append(alias)
+    return ChanFate(tuple(closes), tuple(escapes))
+
+
+def shared_chan_fate(pkg: Package, uses: list[tuple[Node, SourceFile]]) -> ChanFate:
+    """Closes and escapes of a package-wide channel (a package variable or a struct field
+    class) from all its uses; locals that alias it are followed."""
+    closes: list[tuple[Node, SourceFile]] = []
+    escapes: list[tuple[Node, SourceFile]] = []
+    for use, file in uses:
+        kind, alias = classify_chan_use(pkg, use, file)
+        if kind == "close":
+            closes.append((use, file))
+        elif kind == "escape":
+            escapes.append((use, file))
+        elif kind == "alias" and alias is not None:
+            inner = local_chan_fate(pkg, alias)
+            closes.extend(inner.closes)
+            escapes.extend(inner.escapes)
+    return ChanFate(tuple(closes), tuple(escapes))
+
+
+def classify_chan_use(pkg: Package, use: Node, file: SourceFile) -> tuple[str, Binding | None]:
+    """What one mention of a channel does with it: "close", "escape", "alias" (assigned to a
+    local, returned with that local's binding) or "neutral" (send, receive, range, len...)."""
+    r = pkg.resolver
+    node = use
+    while node.parent is not None and node.parent.type == "parenthesized_expression":
+        node = node.parent
+    parent = node.parent
+    if parent is None:
+        return "neutral", None
+    kind = parent.type
+    if kind == "argument_list":
+        call = parent.parent
+        if call is None or call.type != "call_expression":
+            return "escape", None
+        fn = call.child_by_field_name("function")
+        if fn is None:
+            return "escape", None
+        fn = unparen(fn)
+        if r.is_builtin(fn, file, "close"):
+            return "close", None
+        if (
+            fn.type == "identifier"
+            and file.text(fn) in _NEUTRAL_BUILTINS
+            and r.is_builtin(fn, file, file.text(fn))
+        ):
+            return "neutral", None
+        target = callee(call, file, r)
+        if target is None:
+            return "escape", None
+        args = call_args(call)
+        position = next((i for i, a in enumerate(args) if a.id == node.id), -1)
+        names = param_names(target.decl.node, target.decl.file)
+        plist = target.decl.node.child_by_field_name("parameters")
+        variadic = plist is not None and any(
+            p.type == "variadic_parameter_declaration" for p in plist.named_children
+        )
+        if variadic and position >= len(names) - 1:
+            return "escape", None
+        if position < 0 or position >= len(names) or names[position] == "_":
+            return (
+                ("neutral", None) if position >= 0 and position < len(names) else ("escape", None)
+            )
+        summary = pkg.summaries.of(target.decl)
+        name = names[position]
+        if name in summary.closes:
+            return "close", None
+        if name in summary.escapes:
+            return "escape", None
+        return "neutral", None
+    if kind == "send_statement":
+        return (
+            ("escape", None) if parent.child_by_field_name("value") == node else ("neutral", None)
+        )
+    if kind == "unary_expression":
+        op = parent.child_by_field_name("operator")
+        return ("escape", None) if op is not None and op.type == "&" else ("neutral", None)
+    if kind in (
+        "range_clause",
+        "binary_expression",
+        "expression_statement",
+        "index_expression",
+        "selector_expression",
+        "call_expression",
+        "expression_case",
+        "go_statement",
+        "defer_statement",
+        "inc_statement",
+        "dec_statement",
+    ):
+        return "neutral", None
+    if kind == "expression_list":
+        stmt = parent.parent
+        if stmt is None:
+            return "escape", None
+        if stmt.type == "expression_case":
+            return "neutral", None
+        if stmt.type in ("short_var_declaration", "assignment_statement", "var_spec"):
+            right_field = "value" if stmt.type == "var_spec" else "right"
+            right = stmt.child_by_field_name(right_field)
+            if right is None or right.id != parent.id:
+                return "neutral", None  # assigned to: the origin, not a use
+            values = [c for c in parent.named_children if not c.is_extra]
+            if stmt.type == "var_spec":
+                lefts = [c for c in stmt.children_by_field_name("name") if c.is_named]
+            else:
+                left = stmt.child_by_field_name("left")
+                lefts = (
+                    [c for c in left.named_children if not c.is_extra] if left is not None else []
+                )
+            if len(values) != len(lefts):
+                return "escape", None
+            target_node = lefts[values.index(node)] if node in values else None
+            if target_node is None:
+                return "escape", None
+            if target_node.type == "identifier":
+                if file.text(target_node) == "_":
+                    return "neutral", None
+                b = r.binding(target_node, file)
+                if b is not None:
+                    return "alias", b
+            return "escape", None  # stored in a field, map, slice or package variable
+        return "escape", None  # returned, or anything else
+    return "escape", None
+
+
+# -- WaitGroup Done fate -----------------------------------------------------------------
+
+
+def done_fate(pkg: Package, func: Node, file: SourceFile, target: Ref) -> DoneFate:
+    """Whether ``func`` (a goroutine body: func_literal, or a declaration) calls Done on the
+    WaitGroup ``target`` on every path.
+
+    Uses of the WaitGroup other than its own methods and package functions whose summary
+    calls Done (handing it to unknown code, to another goroutine, to a callback) make the
+    answer "escaped": the caller must stay silent."""
+    r = pkg.resolver
+    handlers: dict[int, Node] = {}
+    calls: list[Node] = []
+    escaped = False
+    cfg = pkg.cfg(func, file)
+    body = func.child_by_field_name("body")
+    if body is None:
+        return DoneFate("escaped")
+    for ident in _idents(body):
+        ref = r.ref_of(ident, file)
+        if ref is None or ref.root != target.root:
+            continue
+        # Climb the selector chain as far as it matches the target's path.
+        node, depth = ident, 0
+        while depth < len(target.path):
+            parent = node.parent
+            if parent is None or parent.type != "selector_expression":
+                break
+            if parent.child_by_field_name("operand") != node:
+                break
+            field = parent.child_by_field_name("field")
+            if field is None or file.text(field) != target.path[depth]:
+                break
+            node, depth = parent, depth + 1
+        prefix = target.path[depth:]  # what the use still has to reach
+        how = _wg_use(pkg, node, file, prefix, ident)
+        if how == "neutral":
+            continue
+        if how == "escape":
+            escaped = True
+            break
+        # A Done (direct or summarised): find the statement of this CFG that runs it.
+        call = _enclosing_call(node)
+        if call is None:
+            continue
+        stmt, ok = _handler_statement(cfg, call, func)
+        if not ok:
+            escaped = True
+            break
+        if stmt is not None:
+            handlers[stmt.id] = stmt
+            calls.append(call)
+    if escaped:
+        return DoneFate("escaped")
+    if not handlers:
+        return DoneFate("missing")
+    exits = frozenset({"return", "end", "goexit"})
+    found = first_unhandled_exit(cfg, cfg.entry, lambda n: n.id in handlers, exits)
+    if found is None or _nil_guarded(pkg, handlers.values(), func, file, target):
+        return DoneFate("done", None, tuple(calls), tuple(handlers.values()))
+    return DoneFate("skipped", found, tuple(calls), tuple(handlers.values()))
+
+
+def _nil_guarded(
+    pkg: Package, handlers: Iterable[Node], func: Node, file: SourceFile, target: Ref
+) -> bool:
+    """`if wg != nil { defer wg.Done() }`: an optional WaitGroup, done whenever given."""
+    r = pkg.resolver
+    for h in handlers:
+        parent = h.parent
+        while parent is not None and parent.id != func.id:
+            if parent.type == "if_statement":
+                cond = parent.child_by_field_name("condition")
+                if cond is not None and cond.type == "binary_expression":
+                    op = cond.child_by_field_name("operator")
+                    sides = [cond.child_by_field_name("left"), cond.child_by_field_name("right")]
+                    if (
+                        op is not None
+                        and op.type == "!="
+                        and any(x is not None and x.type == "nil" for x in sides)
+                    ):
+                        for x in sides:
+                            ref = r.ref_of(x, file) if x is not None else None
+                            if ref is not None and ref.same_object(target):
+                                return True
+            parent = parent.parent
+    return False
+
+
+def _idents(node: Node) -> Iterator[Node]:
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if n.type == "identifier":
+            yield n
+            continue
+        stack.extend(n.named_children)
+
+
+def _enclosing_call(node: Node) -> Node | None:
+    parent = node.parent
+    while parent is not None and parent.type != "call_expression":
+        if parent.type in FUNC_KINDS:
+            return None
+        parent = parent.parent
+    return parent
+
+
+def _wg_use(pkg: Package, node: Node, file: SourceFile, rest: tuple[str, ...], ident: Node) -> str:
+    """ "done" (calls Done, or a package function that does on every path), "escape" or
+    "neutral" for one mention of a WaitGroup (or of a value that holds it, when ``rest``
+    is the remaining field path)."""
+    r = pkg.resolver
+    parent = node.parent
+    if parent is None:
+        return "neutral"
+    if parent.type == "parenthesized_expression" or (
+        parent.type == "unary_expression"
+        and (op := parent.child_by_field_name("operator")) is not None
+        and op.type in ("&", "*")
+    ):
+        return _wg_use(pkg, parent, file, rest, ident)
+    if parent.type == "selector_expression" and parent.child_by_field_name("operand") == node:
+        field = parent.child_by_field_name("field")
+        call = parent.parent
+        name = file.text(field) if field is not None else ""
+        if (
+            call is None
+            or call.type != "call_expression"
+            or call.child_by_field_name("function") != parent
+        ):
+            return "neutral"  # a field read on the way to something else
+        if not rest:
+            if name == "Done":
+                return "done"
+            if name in _WG_METHODS:
+                return "neutral"
+            return "escape"
+        # A method of the value that holds the WaitGroup: its summary says.
+        target = callee(call, file, r)
+        if target is None:
+            return "neutral"  # a method of an embedded outside type: cannot reach our field
+        return _summary_use(pkg, target.decl, ".".join((target.decl.receiver_name or "", *rest)))
+    if parent.type == "argument_list":
+        call = parent.parent
+        if call is None or call.type != "call_expression":
+            return "escape"
+        if call.parent is not None and call.parent.type == "go_statement":
+            return "escape"  # Done would run in another goroutine
+        target = callee(call, file, r)
+        if target is None:
+            fn = call.child_by_field_name("function")
+            if fn is not None and fn.type == "identifier" and file.text(fn) in _NEUTRAL_BUILTINS:
+                return "neutral"
+            return "escape"
+        args = call_args(call)
+        position = next((i for i, a in enumerate(args) if a.id == node.id), -1)
+        names = param_names(target.decl.node, target.decl.file)
+        if position < 0 or position >= len(names):
+            return "escape"
+        return _summary_use(pkg, target.decl, ".".join((names[position], *rest)))
+    if parent.type in ("binary_expression", "expression_statement"):
+        return "neutral"
+    if parent.type == "expression_list":
+        stmt = parent.parent
+        if stmt is not None and stmt.type == "short_var_declaration":
+            right = stmt.child_by_field_name("right")
+            if right is not None and right.id == parent.id:
+                return "neutral"  # a local alias: its uses resolve to the same identity
+    if rest and parent.type in ("selector_expression", "index_expression"):
+        return "neutral"
+    return "escape"
+
+
+def _summary_use(pkg: Package, decl: FuncDecl, key: str) -> str:
+    summary = pkg.summaries.of(decl)
+    if key in summary.done:
+        return "done"
+    if key in summary.done_maybe:
+        return "escape"
+    if "." in key:
+        # A value that holds the WaitGroup, handed on whole: any of its WaitGroups done?
+        prefix = key + "."
+        if any(k.startswith(prefix) for k in summary.done_maybe | summary.done):
+            return "escape"
+    return "neutral"
+
+
+def _handler_statement(cfg: CFG, call: Node, func: Node) -> tuple[Node | None, bool]:
+    """The statement of ``cfg`` that runs ``call``: the call's own statement, or the `defer`
+    / immediately invoked literal around it. (None, False) when the call runs elsewhere (a
+    nested goroutine, a callback): the WaitGroup escapes."""
+    node: Node | None = call
+    while node is not None and node.id != func.id:
+        if node.type == "func_literal":
+            holder = node.parent
+            while holder is not None and holder.type == "parenthesized_expression":
+                holder = holder.parent
+            if (
+                holder is None
+                or holder.type != "call_expression"
+                or holder.child_by_field_name("function") is None
+            ):
+                return None, False
+            if unparen(holder.child_by_field_name("function")).id != node.id:  # type: ignore[arg-type]
+                return None, False  # a callback: when it runs is unknown
+            stmt = holder.parent
+            if stmt is not None and stmt.type == "go_statement":
+                return None, False
+            node = holder
+            continue
+        if cfg.block_of(node) is not None:
+            return node, True
+        node = node.parent
+    return None, True
+
+
+def first_unhandled_exit(
+    cfg: CFG,
+    start: Block,
+    handled: Callable[[Node], bool],
+    exits: frozenset[str],
+    stop: frozenset[int] = frozenset(),
+) -> Exit | None:
+    """The first exit reachable from the start of ``start`` without a handled node (blocks
+    whose index is in ``stop`` end a path: e.g. a loop's done block)."""
+    seen = {start.index}
+    work = [start]
+    while work:
+        current = work.pop()
+        if any(handled(n) for n in current.nodes):
+            continue
+        found = _exit_of(cfg, current)
+        if found is not None and found.kind in exits:
+            return found
+        for succ in current.succs:
+            if succ.index not in seen and succ.index not in stop:
+                seen.add(succ.index)
+                work.append(succ)
+    return None
+
+
+def _exit_of(cfg: CFG, block: Block) -> Exit | None:
+    if block is cfg.exit:
+        return None
+    if block.terminator in ("panic", "goexit"):
+        return Exit(block.terminator, block.nodes[-1] if block.nodes else None)
+    if cfg.exit in block.succs:
+        last = block.nodes[-1] if block.nodes else None
+        if last is not None and last.type == "return_statement":
+            return Exit("return", last)
+        return Exit("end", None)
+    return None
+
+
+def loop_of(node: Node, func: Node) -> Node | None:
+    """The innermost for statement around ``node`` inside ``func`` (not across literals)."""
+    parent = node.parent
+    while parent is not None and parent.id != func.id:
+        if parent.type in FUNC_KINDS:
+            return None
+        if parent.type in _LOOPS:
+            return parent
+        parent = parent.parent
+    return None

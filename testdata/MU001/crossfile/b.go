@@ -1,0 +1,20 @@
+package crossfile
+
+// No lock is mentioned in this file: the rule does not walk it, but the summaries of its
+// functions are used by callers in a.go.
+
+func (s *Server) deliver(c chan []byte, msg []byte) {
+	c <- msg
+}
+
+func (s *Server) shutdown() {
+	s.wait()
+}
+
+func (s *Server) wait() {
+	<-s.quit
+}
+
+func (s *Server) count() int {
+	return len(s.conns)
+}

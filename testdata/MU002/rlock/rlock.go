@@ -1,0 +1,30 @@
+package rlock
+
+import "sync"
+
+type Index struct {
+	mu   sync.RWMutex
+	keys []string
+}
+
+type Table struct {
+	mu   sync.RWMutex
+	rows map[string]int
+}
+
+// Read locks only: a cycle that needs a queued writer to deadlock (a warning).
+func Lookup(ix *Index, t *Table) int {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	return len(ix.keys) + len(t.rows)
+}
+
+func Scan(ix *Index, t *Table) int {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	ix.mu.RLock() // want "MU002: ix.mu .Index.mu. is locked while holding t.mu .Table.mu."
+	defer ix.mu.RUnlock()
+	return len(ix.keys) + len(t.rows)
+}
