@@ -277,3 +277,18 @@ def test_recursion_is_cut() -> None:
     """)
     f, file = _func(pkg, "r")
     assert pkg.locks.reach(f, file).acquires
+
+
+def test_relock_of_callers_lock() -> None:
+    pkg = _package("""
+    func (s *S) pause() {
+    \ts.rw.Unlock()
+    \ts.rw.RLock()
+    \ts.rw.RUnlock()
+    \ttime.Sleep(1)
+    \ts.rw.Lock()
+    }
+    """)
+    f, file = _func(pkg, "pause")
+    blocks = pkg.locks.reach(f, file).blocks
+    assert [(b.mode, [r.text for r in b.released]) for b in blocks] == [("sleep", ["s.rw"])]

@@ -123,6 +123,14 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--verbose", "-v", action="store_true", help="show tracebacks of internal errors and timing"
     )
+    check.add_argument(
+        "--no-cache", action="store_true", help="neither read nor write the result cache"
+    )
+    check.add_argument(
+        "--cache-dir",
+        metavar="DIR",
+        help="keep the result cache in DIR (default: $GOCONC_CACHE_DIR, else ~/.cache/goconc)",
+    )
 
     rule = sub.add_parser("rule", help="show the documentation of a rule")
     rule.add_argument("code", help="a rule code (WG001) or name (waitgroup-add-in-goroutine)")
@@ -280,14 +288,23 @@ def _check(args: argparse.Namespace) -> int:
         fingerprints=args.format == "sarif",
         default_go_version=config.go_version,
     )
+    cache = None
+    if not args.no_cache:
+        from goconc.analyzer.cache import FolderCache, default_cache_dir
+
+        cache = FolderCache.open(args.cache_dir or default_cache_dir(), settings)
+        if cache is None and args.cache_dir and not args.quiet:
+            sys.stderr.write(f"goconc: cannot use cache folder {args.cache_dir}; not caching\n")
     progress = _progress_printer() if sys.stderr.isatty() and not args.quiet else None
     diagnostics: list[Diagnostic] = []
     files = packages = 0
-    for folder in run(list(discovery.jobs), settings, jobs_n, progress):
+    for folder in run(list(discovery.jobs), settings, jobs_n, progress, cache):
         diagnostics.extend(folder.diagnostics)
         notes.extend(folder.notifications)
         files += folder.files
         packages += folder.packages
+    if cache is not None:
+        cache.close()
     if progress:
         sys.stderr.write("\r\033[K")
     if config.per_file_ignores:

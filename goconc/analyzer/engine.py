@@ -12,8 +12,7 @@ import os
 import stat
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from concurrent.futures import ProcessPoolExecutor
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -26,6 +25,9 @@ from goconc.analyzer.registry import all_rules, known_codes
 from goconc.analyzer.rule import Rule
 from goconc.analyzer.source import SourceFile
 from goconc.analyzer.visitor import BatchedWalker
+
+if TYPE_CHECKING:
+    from goconc.analyzer.cache import FolderCache, Pending
 
 MAX_FILE_BYTES = 64 << 20  # larger .go files are generated data, not code to lint
 
@@ -235,20 +237,51 @@ def run(
     settings: Settings,
     workers: int,
     progress: Callable[[int, int], None] | None = None,
+    cache: FolderCache | None = None,
 ) -> Iterator[FolderResult]:
-    """Analyse every folder, in ``workers`` processes when there is enough work."""
+    """Analyse every folder, in ``workers`` processes when there is enough work.
+
+    With a ``cache``, folders are looked up in this process first (a hit costs a few stats and
+    one small read, less than sending a task) and fresh results are stored as they arrive.
+    """
     total = len(jobs)
+
+    def lookup(job: FolderJob) -> tuple[FolderResult | None, Pending | None]:
+        return cache.lookup(job) if cache is not None else (None, None)
+
     if workers <= 1 or total <= 1:
         for i, job in enumerate(jobs, 1):
-            yield analyze_folder(job, settings)
+            found, pending = lookup(job)
+            if found is None:
+                found = analyze_folder(job, settings)
+                if pending is not None and cache is not None:
+                    cache.store(pending, found)
+            yield found
             if progress:
                 progress(i, total)
         return
+    from concurrent.futures import Future, ProcessPoolExecutor  # not needed for small runs
+
     # Biggest folders first, so that one large package does not finish last on its own.
     ordered = sorted(jobs, key=lambda j: -len(j.files))
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        futures = [pool.submit(analyze_folder, job, settings) for job in ordered]
-        for i, fut in enumerate(futures, 1):
-            yield fut.result()
+    pool: ProcessPoolExecutor | None = None  # started on the first miss: none when all hit
+    items: list[tuple[FolderResult | Future[FolderResult], Pending | None]] = []
+    try:
+        for job in ordered:  # submit as we go, so workers start while we look up the rest
+            found, pending = lookup(job)
+            if found is not None:
+                items.append((found, None))
+                continue
+            if pool is None:
+                pool = ProcessPoolExecutor(max_workers=workers)
+            items.append((pool.submit(analyze_folder, job, settings), pending))
+        for i, (item, pending) in enumerate(items, 1):  # same order with or without a cache
+            result = item if isinstance(item, FolderResult) else item.result()
+            if pending is not None and cache is not None:
+                cache.store(pending, result)
+            yield result
             if progress:
                 progress(i, total)
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)

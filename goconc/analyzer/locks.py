@@ -26,6 +26,7 @@ under-approximate, which keeps rules silent rather than wrong.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 
@@ -36,7 +37,7 @@ from goconc.analyzer.calls import callee
 from goconc.analyzer.cfg import CFG, Block
 from goconc.analyzer.matchers import FUNC_KINDS, call_args, descendants
 from goconc.analyzer.source import SourceFile
-from goconc.analyzer.types import Ref, unparen
+from goconc.analyzer.types import GoType, Ref, unparen
 
 if TYPE_CHECKING:
     from goconc.analyzer.facts import Package
@@ -51,8 +52,10 @@ READ = "read"
 _LOCKERS = frozenset({"Mutex", "RWMutex", "Locker"})
 _ACQUIRE = {"Lock": WRITE, "RLock": READ}
 _RELEASE = {"Unlock": WRITE, "RUnlock": READ}
-# Words that a function mentioning no lock cannot lack: its summary has no lock effect.
-_LOCK_WORDS = (b"Lock", b"lock")
+# A function that locks or unlocks calls something named like this (`Lock(`, `RUnlock(`,
+# `lockAll(`, `unlockAndNotify(`); without such a call its summary has no lock effect.
+# ("block(", "clock(" must not match: SSA-style code is full of them.)
+_LOCK_CALL = re.compile(rb"(?<![A-Za-z0-9_])R?(?:[Ll]ock|[Uu]nlock)\w*\(")
 _MAX_ACQUIRES = 48
 _MAX_BLOCKS = 24
 _MAX_DEPTH = 12
@@ -60,7 +63,7 @@ _MAX_DEPTH = 12
 
 def mentions_locks(data: bytes) -> bool:
     """Cheap prefilter: the text may lock or unlock something (directly or through a helper)."""
-    return any(w in data for w in _LOCK_WORDS)
+    return _LOCK_CALL.search(data) is not None
 
 
 def obj_key(ref: Ref) -> ObjKey:
@@ -86,6 +89,7 @@ class Held:
     file: SourceFile
     deferred: bool = False  # a deferred unlock is registered: released only at function exit
     chain: tuple[Site, ...] = ()  # through a helper: the calls down to the Lock, then the Lock
+    relock: bool = False  # re-takes a caller's lock that this function released first
 
     @property
     def key(self) -> LockKey:
@@ -217,7 +221,10 @@ def _meet(states: list[State]) -> State:
         candidates = [h, *(o for o in others if o is not None)]
         best = min(candidates, key=lambda c: (c.file.path, c.acquire.start_byte))
         deferred = all(c.deferred for c in candidates)
-        held[key] = best if best.deferred == deferred else attrs.evolve(best, deferred=deferred)
+        relock = any(c.relock for c in candidates)
+        if best.deferred != deferred or best.relock != relock:
+            best = attrs.evolve(best, deferred=deferred, relock=relock)
+        held[key] = best
     released: dict[ObjKey, Ref] = {}
     for s in states:
         for k, r in s.released.items():
@@ -229,10 +236,12 @@ def _acquire(state: State, h: Held) -> State:
     if h.key in state.held:
         return state  # already held: keep the first acquisition (double lock is MU004's)
     held = dict(state.held)
-    held[h.key] = h
     released = state.released
     if obj_key(h.ref) in released:
+        # The caller's lock, taken again: held from here, released again by its next unlock.
         released = {k: v for k, v in released.items() if k != obj_key(h.ref)}
+        h = attrs.evolve(h, relock=True)
+    held[h.key] = h
     return State(held, released)
 
 
@@ -240,9 +249,12 @@ def _release(state: State, ref: Ref, mode: str) -> State:
     other = READ if mode == WRITE else WRITE
     for m in (mode, other):
         key = (ref.root, ref.path, m)
-        if key in state.held:
+        h = state.held.get(key)
+        if h is not None:
             held = {k: v for k, v in state.held.items() if k != key}
-            return State(held, state.released)
+            if not h.relock:
+                return State(held, state.released)
+            return State(held, {**state.released, obj_key(ref): ref})
     released = dict(state.released)
     released.setdefault(obj_key(ref), ref)
     return State(state.held, released)
@@ -307,6 +319,7 @@ class LockAnalysis:
         self._busy: set[int] = set()
         self._busy_reach: set[int] = set()
         self._conds: tuple[dict[ObjKey, Ref], dict[str, tuple[str, ...] | None]] | None = None
+        self._chans: tuple[dict[str, bool], dict[GoType, bool]] | None = None
         self._depth = 0
 
     # -- public API --------------------------------------------------------------------------
@@ -376,6 +389,8 @@ class LockAnalysis:
     def map_access(self, access: Access, call: Call) -> Access | None:
         """``access`` of the callee seen from the caller; None when its meaning is lost (a
         cond.Wait whose L cannot be mapped)."""
+        if access.kind == "block" and access.ref is not None and _passed_nil(access.ref, call):
+            return None  # an operation on a channel the caller passes as nil: guarded by a nil check
         ref = self.map_ref(access.ref, call) if access.ref is not None else None
         if ref is None and access.kind == "acquire":
             ref = access.ref  # keep the class: the instance is the callee's own
@@ -425,6 +440,69 @@ class LockAnalysis:
                 prefix = cond.text.rsplit(".", 1)[0] if "." in cond.text else cond.text
                 return Ref(cond.root, path, ".".join([prefix, *suffix]), "")
         return None
+
+    def known_buffered(self, send: Node, file: SourceFile, chan: Ref | None) -> bool:
+        """A send on a channel that every `make` in the package creates with a capacity
+        (`make(chan T, n)`, n not 0): by the field or package variable it is stored in, or else
+        by its element type (channels kept in maps and slices). It blocks only when full."""
+        table, by_elem = self._chan_table()
+        if chan is not None and chan.cls and (chan.path or chan.root.startswith("pkg:")):
+            found = table.get(chan.cls)
+            if found is not None:
+                return found
+        t = self.pkg.resolver.type_of(send.child_by_field_name("channel"), file)
+        if t is None or t.kind != "chan" or t.elem is None:
+            return False
+        return by_elem.get(t.elem, False)
+
+    def _chan_table(self) -> tuple[dict[str, bool], dict[GoType, bool]]:
+        if self._chans is not None:
+            return self._chans
+        table: dict[str, bool] = {}
+        by_elem: dict[GoType, bool] = {}
+        r = self.pkg.resolver
+        for file in self.pkg.files:
+            if b"make(" not in file.data:
+                continue
+            for call in descendants(file.root, frozenset({"call_expression"})):
+                fn = call.child_by_field_name("function")
+                if fn is None or fn.type != "identifier" or file.text(fn) != "make":
+                    continue
+                args = call_args(call)
+                if not args or args[0].type != "channel_type":
+                    continue
+                buffered = len(args) > 1 and file.text(args[1]) != "0"
+                cls = self._made_for(call, file)
+                if cls:
+                    table[cls] = table.get(cls, True) and buffered
+                elem = r.type_from_node(args[0].child_by_field_name("value"), file)
+                if elem is not None:
+                    by_elem[elem] = by_elem.get(elem, True) and buffered
+        self._chans = (table, by_elem)
+        return self._chans
+
+    def _made_for(self, call: Node, file: SourceFile) -> str:
+        """The class of the field or package variable a `make` is stored in, or ""."""
+        parent = call.parent
+        if parent is not None and parent.type == "literal_element":
+            kv = parent.parent
+            if kv is None or kv.type != "keyed_element" or kv.named_children[-1].id != parent.id:
+                return ""
+            key = kv.named_children[0]
+            lit = kv.parent.parent if kv.parent is not None else None
+            if lit is None or lit.type != "composite_literal":
+                return ""
+            t = self.pkg.resolver.type_from_node(lit.child_by_field_name("type"), file)
+            if t is None or t.kind != "named" or t.pkg:
+                return ""
+            return f"{t.name}.{file.text(key)}"
+        target = _assigned_to(call)
+        if target is None:
+            return ""
+        ref = self.pkg.resolver.ref_of(target, file)
+        if ref is None or not (ref.path or ref.root.startswith("pkg:")):
+            return ""
+        return ref.cls
 
     # -- per-function dataflow ----------------------------------------------------------------
     def _compute(self, func: Node, file: SourceFile) -> LockFacts:
@@ -733,6 +811,8 @@ class LockAnalysis:
             elif ev.kind == "block" and _lock_free(ev.state, ev):
                 if ev.mode == "cond" and ev.cond_lock is None:
                     continue  # its L is unknown: nothing can be said about it
+                if ev.mode == "send" and self.known_buffered(ev.node, file, ev.ref):
+                    continue
                 site = Site(ev.node, file, _op_text(ev.node, file))
                 blocks.append(Access("block", ev.ref, ev.mode, site, (), released, ev.cond_lock))
             elif ev.kind == "call" and ev.call is not None:
@@ -791,6 +871,13 @@ def cond_releases(cond: Ref | None, lock: Ref | None, held: Held) -> bool:
     n = len(lock.path)
     rest = r.path[n:]
     return r.path[:n] == lock.path and (not rest or rest in (("Mutex",), ("RWMutex",)))
+
+
+def _passed_nil(ref: Ref, call: Call) -> bool:
+    if call.roots is None or ref.path:
+        return False
+    found = call.roots.get(ref.root)
+    return found is not None and unparen(found[1]).type == "nil"
 
 
 def _lock_free(state: State, ev: Event) -> bool:

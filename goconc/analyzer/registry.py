@@ -15,9 +15,14 @@ from goconc.analyzer.suppress import META_RULES
 
 @cache
 def all_rules() -> tuple[type[Rule], ...]:
-    from goconc.rules import cx001_lost_cancel, wg001_waitgroup_add_in_goroutine
-    from goconc.rules import ch001_range_over_unclosed_channel, wg002_waitgroup_done_not_guaranteed
-    from goconc.rules import mu001_lock_held_across_channel_op, mu002_inconsistent_lock_order
+    from goconc.rules import (
+        ch001_range_over_unclosed_channel,
+        cx001_lost_cancel,
+        mu001_lock_held_across_channel_op,
+        mu002_inconsistent_lock_order,
+        wg001_waitgroup_add_in_goroutine,
+        wg002_waitgroup_done_not_guaranteed,
+    )
 
     rules: tuple[type[Rule], ...] = (
         wg001_waitgroup_add_in_goroutine.WaitGroupAddInGoroutine,

@@ -5,8 +5,9 @@ follow a channel or a WaitGroup into the functions it is handed to:
 
 * ``closes``: parameters (``ch``) and receiver field paths (``s.results``) it closes, directly,
   in a closure it contains, or by handing them to another package function that does;
-* ``escapes``: parameters whose channel may be closed by code goconc cannot see (passed to a
-  function outside the package, stored, sent, returned): rules treat them as closed;
+* ``escapes``: parameters whose value reaches code goconc cannot see (passed to a function
+  outside the package, stored, sent, returned), whatever their type: for a channel, rules
+  treat it as possibly closed there;
 * ``done``: WaitGroup parameters and receiver fields (``wg``, ``s.wg``) on which it calls
   ``Done`` on every path (deferred, or reached on all paths of its CFG);
 * ``done_maybe``: the same keys where ``Done`` is called on some path only, or the WaitGroup

@@ -115,6 +115,16 @@ SYNC_METHODS: dict[str, frozenset[str]] = {
     "Once": frozenset({"Do"}),
 }
 
+_LITERAL_TYPES: dict[str, GoType] = {
+    "interpreted_string_literal": named("", "string"),
+    "raw_string_literal": named("", "string"),
+    "int_literal": INT,
+    "float_literal": named("", "float64"),
+    "rune_literal": named("", "rune"),
+    "true": BOOL,
+    "false": BOOL,
+}
+
 _SCOPE_KINDS = frozenset(
     {
         "block",
@@ -515,6 +525,9 @@ class Resolver:
             if t is not None and t.kind in ("slice", "array", "map"):
                 return (t.elem, BOOL)
             return ()
+        literal = _LITERAL_TYPES.get(kind)
+        if literal is not None:
+            return (literal,)
         if kind == "func_literal":
             return (
                 GoType(

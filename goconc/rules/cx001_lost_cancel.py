@@ -128,8 +128,8 @@ class LostCancel(Rule):
         if name == "_":
             self.report(
                 call,
-                f"the {what} func returned by {self._callee(call)} is discarded; "
-                "the context is never cancelled",
+                f"the {what} func returned by {self._callee(call)} is discarded; the context "
+                "is released only when its parent is cancelled",
             )
             return
         binding = self.pkg.resolver.binding(cancel, self.file)

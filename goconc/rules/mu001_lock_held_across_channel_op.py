@@ -69,9 +69,10 @@ knows which is right.
 Locks are followed only when goconc can tell which mutex is meant (a field of a known struct
 type, a package variable, a local, a parameter, an alias `m := &s.mu`, an embedded mutex).
 Calls through interfaces, function values and into other packages are not followed. A helper
-that takes a lock is seen only if its name or body mentions `lock`/`Lock`. Channels made
-buffered elsewhere (a struct field made with `make(chan T, 1)` in a constructor) are not known
-to be buffered: a send on them is flagged. Recursive calls contribute nothing.
+that takes a lock is seen only if its name or body mentions `lock`/`Lock`. A channel made
+elsewhere counts as buffered when every `make` of that field (or, for channels kept in maps and
+slices, of that element type) in the package has a capacity; a channel that comes from another
+package is not known to be buffered, and a send on it is flagged. Recursive calls contribute nothing.
 
 ## References
 - go vet and staticcheck have no equivalent check.
@@ -146,7 +147,10 @@ class LockHeldAcrossChannelOp(Rule):
             if ev.cond_lock is None and not own:
                 return  # the Cond's L is unknown: it may be any of the held locks
             held = [h for h in held if h not in own]
-        elif ev.mode == "send" and self._buffered_enough(ev, facts):
+        elif ev.mode == "send" and (
+            self._buffered_enough(ev, facts)
+            or self.pkg.locks.known_buffered(ev.node, self.file, ev.ref)
+        ):
             return
         if not held:
             return

@@ -90,7 +90,7 @@ Only cycles within one package are found, and only through static calls (not int
 function values). Locks whose identity cannot be resolved are left out. Classes merge
 instances, so a cycle can be reported for instances that are in fact always distinct (a tree
 locked parent-then-child of two different types): suppress it with a reason. Cycles longer than
-four locks are not searched.
+four locks, and acquisitions more than three calls deep, are not considered.
 
 ## References
 - go vet and staticcheck have no equivalent check; the Linux kernel's lockdep and Java's
@@ -114,6 +114,9 @@ from goconc.analyzer.symbols import receiver_of
 
 _MAX_CYCLE = 4
 _MAX_CYCLES = 50
+# Edges through deeper call chains mostly join distinct instances of one class (a package-level
+# DLL handle reached through error formatting): too weak to call an inversion.
+_MAX_CALL_DEPTH = 3
 
 
 @attrs.frozen(eq=False)
@@ -175,7 +178,7 @@ class InconsistentLockOrder(Rule):
                     self._add(h, ev.ref.cls, ev.node, ev.ref.text, ev.mode, (), name)
             elif ev.kind == "call" and ev.call is not None:
                 for a in locks.call_reach(ev.call).acquires:
-                    if a.ref is None:
+                    if a.ref is None or len(a.chain) > _MAX_CALL_DEPTH:
                         continue
                     released = {obj_key(r) for r in a.released}
                     chain = (*a.chain, a.site)

@@ -1,7 +1,7 @@
 """## What it does
-Flags `wg.Add(n)` called at the start of a goroutine that `wg` is meant to count, when
-`wg.Wait()` runs elsewhere: `go func() { wg.Add(1); defer wg.Done(); ... }()`, or
-`go worker(&wg)` where `worker` begins with `wg.Add(1)`.
+Flags `wg.Add(n)` called at the start of a goroutine that `wg` is meant to count, while
+`wg.Wait()` runs in another goroutine: `go func() { wg.Add(1); defer wg.Done(); ... }()`,
+or `go worker(&wg)` where `worker` begins with `wg.Add(1)`.
 
 ## Why is this bad?
 `go` only schedules the goroutine. `Wait` can run before the goroutine's `Add`, see a zero
@@ -49,8 +49,9 @@ func process(items []string) {
 
 Not flagged: an `Add` before the `go` statement (`wg.Add(len(items))` before the loop
 included); a goroutine that is itself counted (an `Add` for it precedes its `go` statement)
-adding for the goroutines it spawns; a WaitGroup declared inside the goroutine; a WaitGroup
-whose `Wait` goconc cannot see (a parameter from an unknown caller).
+adding for the goroutines it spawns; a WaitGroup declared inside the goroutine, or one that
+only the goroutine itself waits on. A WaitGroup parameter or exported field whose `Wait` is
+out of sight is flagged: whichever goroutine waits on it races with the `Add`.
 
 ## Fix safety
 For a function literal, the fix moves the `Add` call before the `go` statement. It is safe:

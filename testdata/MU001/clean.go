@@ -190,3 +190,57 @@ func (s *Store) Later() func() {
 	defer s.mu.Unlock()
 	return func() { <-s.updates }
 }
+
+// A field that every make in the package creates buffered: a send blocks only when full.
+type Pool struct {
+	mu    sync.Mutex
+	ready chan int
+	free  []int
+}
+
+func NewPool(n int) *Pool {
+	return &Pool{ready: make(chan int, n)}
+}
+
+func (p *Pool) Put(v int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.free = append(p.free, v)
+	p.ready <- v
+}
+
+func (p *Pool) put(v int) { p.ready <- v }
+
+func (p *Pool) PutVia(v int) {
+	p.mu.Lock()
+	p.put(v)
+	p.mu.Unlock()
+}
+
+// Channels kept in a map, all made with a capacity: known buffered by element type.
+type status int
+
+type Health struct {
+	mu      sync.Mutex
+	watches map[string]map[int]chan status
+}
+
+func (h *Health) Watch(name string, id int) chan status {
+	ch := make(chan status, 1)
+	h.mu.Lock()
+	h.watches[name][id] = ch
+	h.mu.Unlock()
+	return ch
+}
+
+func (h *Health) Set(name string, st status) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for _, ch := range h.watches[name] {
+		select {
+		case <-ch:
+		default:
+		}
+		ch <- st
+	}
+}

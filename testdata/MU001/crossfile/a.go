@@ -21,3 +21,18 @@ func (s *Server) Stop() {
 	s.shutdown() // want "MU001: call of s.shutdown can block .receive from s.quit. while s.mu is held"
 	s.mu.Unlock()
 }
+
+// The channel the helper sends on is passed as nil: the send is behind its nil check.
+func (s *Server) Drop(id int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.closeConn(s.conns[id], nil)
+	delete(s.conns, id)
+}
+
+// The same helper with a real channel blocks while s.mu is held.
+func (s *Server) DropSync(id int, done chan struct{}) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.closeConn(s.conns[id], done) // want "MU001: call of s.closeConn can block .send on done. while s.mu is held"
+}

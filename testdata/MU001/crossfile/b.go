@@ -18,3 +18,10 @@ func (s *Server) wait() {
 func (s *Server) count() int {
 	return len(s.conns)
 }
+
+func (s *Server) closeConn(c chan []byte, done chan struct{}) {
+	close(c)
+	if done != nil {
+		done <- struct{}{}
+	}
+}

@@ -1,0 +1,371 @@
+"""The per-folder result cache: warm hits, invalidation, corruption, concurrency, crashes."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+from goconc.analyzer import cache as cache_mod
+from goconc.analyzer import engine
+from goconc.analyzer.cache import FolderCache, prune
+from goconc.analyzer.cli import main
+from goconc.analyzer.diagnostics import NoteLevel, Notification
+from goconc.analyzer.engine import FolderResult, Settings, run
+from goconc.analyzer.packages import FolderJob, discover
+from goconc.analyzer.registry import known_codes
+
+FLAGGED = """package {pkg}
+
+import "sync"
+
+func run(items []int) {{
+	var wg sync.WaitGroup
+	for _, it := range items {{
+		go func() {{
+			wg.Add(1)
+			defer wg.Done()
+			_ = it
+		}}()
+	}}
+	wg.Wait()
+}}
+"""
+
+HELPER = """package {pkg}
+
+func helper() int {{ return 1 }}
+"""
+
+
+@pytest.fixture
+def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("GOCONC_CACHE_DIR", str(folder))
+    return folder
+
+
+@pytest.fixture
+def tree(tmp_path: Path) -> Path:
+    root = tmp_path / "src"
+    for pkg in ("alpha", "beta"):
+        (root / pkg).mkdir(parents=True)
+        (root / pkg / "main.go").write_text(FLAGGED.format(pkg=pkg))
+        (root / pkg / "util.go").write_text(HELPER.format(pkg=pkg))
+    return root
+
+
+@pytest.fixture
+def spy(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Folders that analyze_folder was called for (in this process: use --jobs 1)."""
+    calls: list[str] = []
+    real = engine.analyze_folder
+
+    def analyze(job: FolderJob, settings: Settings) -> FolderResult:
+        calls.append(os.path.basename(job.folder))
+        return real(job, settings)
+
+    monkeypatch.setattr(engine, "analyze_folder", analyze)
+    return calls
+
+
+def check(
+    args: list[str],
+    cwd: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> tuple[int, str]:
+    monkeypatch.chdir(cwd)
+    with pytest.raises(SystemExit) as exit_info:
+        main(["check", "--format", "json", "--jobs", "1", *args])
+    out, _ = capsys.readouterr()
+    return int(exit_info.value.code or 0), out
+
+
+def entries(cache_dir: Path, kind: str = "r") -> list[Path]:
+    folder = cache_dir / cache_mod.FORMAT / kind
+    return sorted(p for p in folder.iterdir() if not p.name.startswith(".")) if folder.exists() else []
+
+
+def strip_timing(out: str) -> str:
+    return "\n".join(line for line in out.splitlines() if '"seconds"' not in line)
+
+
+def test_warm_run_is_identical_and_analyses_nothing(
+    tree: Path,
+    cache_dir: Path,
+    spy: list[str],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(cache_mod, "RACY_SECONDS", 0.0)  # files just written: trust stats
+    cold = check(["./..."], tree, capsys, monkeypatch)
+    assert sorted(spy) == ["alpha", "beta"]
+    assert cold[0] == 1
+    assert len(entries(cache_dir)) == 2 and len(entries(cache_dir, "s")) == 2
+    spy.clear()
+    reads: list[str] = []
+    real_key = FolderCache._content_key
+
+    def content_key(self: FolderCache, job: FolderJob, *rest: object) -> str | None:
+        reads.append(job.folder)
+        return real_key(self, job, *rest)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(FolderCache, "_content_key", content_key)
+    warm = check(["./..."], tree, capsys, monkeypatch)
+    assert spy == []
+    assert reads == []  # the stat fast path: no file was read for the cache
+    assert warm[0] == cold[0]
+    assert strip_timing(warm[1]) == strip_timing(cold[1])
+
+
+@pytest.mark.parametrize("racy_seconds", [0.0, cache_mod.RACY_SECONDS])
+def test_same_size_and_mtime_edit_invalidates_only_its_folder(
+    tree: Path,
+    cache_dir: Path,
+    spy: list[str],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    racy_seconds: float,
+) -> None:
+    monkeypatch.setattr(cache_mod, "RACY_SECONDS", racy_seconds)
+    check(["./..."], tree, capsys, monkeypatch)
+    spy.clear()
+    target = tree / "alpha" / "util.go"
+    before = target.stat()
+    text = target.read_text()
+    target.write_text(text.replace("return 1", "return 2"))
+    os.utime(target, ns=(before.st_atime_ns, before.st_mtime_ns))
+    after = target.stat()
+    assert (after.st_size, after.st_mtime_ns) == (before.st_size, before.st_mtime_ns)
+    check(["./..."], tree, capsys, monkeypatch)
+    assert spy == ["alpha"]
+    spy.clear()
+    check(["./..."], tree, capsys, monkeypatch)
+    assert spy == []
+
+
+def test_touch_without_change_hits_by_content(
+    tree: Path,
+    cache_dir: Path,
+    spy: list[str],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    check(["./..."], tree, capsys, monkeypatch)
+    spy.clear()
+    os.utime(tree / "beta" / "main.go")  # as after a git checkout: new stat, same bytes
+    check(["./..."], tree, capsys, monkeypatch)
+    assert spy == []
+
+
+def test_changing_settings_invalidates(
+    tree: Path,
+    cache_dir: Path,
+    spy: list[str],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    all_codes = check(["./..."], tree, capsys, monkeypatch)
+    spy.clear()
+    one_code = check(["./...", "--select", "CX"], tree, capsys, monkeypatch)
+    assert sorted(spy) == ["alpha", "beta"]
+    assert all_codes[0] == 1 and one_code[0] == 0
+    spy.clear()
+    check(["./...", "--select", "CX"], tree, capsys, monkeypatch)
+    assert spy == []
+    assert check(["./..."], tree, capsys, monkeypatch)[0] == 1  # the first entries still serve
+    assert spy == []
+
+
+def test_corrupt_entry_is_a_miss_and_is_replaced(
+    tree: Path,
+    cache_dir: Path,
+    spy: list[str],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    cold = check(["./..."], tree, capsys, monkeypatch)
+    spy.clear()
+    results = entries(cache_dir)
+    results[0].write_bytes(b"\x80\x05not a pickle")
+    results[1].write_bytes(pickle.dumps({"not": "a result"}))
+    warm = check(["./..."], tree, capsys, monkeypatch)
+    assert sorted(spy) == ["alpha", "beta"]
+    assert strip_timing(warm[1]) == strip_timing(cold[1])
+    for path in entries(cache_dir):
+        assert isinstance(pickle.loads(path.read_bytes()), FolderResult)
+
+
+def test_truncated_entry_is_a_miss(
+    tree: Path,
+    cache_dir: Path,
+    spy: list[str],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    check(["./..."], tree, capsys, monkeypatch)
+    spy.clear()
+    for path in entries(cache_dir):
+        path.write_bytes(path.read_bytes()[:20])
+    assert check(["./..."], tree, capsys, monkeypatch)[0] == 1
+    assert sorted(spy) == ["alpha", "beta"]
+
+
+def test_no_cache_writes_nothing(
+    tree: Path,
+    cache_dir: Path,
+    spy: list[str],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    check(["./...", "--no-cache"], tree, capsys, monkeypatch)
+    assert not cache_dir.exists()
+    check(["./...", "--no-cache"], tree, capsys, monkeypatch)
+    assert sorted(spy) == ["alpha", "alpha", "beta", "beta"]
+
+
+def test_cache_dir_option_beats_environment(
+    tree: Path,
+    cache_dir: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    other = tmp_path / "elsewhere"
+    check(["./...", "--cache-dir", str(other)], tree, capsys, monkeypatch)
+    assert not cache_dir.exists()
+    assert len(entries(other)) == 2
+    assert (other / "CACHEDIR.TAG").read_text().startswith("Signature: 8a477f597d28d172")
+
+
+def test_default_folder_follows_xdg(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.delenv("GOCONC_CACHE_DIR", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    assert cache_mod.default_cache_dir() == str(tmp_path / "goconc")
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert cache_mod.default_cache_dir() == str(tmp_path / ".cache" / "goconc")
+
+
+def test_crash_results_are_not_cached(
+    tree: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[str] = []
+
+    def crashing(job: FolderJob, settings: Settings) -> FolderResult:
+        calls.append(job.folder)
+        note = Notification(NoteLevel.ERROR, "boom", path=job.folder, crash=True)
+        return FolderResult((), (note,), 0, 0)
+
+    monkeypatch.setattr(engine, "analyze_folder", crashing)
+    jobs = list(discover(["./..."], cwd=str(tree)).jobs)
+    settings = Settings(enabled=known_codes())
+    for _ in range(2):
+        cache = FolderCache.open(str(cache_dir), settings)
+        assert cache is not None
+        results = list(run(jobs, settings, 1, cache=cache))
+        assert all(r.notifications[0].crash for r in results)
+    assert len(calls) == 4
+    assert entries(cache_dir) == []
+
+
+def test_parallel_run_with_cache_matches_uncached(tree: Path, cache_dir: Path) -> None:
+    for i in range(4):  # enough folders for the pool
+        (tree / f"gamma{i}").mkdir()
+        (tree / f"gamma{i}" / "main.go").write_text(FLAGGED.format(pkg=f"gamma{i}"))
+    jobs = list(discover(["./..."], cwd=str(tree)).jobs)
+    settings = Settings(enabled=known_codes())
+    plain = list(run(jobs, settings, 2))
+    cache = FolderCache.open(str(cache_dir), settings)
+    assert cache is not None
+    cold = list(run(jobs, settings, 2, cache=cache))
+    assert cache.stored == len(jobs)
+    warm_cache = FolderCache.open(str(cache_dir), settings)
+    assert warm_cache is not None
+    warm = list(run(jobs, settings, 2, cache=warm_cache))
+    assert warm_cache.hits == len(jobs) and warm_cache.misses == 0
+    assert plain == cold == warm
+
+
+def test_concurrent_threads_share_a_cache(tree: Path, cache_dir: Path) -> None:
+    jobs = list(discover(["./..."], cwd=str(tree)).jobs)
+    settings = Settings(enabled=known_codes())
+    expected = list(run(jobs, settings, 1))
+    outcomes: list[list[FolderResult]] = []
+    errors: list[BaseException] = []
+
+    def worker() -> None:
+        try:
+            for _ in range(5):
+                cache = FolderCache.open(str(cache_dir), settings)
+                assert cache is not None
+                outcomes.append(list(run(jobs, settings, 1, cache=cache)))
+        except BaseException as err:
+            errors.append(err)
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert len(outcomes) == 20 and all(o == expected for o in outcomes)
+
+
+def test_concurrent_processes_share_a_cache(tree: Path, cache_dir: Path) -> None:
+    env = {**os.environ, "GOCONC_CACHE_DIR": str(cache_dir)}
+    command = [sys.executable, "-m", "goconc", "check", "./...", "--format", "json"]
+    runs = [
+        subprocess.Popen(command, cwd=tree, env=env, stdout=subprocess.PIPE, text=True)
+        for _ in range(3)
+    ]
+    outputs = [p.communicate(timeout=120)[0] for p in runs]
+    assert [p.returncode for p in runs] == [1, 1, 1]
+    assert len({strip_timing(o) for o in outputs}) == 1
+    assert len(entries(cache_dir)) == 2
+
+
+def test_unsafe_cache_folder_is_refused(tmp_path: Path) -> None:
+    folder = tmp_path / "shared"
+    (folder / cache_mod.FORMAT).mkdir(parents=True)
+    os.chmod(folder / cache_mod.FORMAT, 0o777)
+    assert FolderCache.open(str(folder), Settings(enabled=frozenset())) is None
+
+
+def test_unwritable_cache_folder_does_not_break_the_run(
+    tree: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    code, out = check(["./...", "--cache-dir", str(blocker / "sub")], tree, capsys, monkeypatch)
+    assert code == 1 and '"WG001"' in out
+
+
+def test_prune_deletes_oldest_first(tmp_path: Path) -> None:
+    root = tmp_path / cache_mod.FORMAT
+    (root / "r").mkdir(parents=True)
+    (root / "s").mkdir()
+    for i in range(6):
+        path = root / "r" / f"{i:064x}"
+        path.write_bytes(b"x" * 100)
+        os.utime(path, (1000 + i, 1000 + i))
+    stale = root / "s" / ".tmp-dead"
+    stale.write_bytes(b"")
+    os.utime(stale, (1000, 1000))
+    assert prune(str(root), max_bytes=10_000, max_entries=4) == 3
+    assert sorted(p.name[-1] for p in (root / "r").iterdir()) == ["2", "3", "4", "5"]
+    assert prune(str(root), max_bytes=250, max_entries=100) == 2
+    assert sorted(p.name[-1] for p in (root / "r").iterdir()) == ["4", "5"]
+
+
+def test_code_change_changes_the_stamp(monkeypatch: pytest.MonkeyPatch) -> None:
+    first = cache_mod.code_stamp()
+    assert cache_mod.code_stamp() == first  # computed once per process
+    monkeypatch.setattr(cache_mod, "_code_stamp", None)
+    assert cache_mod.code_stamp() == first  # deterministic

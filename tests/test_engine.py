@@ -1,0 +1,179 @@
+"""The engine's own pieces: the batched walk, package splitting, type and identity resolution."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import ClassVar
+
+from tree_sitter import Node
+
+from goconc.analyzer.diagnostics import RuleMeta, Severity
+from goconc.analyzer.engine import Settings, analyze_folder
+from goconc.analyzer.facts import Package
+from goconc.analyzer.matchers import descendants
+from goconc.analyzer.packages import discover
+from goconc.analyzer.parse import parse
+from goconc.analyzer.rule import Rule
+from goconc.analyzer.source import SourceFile
+from goconc.analyzer.visitor import BatchedWalker
+
+SOURCE = b"""package p
+
+import (
+	"context"
+	s "sync"
+)
+
+type Base struct{ s.Mutex }
+
+type Server struct {
+	mu   s.RWMutex
+	wg   *s.WaitGroup
+	jobs chan int
+	Base
+}
+
+var global s.Mutex
+
+func (srv *Server) run(ctx context.Context) {
+	m := &srv.mu
+	m.Lock()
+	srv.Lock()
+	global.Lock()
+	srv.wg.Add(1)
+	c, cancel := context.WithCancel(ctx)
+	ch := make(chan string, 3)
+	for v := range srv.jobs {
+		v := "shadow"
+		_ = v
+	}
+	_, _, _ = c, cancel, ch
+}
+"""
+
+
+def package(source: bytes = SOURCE) -> tuple[Package, SourceFile]:
+    f = SourceFile("/virtual/p.go", source, parse(source))
+    return Package("p", "/virtual", [f], None), f
+
+
+def find(f: SourceFile, kind: str, text: str) -> Node:
+    for node in descendants(f.root, frozenset({kind})):
+        if f.text(node) == text:
+            return node
+    raise LookupError(text)
+
+
+def test_method_targets_resolve_aliases_embedding_and_renamed_imports() -> None:
+    pkg, f = package()
+    r = pkg.resolver
+    targets = {}
+    for text in ("m.Lock", "srv.Lock", "global.Lock", "srv.wg.Add"):
+        found = r.method_target(find(f, "selector_expression", text), f)
+        assert found is not None and found[1] is not None, text
+        targets[text] = found
+    assert targets["m.Lock"][0] == "RWMutex"
+    assert targets["m.Lock"][1].path == ("mu",)
+    assert targets["m.Lock"][1].cls == "Server.mu"
+    assert targets["srv.Lock"][0] == "Mutex" and targets["srv.Lock"][1].cls == "Base.Mutex"
+    assert targets["srv.Lock"][1].path == ("Base", "Mutex")
+    assert targets["global.Lock"][1].cls == "p.global"
+    assert targets["srv.wg.Add"][0] == "WaitGroup"
+
+
+def test_types_of_declarations() -> None:
+    pkg, f = package()
+    r = pkg.resolver
+    cancel = [n for n in descendants(f.root, frozenset({"identifier"})) if f.text(n) == "cancel"][
+        -1
+    ]
+    assert str(r.type_of(cancel, f)) == "context.CancelFunc"
+    ch = [n for n in descendants(f.root, frozenset({"identifier"})) if f.text(n) == "ch"][-1]
+    t = r.type_of(ch, f)
+    assert t is not None and t.kind == "chan" and str(t.elem) == "string"
+    # The inner `v := "shadow"` shadows the range variable (an int from chan int).
+    uses = [n for n in descendants(f.root, frozenset({"identifier"})) if f.text(n) == "v"]
+    assert str(r.type_of(uses[0], f)) == "int"
+    assert str(r.type_of(uses[-1], f)) == "string"
+
+
+def test_a_name_is_not_a_type() -> None:
+    source = b"""package p
+
+type counter struct{}
+
+func (counter) Add(int) {}
+
+func f() {
+	var wg counter
+	wg.Add(1)
+}
+"""
+    pkg, f = package(source)
+    assert pkg.resolver.method_target(find(f, "selector_expression", "wg.Add"), f) is None
+
+
+class _Recorder(Rule):
+    meta: ClassVar[RuleMeta] = RuleMeta("ZZ001", "recorder", "test", Severity.NOTE)
+    events: ClassVar[list[str]] = []
+
+    def visit_expression_statement(self, node: Node) -> None:
+        self.events.append("enter stmt")
+
+    def visit_call_expression(self, node: Node) -> None:
+        self.events.append("enter call " + self.file.text(node))
+
+    def leave_call_expression(self, node: Node) -> None:
+        self.events.append("leave call " + self.file.text(node))
+
+    def leave_expression_statement(self, node: Node) -> None:
+        self.events.append("leave stmt")
+
+
+class _Crasher(Rule):
+    meta: ClassVar[RuleMeta] = RuleMeta("ZZ002", "crasher", "test", Severity.NOTE)
+
+    def visit_call_expression(self, node: Node) -> None:
+        raise RuntimeError("boom")
+
+
+def test_walk_order_and_crash_isolation() -> None:
+    source = b"package p\n\nfunc f() {\n\tg(h())\n}\n"
+    pkg, f = package(source)
+    _Recorder.events = []
+    recorder, crasher = _Recorder(pkg), _Crasher(pkg)
+    crashes = BatchedWalker([crasher, recorder]).walk(f)
+    # A statement and its call span the same bytes: the parent is entered first, left last.
+    assert _Recorder.events == [
+        "enter stmt",
+        "enter call g(h())",
+        "enter call h()",
+        "leave call h()",
+        "leave call g(h())",
+        "leave stmt",
+    ]
+    assert [c.rule for c in crashes] == [crasher]
+
+
+def test_deep_nesting_walks_without_recursion() -> None:
+    depth = 3000
+    body = "{" * depth + "g()" + "}" * depth
+    source = f"package p\n\nfunc f() {body}\n".encode()
+    pkg, f = package(source)
+    _Recorder.events = []
+    BatchedWalker([_Recorder(pkg)]).walk(f)
+    assert "enter call g()" in _Recorder.events
+
+
+def test_test_package_is_its_own_package(tmp_path: Path) -> None:
+    (tmp_path / "a.go").write_text(
+        'package a\n\nimport "sync"\n\ntype T struct{ wg sync.WaitGroup }\n'
+    )
+    (tmp_path / "a_test.go").write_text(
+        "package a_test\n\nfunc use() {\n\tvar t T\n\tgo func() {\n\t\tt.wg.Add(1)\n\t}()\n\tt.wg.Wait()\n}\n"
+    )
+    (job,) = discover([str(tmp_path)], cwd=str(tmp_path)).jobs
+    result = analyze_folder(job, Settings(enabled=frozenset({"WG001"})))
+    # In package a_test, T is not declared: its field cannot be resolved, so no finding.
+    assert result.packages == 2
+    assert result.diagnostics == ()
