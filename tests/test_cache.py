@@ -89,7 +89,9 @@ def check(
 
 def entries(cache_dir: Path, kind: str = "r") -> list[Path]:
     folder = cache_dir / cache_mod.FORMAT / kind
-    return sorted(p for p in folder.iterdir() if not p.name.startswith(".")) if folder.exists() else []
+    if not folder.exists():
+        return []
+    return sorted(p for p in folder.iterdir() if not p.name.startswith("."))
 
 
 def strip_timing(out: str) -> str:
@@ -364,8 +366,31 @@ def test_prune_deletes_oldest_first(tmp_path: Path) -> None:
     assert sorted(p.name[-1] for p in (root / "r").iterdir()) == ["4", "5"]
 
 
-def test_code_change_changes_the_stamp(monkeypatch: pytest.MonkeyPatch) -> None:
-    first = cache_mod.code_stamp()
-    assert cache_mod.code_stamp() == first  # computed once per process
-    monkeypatch.setattr(cache_mod, "_code_stamp", None)
-    assert cache_mod.code_stamp() == first  # deterministic
+def test_code_change_changes_the_stamp(tmp_path: Path) -> None:
+    package = tmp_path / "goconc"
+    (package / "rules").mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    rule = package / "rules" / "wg001.py"
+    rule.write_text("LIMIT = 1\n")
+    (package / "notes.txt").write_text("not code")
+    first = cache_mod.stamp_of(str(package))
+    assert cache_mod.stamp_of(str(package)) == first
+    (package / "notes.txt").write_text("still not code")
+    assert cache_mod.stamp_of(str(package)) == first
+    rule.write_text("LIMIT = 2\n")
+    assert cache_mod.stamp_of(str(package)) != first
+    assert cache_mod.code_stamp() is cache_mod.code_stamp()  # computed once per process
+
+
+def test_code_edit_during_the_run_discards_its_entries(
+    tree: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    jobs = list(discover(["./..."], cwd=str(tree)).jobs)
+    settings = Settings(enabled=known_codes())
+    cache = FolderCache.open(str(cache_dir), settings)
+    assert cache is not None
+    list(run(jobs, settings, 1, cache=cache))
+    assert len(entries(cache_dir)) == 2
+    monkeypatch.setattr(cache_mod, "_package_stamp", lambda: b"edited meanwhile")
+    cache.close()
+    assert entries(cache_dir) == []

@@ -170,7 +170,8 @@ def test_test_package_is_its_own_package(tmp_path: Path) -> None:
         'package a\n\nimport "sync"\n\ntype T struct{ wg sync.WaitGroup }\n'
     )
     (tmp_path / "a_test.go").write_text(
-        "package a_test\n\nfunc use() {\n\tvar t T\n\tgo func() {\n\t\tt.wg.Add(1)\n\t}()\n\tt.wg.Wait()\n}\n"
+        "package a_test\n\nfunc use() {\n\tvar t T\n"
+        "\tgo func() {\n\t\tt.wg.Add(1)\n\t}()\n\tt.wg.Wait()\n}\n"
     )
     (job,) = discover([str(tmp_path)], cwd=str(tmp_path)).jobs
     result = analyze_folder(job, Settings(enabled=frozenset({"WG001"})))

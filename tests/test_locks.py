@@ -62,8 +62,12 @@ def _facts(pkg: Package, name: str) -> LockFacts:
 
 def _at(facts: LockFacts, marker: str) -> State:
     """The state before the statement whose text contains ``marker``."""
-    for node in descendants(facts.func, frozenset({"expression_statement", "send_statement",
-                                                     "return_statement", "short_var_declaration"})):
+    for node in descendants(
+        facts.func,
+        frozenset(
+            {"expression_statement", "send_statement", "return_statement", "short_var_declaration"}
+        ),
+    ):
         if marker in facts.file.text(node):
             return facts.held_at(node)
     raise LookupError(marker)

@@ -14,7 +14,9 @@ its files, and on nothing else (`analyze_folder` reads only the job's files). So
 
 The code stamp hashes the content of goconc's own .py files (about 40 files, 350 KB: a few
 milliseconds) plus the Python version and the tree-sitter binding files: a version number
-alone would miss edits during development, and rule codes would miss a changed rule.
+alone would miss edits during development, and rule codes would miss a changed rule. It is
+computed again at the end of a run that stored something: if goconc was edited meanwhile (a
+worker may have imported a newer module), that run's entries are deleted.
 
 Every operation is best effort and never raises: a missing, partial or corrupt entry is a
 miss (and is overwritten), writes go to a temporary file then `os.replace`, so concurrent
@@ -30,6 +32,7 @@ import hashlib
 import importlib.util
 import os
 import pickle
+import stat
 import sys
 import tempfile
 import time
@@ -67,27 +70,35 @@ def code_stamp() -> bytes:
     """A hash of everything besides the inputs that decides a result: our code, its parser."""
     global _code_stamp
     if _code_stamp is None:
-        h = hashlib.blake2b(digest_size=32)
-        h.update(f"{FORMAT} {sys.version} {sys.implementation.cache_tag}".encode())
-        package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # goconc/
-        for folder, dirs, names in os.walk(package):
-            dirs[:] = sorted(d for d in dirs if d != "__pycache__")
-            for name in sorted(names):
-                if name.endswith(".py"):
-                    path = os.path.join(folder, name)
-                    h.update(os.path.relpath(path, package).encode() + b"\0")
-                    with open(path, "rb") as fh:
-                        h.update(hashlib.blake2b(fh.read()).digest())
-        # The grammar decides the trees: stat its binding files (an upgrade rewrites them).
-        for module in ("tree_sitter", "tree_sitter_go"):
-            spec = importlib.util.find_spec(module)
-            for folder in (spec.submodule_search_locations or []) if spec else []:
-                for entry in sorted(os.scandir(folder), key=lambda e: e.name):
-                    if entry.is_file():
-                        st = entry.stat()
-                        h.update(f"{module}/{entry.name} {st.st_size} {st.st_mtime_ns}".encode())
-        _code_stamp = h.digest()
+        _code_stamp = _package_stamp()
     return _code_stamp
+
+
+def _package_stamp() -> bytes:
+    return stamp_of(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # goconc/
+
+
+def stamp_of(package: str) -> bytes:
+    """The code stamp for the package in folder `package` (goconc/)."""
+    h = hashlib.blake2b(digest_size=32)
+    h.update(f"{FORMAT} {sys.version} {sys.implementation.cache_tag}".encode())
+    for folder, dirs, names in os.walk(package):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        for name in sorted(names):
+            if name.endswith(".py"):
+                path = os.path.join(folder, name)
+                h.update(os.path.relpath(path, package).encode() + b"\0")
+                with open(path, "rb") as fh:
+                    h.update(hashlib.blake2b(fh.read()).digest())
+    # The grammar decides the trees: stat its binding files (an upgrade rewrites them).
+    for module in ("tree_sitter", "tree_sitter_go"):
+        spec = importlib.util.find_spec(module)
+        for folder in (spec.submodule_search_locations or []) if spec else []:
+            for entry in sorted(os.scandir(folder), key=lambda e: e.name):
+                if entry.is_file():
+                    st = entry.stat()
+                    h.update(f"{module}/{entry.name} {st.st_size} {st.st_mtime_ns}".encode())
+    return h.digest()
 
 
 def _canon(value: Any) -> Any:
@@ -130,6 +141,7 @@ class FolderCache:
         base.update(repr(_canon(settings)).encode())
         self._base = base
         self.hits = self.misses = self.stored = 0
+        self._written: list[str] = []  # result entries stored by this run
 
     @classmethod
     def open(cls, directory: str, settings: Settings) -> FolderCache | None:
@@ -163,9 +175,12 @@ class FolderCache:
         stats: list[_StatTuple] = []
         for path in job.files:
             try:
-                stats.append(_stat_tuple(os.stat(path)))
+                st = os.stat(path)
             except OSError:
                 return None, None  # analysed (and reported) without the cache
+            if not stat.S_ISREG(st.st_mode):
+                return None, None
+            stats.append(_stat_tuple(st))
         racy_ns = int(RACY_SECONDS * 1e9)
         racy = any(max(s[3], s[4]) >= now - racy_ns for s in stats)
         job_part = repr(_canon(job)).encode()
@@ -200,8 +215,11 @@ class FolderCache:
         h.update(b"content\0" + job_part)
         for i, path in enumerate(job.files):
             try:
-                with open(path, "rb", buffering=0) as fh:
+                # O_NONBLOCK: should a FIFO replace the file since we looked, open must not hang.
+                with open(os.open(path, os.O_RDONLY | os.O_NONBLOCK), "rb", buffering=0) as fh:
                     st = os.fstat(fh.fileno())
+                    if not stat.S_ISREG(st.st_mode):
+                        return None
                     if stats is not None and _stat_tuple(st) != stats[i]:
                         return None  # changing under our feet: do not cache this folder
                     # engine skips files this large unread: the size is all that matters.
@@ -253,9 +271,11 @@ class FolderCache:
             if again != pending.content_key:
                 return
         data = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
-        if not self._write(os.path.join(self._results, pending.content_key), data):
+        path = os.path.join(self._results, pending.content_key)
+        if not self._write(path, data):
             return
         self.stored += 1
+        self._written.append(path)
         if not pending.racy:
             self._write(os.path.join(self._stats, pending.stat_key), pending.content_key.encode())
 
@@ -287,8 +307,15 @@ class FolderCache:
     # -- size bound -----------------------------------------------------------------------
 
     def close(self) -> None:
-        """Prune, if this run wrote something and the last prune was long enough ago."""
+        """Check our code did not change during the run, then prune now and then."""
         if not self.stored:
+            return
+        # Modules imported late (in workers, lazily) may be newer than the stamp we keyed on:
+        # an edit to goconc during the run must not file old code's results under new code.
+        if _package_stamp() != code_stamp():
+            for path in self._written:
+                with contextlib.suppress(OSError):
+                    os.unlink(path)
             return
         marker = os.path.join(self.root, "last-prune")
         try:

@@ -11,13 +11,18 @@ import contextlib
 import os
 import sys
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 if TYPE_CHECKING:
+    from goconc.analyzer.cache import FolderCache
     from goconc.analyzer.config import Config
     from goconc.analyzer.diagnostics import Diagnostic, RunResult
+    from goconc.analyzer.engine import Settings
+    from goconc.analyzer.fixes import FixRun
+    from goconc.analyzer.packages import FolderJob
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130
+EXIT_TERMINATED = 143  # 128 + SIGTERM, as a shell reports it
 
 
 class UsageError(Exception):
@@ -79,6 +84,22 @@ def build_parser() -> argparse.ArgumentParser:
         help="write the report to FILE (atomically) instead of stdout",
     )
     check.add_argument("--exit-zero", action="store_true", help="exit 0 even with findings")
+    check.add_argument("--fix", action="store_true", help="apply safe fixes to the files in place")
+    check.add_argument(
+        "--unsafe-fixes",
+        action="store_true",
+        help="with --fix or --diff: also apply fixes that may change behaviour",
+    )
+    check.add_argument(
+        "--diff",
+        action="store_true",
+        help="print a unified diff of what --fix would change, write nothing; exit 1 if any",
+    )
+    check.add_argument(
+        "--baseline",
+        metavar="FILE",
+        help="report only findings not in this earlier SARIF log",
+    )
     check.add_argument(
         "--jobs",
         "-j",
@@ -142,17 +163,36 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _Terminated(BaseException):
+    """SIGTERM, raised in the main thread so that cleanup (temporary file, workers) runs."""
+
+
+def _on_sigterm(_signum: int, _frame: object) -> NoReturn:
+    raise _Terminated
+
+
 def main(argv: Sequence[str] | None = None) -> NoReturn:
+    import signal
+
+    previous: Any = None
+    with contextlib.suppress(ValueError):  # not the main thread: leave signals alone
+        previous = signal.signal(signal.SIGTERM, _on_sigterm)
     try:
         code = _main(list(sys.argv[1:] if argv is None else argv))
     except KeyboardInterrupt:
         sys.stderr.write("goconc: interrupted\n")
         code = EXIT_INTERRUPTED
+    except _Terminated:
+        sys.stderr.write("goconc: terminated\n")
+        code = EXIT_TERMINATED
     except UsageError as err:
         sys.stderr.write(f"goconc: {err}\n")
         code = EXIT_ERROR
     except BrokenPipeError:
         code = EXIT_ERROR
+    finally:
+        if previous is not None:  # in-process callers (tests) get their handler back
+            signal.signal(signal.SIGTERM, previous)
     sys.stdout.flush()
     sys.exit(code)
 
@@ -247,6 +287,16 @@ def _check(args: argparse.Namespace) -> int:
 
     started = time.monotonic()
     cwd = os.getcwd()
+    if args.unsafe_fixes and not (args.fix or args.diff):
+        raise UsageError("--unsafe-fixes needs --fix or --diff")
+    baseline = None
+    if args.baseline is not None:
+        from goconc.analyzer.baseline import BaselineError, load
+
+        try:
+            baseline = load(args.baseline)
+        except BaselineError as err:
+            raise UsageError(str(err)) from err
     config = _load_config(args, cwd)
     codes = known_codes()
     try:
@@ -285,7 +335,7 @@ def _check(args: argparse.Namespace) -> int:
         enabled=enabled,
         rule_options={k: dict(v) for k, v in config.rule_options.items()},
         parse_timeout=args.parse_timeout or config.parse_timeout or 10.0,
-        fingerprints=args.format == "sarif",
+        fingerprints=args.format == "sarif" or baseline is not None,  # baselines match on them
         default_go_version=config.go_version,
     )
     cache = None
@@ -298,16 +348,25 @@ def _check(args: argparse.Namespace) -> int:
     progress = _progress_printer() if sys.stderr.isatty() and not args.quiet else None
     diagnostics: list[Diagnostic] = []
     files = packages = 0
-    for folder in run(list(discovery.jobs), settings, jobs_n, progress, cache):
-        diagnostics.extend(folder.diagnostics)
-        notes.extend(folder.notifications)
-        files += folder.files
-        packages += folder.packages
+    fixrun = None
+    try:
+        if args.fix or args.diff:
+            fixrun = _fix(args, discovery.jobs, settings, jobs_n, cache, config, cwd, progress)
+            diagnostics.extend(fixrun.diagnostics)  # per-file ignores already applied
+            notes.extend(fixrun.notifications)
+            files, packages = fixrun.files, fixrun.packages
+        else:
+            for folder in run(list(discovery.jobs), settings, jobs_n, progress, cache):
+                diagnostics.extend(folder.diagnostics)
+                notes.extend(folder.notifications)
+                files += folder.files
+                packages += folder.packages
+    finally:  # also on Ctrl-C: never leave a half progress line before other messages
+        if progress:
+            sys.stderr.write("\r\033[K")
     if cache is not None:
         cache.close()
-    if progress:
-        sys.stderr.write("\r\033[K")
-    if config.per_file_ignores:
+    if config.per_file_ignores and fixrun is None:
         base = config.root or cwd
         diagnostics = [
             d
@@ -328,11 +387,81 @@ def _check(args: argparse.Namespace) -> int:
         seconds=time.monotonic() - started,
         tool_version=version(),
     )
+    if baseline is not None:
+        import attrs
+
+        from goconc.analyzer.baseline import filter_new
+
+        new, known = filter_new(result, baseline)
+        result = attrs.evolve(result, diagnostics=tuple(new))
+        if known and not args.quiet:
+            sys.stderr.write(f"goconc: {known} known problem(s) in the baseline not shown\n")
+    if fixrun is not None and args.diff:
+        # As ruff's --diff: the diff only, exit 1 when it is not empty.
+        _emit_text(fixrun.diff, args)
+        _fix_summary(fixrun, args, _live(result), to_stdout=False)
+        if any(n.crash for n in result.notifications):
+            return EXIT_ERROR
+        return EXIT_FINDINGS if fixrun.changed else EXIT_CLEAN
     _emit(result, args)
+    if fixrun is not None:
+        to_stdout = args.format == "text" and not args.output
+        _fix_summary(fixrun, args, _live(result), to_stdout=to_stdout)
     if any(n.crash for n in result.notifications):
         return EXIT_ERROR
     live = [d for d in result.diagnostics if d.suppressed_by is None]
     return EXIT_FINDINGS if live and not args.exit_zero else EXIT_CLEAN
+
+
+def _fix(
+    args: argparse.Namespace,
+    jobs: Sequence[FolderJob],
+    settings: Settings,
+    workers: int,
+    cache: FolderCache | None,
+    config: Config,
+    cwd: str,
+    progress: Callable[[int, int], None] | None,
+) -> FixRun:
+    """--fix / --diff: analyse, apply fixes, re-analyse until stable (see fixes.py)."""
+    from goconc.analyzer.fixes import fix_until_stable
+    from goconc.analyzer.report._common import display_path
+
+    base = config.root or cwd
+    return fix_until_stable(
+        list(jobs),
+        settings,
+        workers,
+        cache,
+        keep=lambda d: (
+            not config.per_file_ignored(
+                os.path.relpath(d.span.path, base).replace(os.sep, "/"), d.code
+            )
+        ),
+        unsafe=args.unsafe_fixes,
+        dry_run=args.diff,
+        display=lambda p: display_path(p, cwd),
+        progress=progress,
+    )
+
+
+def _live(result: RunResult) -> int:
+    return sum(1 for d in result.diagnostics if d.suppressed_by is None)
+
+
+def _fix_summary(
+    fixrun: FixRun, args: argparse.Namespace, remaining: int, *, to_stdout: bool
+) -> None:
+    """ "Fixed N problems in F files; M remaining." ("Would fix" with --diff)."""
+    if args.quiet:
+        return
+    verb = "Would fix" if args.diff else "Fixed"
+    count = f"{fixrun.fixed} problem" + ("" if fixrun.fixed == 1 else "s")
+    where = f" in {len(fixrun.changed)} file" + ("" if len(fixrun.changed) == 1 else "s")
+    text = f"{verb} {count}{where if fixrun.changed else ''}; {remaining} remaining.\n"
+    if not fixrun.converged:
+        text += "goconc: fixes did not converge; run again or fix the rest by hand.\n"
+    (sys.stdout if to_stdout else sys.stderr).write(text)
 
 
 def _repository_root(cwd: str) -> str:
@@ -358,6 +487,13 @@ def _progress_printer() -> Callable[[int, int], None]:
             sys.stderr.flush()
 
     return show
+
+
+def _emit_text(text: str, args: argparse.Namespace) -> None:
+    if args.output:
+        write_atomically(args.output, text)
+    else:
+        sys.stdout.write(text)
 
 
 def _emit(result: RunResult, args: argparse.Namespace) -> None:

@@ -28,11 +28,14 @@ def escape_path(
     start: Node,
     handled: Callable[[Node], bool],
     exits: frozenset[str] = frozenset({"return", "end"}),
+    skip_edge: Callable[[Block, Block], bool] | None = None,
 ) -> Exit | None:
     """The first exit reachable from just after ``start`` without passing a handled node.
 
     ``start`` must be a node of one of the CFG's blocks (a statement). Paths that end the
     process ("exit" terminators: os.Exit, log.Fatal) or block forever never count.
+    ``skip_edge(block, succ)`` drops edges the caller knows are never taken (the exit edge of
+    a `for range ticker.C` loop, whose channel is never closed).
     """
     block = cfg.block_of(start)
     if block is None:
@@ -48,7 +51,7 @@ def escape_path(
         if found is not None and found.kind in exits:
             return found
         for succ in current.succs:
-            if succ.index not in seen:
+            if succ.index not in seen and (skip_edge is None or not skip_edge(current, succ)):
                 seen.add(succ.index)
                 work.append((succ, 0))
     return None
@@ -76,3 +79,43 @@ def _exit_of(cfg: CFG, block: Block) -> Exit | None:
 
 def contains(outer: Node, inner: Node) -> bool:
     return outer.start_byte <= inner.start_byte and inner.end_byte <= outer.end_byte
+
+
+def cfg_statement(cfg: CFG, node: Node) -> Node | None:
+    """The node of one of ``cfg``'s blocks (statement, condition, range clause, case
+    communication) that holds ``node``; None when ``node`` is in a nested function literal
+    or outside the function."""
+    n: Node | None = node
+    while n is not None and n.id != cfg.func.id:
+        if cfg.block_of(n) is not None:
+            return n
+        if n.type == "func_literal" and n.id != node.id:
+            return None
+        n = n.parent
+    return None
+
+
+def reaches(
+    cfg: CFG, start: Node, target: Node, avoid: Callable[[Node], bool] | None = None
+) -> bool:
+    """Some path from just after ``start`` (a CFG node) runs ``target`` (a CFG node) without
+    first running a node for which ``avoid`` holds. ``target`` may be ``start`` itself (a
+    cycle through a loop)."""
+    block = cfg.block_of(start)
+    if block is None:
+        return False
+    work: list[tuple[Block, int]] = [(block, _index(block, start) + 1)]
+    seen: set[int] = set()
+    while work:
+        current, pos = work.pop()
+        for n in current.nodes[pos:]:
+            if n.id == target.id:
+                return True
+            if avoid is not None and avoid(n):
+                break
+        else:
+            for succ in current.succs:
+                if succ.index not in seen:
+                    seen.add(succ.index)
+                    work.append((succ, 0))
+    return False

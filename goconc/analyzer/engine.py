@@ -27,6 +27,8 @@ from goconc.analyzer.source import SourceFile
 from goconc.analyzer.visitor import BatchedWalker
 
 if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
+
     from goconc.analyzer.cache import FolderCache, Pending
 
 MAX_FILE_BYTES = 64 << 20  # larger .go files are generated data, not code to lint
@@ -266,6 +268,7 @@ def run(
     ordered = sorted(jobs, key=lambda j: -len(j.files))
     pool: ProcessPoolExecutor | None = None  # started on the first miss: none when all hit
     items: list[tuple[FolderResult | Future[FolderResult], Pending | None]] = []
+    completed = False
     try:
         for job in ordered:  # submit as we go, so workers start while we look up the rest
             found, pending = lookup(job)
@@ -273,7 +276,7 @@ def run(
                 items.append((found, None))
                 continue
             if pool is None:
-                pool = ProcessPoolExecutor(max_workers=workers)
+                pool = ProcessPoolExecutor(max_workers=workers, initializer=_worker_signals)
             items.append((pool.submit(analyze_folder, job, settings), pending))
         for i, (item, pending) in enumerate(items, 1):  # same order with or without a cache
             result = item if isinstance(item, FolderResult) else item.result()
@@ -282,6 +285,27 @@ def run(
             yield result
             if progress:
                 progress(i, total)
+        completed = True
     finally:
         if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
+            if completed:
+                pool.shutdown(wait=True)
+            else:  # Ctrl-C, SIGTERM or an abandoned generator: do not wait for the workers
+                _abandon(pool)
+
+
+def _worker_signals() -> None:
+    """Ctrl-C reaches the whole process group: only the parent decides what to do with it.
+    SIGTERM must kill a worker (a forked worker inherits the CLI's SIGTERM handler)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def _abandon(pool: ProcessPoolExecutor) -> None:
+    """Cancel what has not started and stop the workers (Python 3.11 has no public API)."""
+    workers = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for proc in workers:
+        proc.terminate()

@@ -27,15 +27,18 @@ under-approximate, which keeps rules silent rather than wrong.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterable, Mapping
+from functools import cache
 from typing import TYPE_CHECKING
 
 import attrs
-from tree_sitter import Node
+from tree_sitter import Node, Query, QueryCursor
 
 from goconc.analyzer.calls import callee
 from goconc.analyzer.cfg import CFG, Block
 from goconc.analyzer.matchers import FUNC_KINDS, call_args, descendants
+from goconc.analyzer.parse import go_language
 from goconc.analyzer.source import SourceFile
 from goconc.analyzer.types import GoType, Ref, unparen
 
@@ -109,7 +112,9 @@ class State:
 
     def holds(self, ref: Ref) -> Held | None:
         """The held entry for this lock object (write mode first), if any."""
-        return self.held.get((ref.root, ref.path, WRITE)) or self.held.get((ref.root, ref.path, READ))
+        return self.held.get((ref.root, ref.path, WRITE)) or self.held.get(
+            (ref.root, ref.path, READ)
+        )
 
     def same(self, other: State) -> bool:
         if self.held.keys() != other.held.keys() or self.released.keys() != other.released.keys():
@@ -319,7 +324,7 @@ class LockAnalysis:
         self._busy: set[int] = set()
         self._busy_reach: set[int] = set()
         self._conds: tuple[dict[ObjKey, Ref], dict[str, tuple[str, ...] | None]] | None = None
-        self._chans: tuple[dict[str, bool], dict[GoType, bool]] | None = None
+        self._chans: dict[bool, tuple[dict[str, bool], dict[GoType, bool]]] = {}
         self._depth = 0
 
     # -- public API --------------------------------------------------------------------------
@@ -390,7 +395,9 @@ class LockAnalysis:
         """``access`` of the callee seen from the caller; None when its meaning is lost (a
         cond.Wait whose L cannot be mapped)."""
         if access.kind == "block" and access.ref is not None and _passed_nil(access.ref, call):
-            return None  # an operation on a channel the caller passes as nil: guarded by a nil check
+            return (
+                None  # an operation on a channel the caller passes as nil: guarded by a nil check
+            )
         ref = self.map_ref(access.ref, call) if access.ref is not None else None
         if ref is None and access.kind == "acquire":
             ref = access.ref  # keep the class: the instance is the callee's own
@@ -445,7 +452,7 @@ class LockAnalysis:
         """A send on a channel that every `make` in the package creates with a capacity
         (`make(chan T, n)`, n not 0): by the field or package variable it is stored in, or else
         by its element type (channels kept in maps and slices). It blocks only when full."""
-        table, by_elem = self._chan_table()
+        table, by_elem = self._chan_table(file.path.endswith("_test.go"))
         if chan is not None and chan.cls and (chan.path or chan.root.startswith("pkg:")):
             found = table.get(chan.cls)
             if found is not None:
@@ -455,31 +462,38 @@ class LockAnalysis:
             return False
         return by_elem.get(t.elem, False)
 
-    def _chan_table(self) -> tuple[dict[str, bool], dict[GoType, bool]]:
-        if self._chans is not None:
-            return self._chans
+    def _chan_table(self, tests: bool) -> tuple[dict[str, bool], dict[GoType, bool]]:
+        """By class and by element type: whether every make is buffered. Production code is
+        judged by production makes only (tests make unbuffered channels to probe it)."""
+        found = self._chans.get(tests)
+        if found is not None:
+            return found
         table: dict[str, bool] = {}
         by_elem: dict[GoType, bool] = {}
         r = self.pkg.resolver
         for file in self.pkg.files:
-            if b"make(" not in file.data:
+            if b"make(" not in file.data or (not tests and file.path.endswith("_test.go")):
                 continue
-            for call in descendants(file.root, frozenset({"call_expression"})):
+            for call in QueryCursor(_make_chan_query()).captures(file.root).get("c", []):
                 fn = call.child_by_field_name("function")
                 if fn is None or fn.type != "identifier" or file.text(fn) != "make":
                     continue
                 args = call_args(call)
                 if not args or args[0].type != "channel_type":
                     continue
-                buffered = len(args) > 1 and file.text(args[1]) != "0"
+                capacity = file.text(args[1]) if len(args) > 1 else "0"
+                buffered = capacity != "0"
                 cls = self._made_for(call, file)
                 if cls:
+                    # Precision first: a field with room for one value is usually a one-shot
+                    # reply or a flag-guarded notification. (It misses a field that fills up on
+                    # a second send, as in the GoKer etcd7492 kernel.)
                     table[cls] = table.get(cls, True) and buffered
                 elem = r.type_from_node(args[0].child_by_field_name("value"), file)
                 if elem is not None:
                     by_elem[elem] = by_elem.get(elem, True) and buffered
-        self._chans = (table, by_elem)
-        return self._chans
+        self._chans[tests] = (table, by_elem)
+        return table, by_elem
 
     def _made_for(self, call: Node, file: SourceFile) -> str:
         """The class of the field or package variable a `make` is stored in, or ""."""
@@ -509,14 +523,19 @@ class LockAnalysis:
         cfg = self.pkg.cfg(func, file)
         rpo = cfg.reachable()
         ops: dict[int, list[_Op]] = {}
+        hits = _candidates(func)
+        starts = [h.start_byte for h in hits]
         for block in rpo:
             for n in block.nodes:
-                found = self._ops(n, file)
+                lo = bisect_left(starts, n.start_byte)
+                hi = bisect_left(starts, n.end_byte, lo)
+                found = self._ops(n, file, hits[lo:hi])
                 if found:
                     ops[n.id] = found
         outs: dict[int, State] = {}
         has_effects = any(
-            o.kind != "block" and (o.kind != "call" or o.call is None or o.call.holds or o.call.releases)
+            o.kind != "block"
+            and (o.kind != "call" or o.call is None or o.call.holds or o.call.releases)
             for lst in ops.values()
             for o in lst
         )
@@ -550,7 +569,14 @@ class LockAnalysis:
                 for op in ops.get(n.id, ()):
                     events.append(
                         Event(
-                            op.kind, op.node, n, state, op.ref, op.mode, op.cond_lock, op.call,
+                            op.kind,
+                            op.node,
+                            n,
+                            state,
+                            op.ref,
+                            op.mode,
+                            op.cond_lock,
+                            op.call,
                             op.deferred,
                         )
                     )
@@ -576,8 +602,9 @@ class LockAnalysis:
         preds = [outs[p.index] for p in block.preds if p.index in outs]
         return _meet(preds) if preds else None
 
-    def _ops(self, stmt: Node, file: SourceFile) -> list[_Op]:
-        """Lock-relevant operations of one CFG node, in evaluation order (operands first)."""
+    def _ops(self, stmt: Node, file: SourceFile, hits: list[Node]) -> list[_Op]:
+        """Lock-relevant operations of one CFG node, in evaluation order (operands first).
+        ``hits``: the candidate nodes inside it, outside nested func literals, in that order."""
         out: list[_Op] = []
         parent = stmt.parent
         if parent is not None and parent.type == "communication_case":
@@ -590,26 +617,18 @@ class LockAnalysis:
             return out
         if kind == "go_statement":
             return out  # the goroutine runs elsewhere; its body starts with nothing held
-        stack: list[tuple[Node, bool]] = [(stmt, False)]
-        while stack:
-            node, done = stack.pop()
-            t = node.type
-            if done:
-                self._op_of(node, file, out)
-                continue
-            if t == "func_literal" or t == "go_statement":
-                continue
-            stack.append((node, True))
-            children = node.named_children
-            for c in reversed(children):
-                stack.append((c, False))
+        # Children before parents: by end, then the later start (the inner node) first.
+        for node in sorted(hits, key=lambda n: (n.end_byte, -n.start_byte)):
+            self._op_of(node, file, out)
         return out
 
     def _select_op(self, case: Node, out: list[_Op]) -> None:
         select = case.parent
         if select is None:
             return
-        cases = [c for c in select.named_children if c.type in ("communication_case", "default_case")]
+        cases = [
+            c for c in select.named_children if c.type in ("communication_case", "default_case")
+        ]
         if any(c.type == "default_case" for c in cases) or not cases or cases[0].id != case.id:
             return
         keyword = select.children[0] if select.children else select
@@ -652,7 +671,9 @@ class LockAnalysis:
             if call is not None:
                 out.append(_Op("call", node, call=call))
         elif t == "send_statement":
-            out.append(_Op("block", node, r.ref_of(node.child_by_field_name("channel"), file), "send"))
+            out.append(
+                _Op("block", node, r.ref_of(node.child_by_field_name("channel"), file), "send")
+            )
         elif t == "unary_expression":
             op = node.child_by_field_name("operator")
             if op is not None and op.type == "<-":
@@ -664,7 +685,7 @@ class LockAnalysis:
             if rt is not None and rt.kind == "chan":
                 out.append(_Op("block", node, r.ref_of(right, file), "range"))
 
-    def _cond_L(self, cond: Ref | None) -> Ref | None:  # noqa: N802 - L is the field's name
+    def _cond_L(self, cond: Ref | None) -> Ref | None:
         if cond is None:
             return None
         return self.cond_lock(cond)
@@ -747,12 +768,21 @@ class LockAnalysis:
         if eff is NO_EFFECT:
             return c
         holds = tuple(
-            Held(h.ref, h.mode, call, file, False, (c.site, Site(h.acquire, h.file, h.file.text(h.acquire))))
+            Held(
+                h.ref,
+                h.mode,
+                call,
+                file,
+                False,
+                (c.site, Site(h.acquire, h.file, h.file.text(h.acquire))),
+            )
             for h in eff.holds
         )
         return attrs.evolve(c, holds=holds, releases=eff.releases)
 
-    def _embed_path(self, operand: Node, file: SourceFile, recv_type: str | None) -> tuple[str, ...] | None:
+    def _embed_path(
+        self, operand: Node, file: SourceFile, recv_type: str | None
+    ) -> tuple[str, ...] | None:
         """Field path from the operand's type to the embedded type that declares the method."""
         t = self.pkg.resolver.type_of(operand, file)
         if t is None or recv_type is None:
@@ -773,7 +803,12 @@ class LockAnalysis:
                     continue
                 ft = self.pkg.resolver.type_from_node(f.type_node, decl.file)
                 ft = ft.deref() if ft is not None else None
-                if ft is not None and ft.kind == "named" and not ft.pkg and self._declares(ft.name, recv_type):
+                if (
+                    ft is not None
+                    and ft.kind == "named"
+                    and not ft.pkg
+                    and self._declares(ft.name, recv_type)
+                ):
                     path, name = (*path, f.name), ft.name
                     break
             else:
@@ -791,8 +826,11 @@ class LockAnalysis:
             if f.embedded:
                 ft = self.pkg.resolver.type_from_node(f.type_node, decl.file)
                 ft = ft.deref() if ft is not None else None
-                if ft is not None and ft.kind == "named" and not ft.pkg and self._declares(
-                    ft.name, recv_type, depth + 1
+                if (
+                    ft is not None
+                    and ft.kind == "named"
+                    and not ft.pkg
+                    and self._declares(ft.name, recv_type, depth + 1)
                 ):
                     return True
         return False
@@ -806,7 +844,14 @@ class LockAnalysis:
             released = tuple(ev.state.released.values())
             if ev.kind == "acquire" and ev.ref is not None:
                 acquires.append(
-                    Access("acquire", ev.ref, ev.mode, Site(ev.node, file, file.text(ev.node)), (), released)
+                    Access(
+                        "acquire",
+                        ev.ref,
+                        ev.mode,
+                        Site(ev.node, file, file.text(ev.node)),
+                        (),
+                        released,
+                    )
                 )
             elif ev.kind == "block" and _lock_free(ev.state, ev):
                 if ev.mode == "cond" and ev.cond_lock is None:
@@ -859,6 +904,41 @@ class LockAnalysis:
 
 
 # -- helpers -------------------------------------------------------------------------------------
+
+
+_CANDIDATES = (
+    "[(call_expression) (send_statement) (unary_expression) (range_clause) (func_literal)] @n"
+)
+
+
+@cache
+def _make_chan_query() -> Query:
+    return Query(go_language(), "(call_expression arguments: (argument_list . (channel_type))) @c")
+
+
+@cache
+def _candidate_query() -> Query:
+    return Query(go_language(), _CANDIDATES)
+
+
+def _candidates(func: Node) -> list[Node]:
+    """Nodes that may be lock operations in ``func``'s own body, by start (nested func literals
+    left out: they are other functions)."""
+    body = func.child_by_field_name("body")
+    if body is None:
+        return []
+    found = QueryCursor(_candidate_query()).captures(body).get("n", [])
+    found.sort(key=lambda n: (n.start_byte, -n.end_byte))  # `func(){}()`: the call first
+    out: list[Node] = []
+    skip_until = -1
+    for n in found:
+        if n.start_byte < skip_until:
+            continue  # inside a nested func literal
+        if n.type == "func_literal":
+            skip_until = n.end_byte
+            continue
+        out.append(n)
+    return out
 
 
 def cond_releases(cond: Ref | None, lock: Ref | None, held: Held) -> bool:
@@ -982,7 +1062,11 @@ def _cond_arg(node: Node, file: SourceFile, r: object) -> Node | None:
             continue
         key, value = el.named_children
         if file.text(key) == "L":
-            inner = value.named_children[0] if value.type == "literal_element" and value.named_children else value
+            inner = (
+                value.named_children[0]
+                if value.type == "literal_element" and value.named_children
+                else value
+            )
             return inner
     return None
 
@@ -1003,7 +1087,8 @@ def _assigned_to(node: Node) -> Node | None:
     values = [c for c in parent.named_children if not c.is_extra]
     index = next((i for i, c in enumerate(values) if c.id == expr.id), -1)
     if stmt.type in ("assignment_statement", "short_var_declaration"):
-        if stmt.child_by_field_name("right") is None or stmt.child_by_field_name("right").id != parent.id:  # type: ignore[union-attr]
+        right = stmt.child_by_field_name("right")
+        if right is None or right.id != parent.id:
             return None
         left = stmt.child_by_field_name("left")
         targets = [c for c in left.named_children if not c.is_extra] if left is not None else []

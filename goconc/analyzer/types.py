@@ -567,7 +567,9 @@ class Resolver:
             fields = struct_fields(decl.type_node, decl.file)
         f = fields.get(name)
         if f is not None:
-            return (t.name, self.type_from_node(f.type_node, decl.file))
+            ft = self.type_from_node(f.type_node, decl.file)
+            # An embedded `*T` keeps its `*` outside type_node: the field is a pointer.
+            return (t.name, pointer(ft) if f.pointer_embed else ft)
         for emb in fields.values():
             if emb.embedded:
                 et = self.type_from_node(emb.type_node, decl.file)
@@ -583,7 +585,8 @@ class Resolver:
         if decl is None:
             return
         for f in decl.fields.values():
-            yield f, self.type_from_node(f.type_node, decl.file)
+            ft = self.type_from_node(f.type_node, decl.file)
+            yield f, pointer(ft) if f.pointer_embed else ft
 
     def _call_types(self, call: Node, file: SourceFile) -> tuple[GoType | None, ...]:
         fn = call.child_by_field_name("function")

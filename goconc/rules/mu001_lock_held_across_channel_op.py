@@ -21,15 +21,15 @@ package example
 import "sync"
 
 type Hub struct {
-	mu      sync.Mutex
-	clients map[string]chan string
-	events  chan string
+        mu      sync.Mutex
+        clients map[string]chan string
+        events  chan string
 }
 
 func (h *Hub) Publish(msg string) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	h.events <- msg
+        h.mu.Lock()
+        defer h.mu.Unlock()
+        h.events <- msg
 }
 ```
 
@@ -40,18 +40,18 @@ package example
 import "sync"
 
 type Hub struct {
-	mu      sync.Mutex
-	clients map[string]chan string
-	events  chan string
+        mu      sync.Mutex
+        clients map[string]chan string
+        events  chan string
 }
 
 func (h *Hub) Publish(msg string) {
-	h.mu.Lock()
-	n := len(h.clients)
-	h.mu.Unlock()
-	if n > 0 {
-		h.events <- msg
-	}
+        h.mu.Lock()
+        n := len(h.clients)
+        h.mu.Unlock()
+        if n > 0 {
+                h.events <- msg
+        }
 }
 ```
 
@@ -69,10 +69,11 @@ knows which is right.
 Locks are followed only when goconc can tell which mutex is meant (a field of a known struct
 type, a package variable, a local, a parameter, an alias `m := &s.mu`, an embedded mutex).
 Calls through interfaces, function values and into other packages are not followed. A helper
-that takes a lock is seen only if its name or body mentions `lock`/`Lock`. A channel made
-elsewhere counts as buffered when every `make` of that field (or, for channels kept in maps and
-slices, of that element type) in the package has a capacity; a channel that comes from another
-package is not known to be buffered, and a send on it is flagged. Recursive calls contribute nothing.
+that takes a lock is seen only if it calls something named `Lock`/`lock...`/`Unlock`. A channel
+made elsewhere counts as buffered when every `make` of that field (or, for channels kept in
+maps and slices, of that element type) in the package has a capacity, even a capacity of one
+that a second send fills; a channel that comes from another package is not known to be
+buffered, and a send on it is flagged. Recursive calls contribute nothing.
 
 ## References
 - go vet and staticcheck have no equivalent check.
@@ -171,8 +172,10 @@ class LockHeldAcrossChannelOp(Rule):
         if channel.type != "identifier":
             return False
         b = self.pkg.resolver.binding(channel, self.file)
-        if b is None or b.value is None or not (
-            facts.func.start_byte <= b.ident.start_byte < facts.func.end_byte
+        if (
+            b is None
+            or b.value is None
+            or not (facts.func.start_byte <= b.ident.start_byte < facts.func.end_byte)
         ):
             return False
         capacity = _make_capacity(b.value, b.file)
@@ -202,7 +205,9 @@ class LockHeldAcrossChannelOp(Rule):
             if not held:
                 continue
             inner = b.site
-            what = _describe(b.mode, b.ref.text if b.ref else "", inner.node, inner.file, b.cond_lock)
+            what = _describe(
+                b.mode, b.ref.text if b.ref else "", inner.node, inner.file, b.cond_lock
+            )
             related = [self._lock_related(h) for h in held]
             for step in b.chain[1:]:
                 related.append(Related(self.span(step.node, step.file), f"which calls {step.text}"))

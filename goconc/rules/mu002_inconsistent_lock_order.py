@@ -19,30 +19,30 @@ package example
 import "sync"
 
 type Cache struct {
-	mu    sync.Mutex
-	items map[string]int
+        mu    sync.Mutex
+        items map[string]int
 }
 
 type Stats struct {
-	mu   sync.Mutex
-	hits int
+        mu   sync.Mutex
+        hits int
 }
 
 func hit(c *Cache, s *Stats, key string) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	s.mu.Lock()
-	s.hits += c.items[key]
-	s.mu.Unlock()
+        c.mu.Lock()
+        defer c.mu.Unlock()
+        s.mu.Lock()
+        s.hits += c.items[key]
+        s.mu.Unlock()
 }
 
 func reset(c *Cache, s *Stats) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	c.mu.Lock()
-	c.items = map[string]int{}
-	c.mu.Unlock()
-	s.hits = 0
+        s.mu.Lock()
+        defer s.mu.Unlock()
+        c.mu.Lock()
+        c.items = map[string]int{}
+        c.mu.Unlock()
+        s.hits = 0
 }
 ```
 
@@ -53,30 +53,30 @@ package example
 import "sync"
 
 type Cache struct {
-	mu    sync.Mutex
-	items map[string]int
+        mu    sync.Mutex
+        items map[string]int
 }
 
 type Stats struct {
-	mu   sync.Mutex
-	hits int
+        mu   sync.Mutex
+        hits int
 }
 
 func hit(c *Cache, s *Stats, key string) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	s.mu.Lock()
-	s.hits += c.items[key]
-	s.mu.Unlock()
+        c.mu.Lock()
+        defer c.mu.Unlock()
+        s.mu.Lock()
+        s.hits += c.items[key]
+        s.mu.Unlock()
 }
 
 func reset(c *Cache, s *Stats) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	c.items = map[string]int{}
-	s.hits = 0
+        c.mu.Lock()
+        defer c.mu.Unlock()
+        s.mu.Lock()
+        defer s.mu.Unlock()
+        c.items = map[string]int{}
+        s.hits = 0
 }
 ```
 
@@ -173,7 +173,12 @@ class InconsistentLockOrder(Rule):
         for ev in facts.events:
             if not ev.state.held:
                 continue
+            # A class already held here is re-acquired, not ordered: that is a double lock
+            # (MU004) or an infeasible path, never evidence of an inversion.
+            held_classes = {h.ref.cls for h in ev.state.held.values()}
             if ev.kind == "acquire" and ev.ref is not None:
+                if ev.ref.cls in held_classes:
+                    continue
                 for h in ev.state.held.values():
                     self._add(h, ev.ref.cls, ev.node, ev.ref.text, ev.mode, (), name)
             elif ev.kind == "call" and ev.call is not None:
@@ -181,6 +186,11 @@ class InconsistentLockOrder(Rule):
                     if a.ref is None or len(a.chain) > _MAX_CALL_DEPTH:
                         continue
                     released = {obj_key(r) for r in a.released}
+                    still = {
+                        h.ref.cls for h in ev.state.held.values() if obj_key(h.ref) not in released
+                    }
+                    if a.ref.cls in still:
+                        continue
                     chain = (*a.chain, a.site)
                     for h in ev.state.held.values():
                         if obj_key(h.ref) not in released:
@@ -239,7 +249,9 @@ class InconsistentLockOrder(Rule):
         related: list[Related] = []
         for e in others:
             related.append(
-                Related(self.span(e.held.acquire, e.held.file), f"{e.src} is locked here in {e.func}")
+                Related(
+                    self.span(e.held.acquire, e.held.file), f"{e.src} is locked here in {e.func}"
+                )
             )
             related.append(Related(self.span(e.at, e.file), f"then {e.dst} is locked here"))
             for step in e.chain:
@@ -256,13 +268,20 @@ class InconsistentLockOrder(Rule):
         )
 
     def _flow(self, e: _Edge) -> list[Related]:
-        steps = [Related(self.span(e.held.acquire, e.held.file), f"{e.func} locks {e.held.ref.text} ({e.src})")]
+        steps = [
+            Related(
+                self.span(e.held.acquire, e.held.file),
+                f"{e.func} locks {e.held.ref.text} ({e.src})",
+            )
+        ]
         if e.chain:
             steps.append(Related(self.span(e.at, e.file), f"then calls {e.chain[0].text}"))
             for step in e.chain[1:-1]:
                 steps.append(Related(self.span(step.node, step.file), f"which calls {step.text}"))
             last = e.chain[-1]
-            steps.append(Related(self.span(last.node, last.file), f"which locks {e.dst_text} ({e.dst})"))
+            steps.append(
+                Related(self.span(last.node, last.file), f"which locks {e.dst_text} ({e.dst})")
+            )
         else:
             steps.append(Related(self.span(e.at, e.file), f"then locks {e.dst_text} ({e.dst})"))
         return steps
@@ -274,7 +293,9 @@ def _qualified_name(func: Node, file: SourceFile) -> str:
         p = func.parent
         while p is not None and p.type not in ("function_declaration", "method_declaration"):
             p = p.parent
-        return f"a func literal in {_qualified_name(p, file)}" if p is not None else "a func literal"
+        return (
+            f"a func literal in {_qualified_name(p, file)}" if p is not None else "a func literal"
+        )
     name = func.child_by_field_name("name")
     text = file.text(name) if name is not None else "?"
     if func.type == "method_declaration":

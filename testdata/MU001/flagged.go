@@ -180,3 +180,20 @@ func (h *Hub) InPlace() {
 	}()
 	h.mu.Unlock()
 }
+
+// A field made with room for a single value: the second send under the lock blocks. Known
+// gap: every make of the field is buffered, so the send is taken as non-blocking.
+type Keeper struct {
+	mu    sync.Mutex
+	added chan struct{}
+}
+
+func NewKeeper() *Keeper {
+	return &Keeper{added: make(chan struct{}, 1)}
+}
+
+func (k *Keeper) Add() {
+	k.mu.Lock()
+	k.added <- struct{}{} // todo-want "MU001: send on k.added while k.mu is held"
+	k.mu.Unlock()
+}

@@ -1,0 +1,585 @@
+"""Copies of values that must not be copied: sync and sync/atomic values, and structs holding one.
+
+Shared by the copied-WaitGroup and copied-lock rules. Two questions, answered once per
+package and cached:
+
+* which sync values a type holds *by value* (``sync_paths``): a sync type itself, or a struct
+  of this package that holds one in a field or an embedded field, transitively, through
+  arrays (not through pointers, slices, maps, channels, funcs or interfaces, which share the
+  value instead of copying it). Each hit is a ``SyncPath``: the sync type and the field path
+  that reaches it (``Server contains sync.Mutex via field mu``).
+* where a value of such a type is copied (``sites``): passed as a value argument, declared as
+  a by-value parameter or receiver, assigned (``a := *p``, ``x = y``, ``var z = t``),
+  returned, ranged over by value, written into a composite literal, or read out of a pointer
+  that an in-package call returned (``x := *s.current()``).
+
+What counts as a sync value: ``sync.WaitGroup``, ``Mutex``, ``RWMutex``, ``Cond``, ``Once``,
+``Map``, ``Pool``; the ``sync/atomic`` types that carry a ``noCopy`` marker (``Bool``,
+``Int32``, ``Int64``, ``Uint32``, ``Uint64``, ``Uintptr``, ``Pointer[T]``, not ``Value``); and,
+as go vet's copylocks does, a struct type of this package whose pointer has ``Lock`` and
+``Unlock`` methods but whose value does not (the ``noCopy`` marker idiom, hand-made locks).
+``sync.Locker`` is an interface: copying it shares the lock.
+
+Not a copy (a fresh value, or no value at all): composite literals (``sync.Mutex{}``,
+``T{}``), call results (constructors, ``new(T)``, conversions: the callee made the value),
+``*new(T)``, ``*f()`` where ``f`` is a function of this package that returns only fresh
+pointers (or is not of this package: unknown, silent), ``&x``, a dereference that yields a
+pointer, the blank identifier on the left (``_ = x`` stores nothing), arguments of ``len``,
+``cap``, ``new`` and ``unsafe.Sizeof``/``Offsetof``/``Alignof``, and channel sends/receives
+(the value moves through the channel; see Limitations of the rules).
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, ClassVar
+
+import attrs
+from tree_sitter import Node
+
+from goconc.analyzer.calls import callee
+from goconc.analyzer.diagnostics import Applicability, Edit, Fix
+from goconc.analyzer.matchers import FUNC_KINDS, descendants
+from goconc.analyzer.rule import Rule
+from goconc.analyzer.source import SourceFile
+from goconc.analyzer.symbols import struct_fields
+from goconc.analyzer.types import GoType, Resolver, unparen
+
+if TYPE_CHECKING:  # facts imports the engine modules; only the type is needed here
+    from goconc.analyzer.facts import Package
+
+# sync types that hold state which must not be copied (the WaitGroup is its own family).
+_SYNC_VALUES = frozenset({"WaitGroup", "Mutex", "RWMutex", "Cond", "Once", "Map", "Pool"})
+# sync/atomic types with a noCopy marker (atomic.Value has none: vet lets it be copied).
+_ATOMIC_VALUES = frozenset({"Bool", "Int32", "Int64", "Uint32", "Uint64", "Uintptr", "Pointer"})
+# Builtins and unsafe functions whose arguments are not evaluated as values.
+_NO_COPY_BUILTINS = frozenset({"len", "cap", "new"})
+_UNSAFE_FUNCS = frozenset({"Sizeof", "Offsetof", "Alignof"})
+_RETURNS = frozenset({"return_statement"})
+
+
+@attrs.frozen
+class SyncPath:
+    """One sync value held by value: its type and the fields that lead to it."""
+
+    kind: str  # "sync.Mutex", "atomic.Int64", or a lock-shaped type of the package: "noCopy"
+    fields: tuple[str, ...]  # field path from the copied value ("" elements never occur)
+    waitgroup: bool  # sync.WaitGroup: the WG family; everything else is the lock family
+    lock_shaped: bool = False  # a package type with pointer Lock/Unlock methods
+
+    def describe(self, type_text: str) -> str:
+        """`Server contains sync.Mutex via field mu`, or just `sync.Mutex` for the value itself."""
+        what = f"{self.kind} (a type with Lock/Unlock methods)" if self.lock_shaped else self.kind
+        if not self.fields:
+            return what if type_text == self.kind else f"{type_text} is a {what}"
+        return f"{type_text} contains {what} via field {'.'.join(self.fields)}"
+
+
+@attrs.frozen
+class CopySite:
+    """A place where a value holding sync values is copied."""
+
+    node: Node  # where to report: the copied expression, parameter type or range variable
+    file: SourceFile
+    what: str  # "call of f passes s by value", "assignment copies *p to a", ...
+    type_text: str  # the copied type as the message names it
+    paths: tuple[SyncPath, ...]
+    receiver_type: Node | None = None  # a value receiver's type node (the fix adds a `*`)
+
+    def message(self, path: SyncPath) -> str:
+        return f"{self.what}: {path.describe(self.type_text)}"
+
+
+def type_text(t: GoType) -> str:
+    if t.kind == "named":
+        return f"{t.pkg.rsplit('/', 1)[-1]}.{t.name}" if t.pkg else t.name
+    if t.kind == "array" and t.elem is not None:
+        return f"array of {type_text(t.elem)}"
+    return str(t)
+
+
+class CopyAnalysis:
+    """Sync values held by the package's types, and the places that copy them."""
+
+    def __init__(self, pkg: Package) -> None:
+        self.pkg = pkg
+        self.resolver: Resolver = pkg.resolver
+        self._named: dict[str, tuple[SyncPath, ...]] = {}
+        self._in_progress: set[str] = set()
+        self._sites: dict[int, list[CopySite]] = {}
+        self._fresh_funcs: dict[int, bool] = {}
+        self._ambiguous = _declared_twice(pkg.files)
+        # Nothing can hold a sync value in a package that never names sync (or sync/atomic)
+        # and declares no Lock method: skip it whole.
+        self.relevant = any(b"sync" in f.data or b") Lock()" in f.data for f in pkg.files)
+
+    # -- which types hold sync values ------------------------------------------------------
+    def sync_paths(self, t: GoType | None, depth: int = 0) -> tuple[SyncPath, ...]:
+        """Every sync value that a value of type ``t`` holds, in declaration order."""
+        if t is None or depth > 12:
+            return ()
+        if t.kind == "array":
+            return self.sync_paths(t.elem, depth + 1)
+        if t.kind != "named":
+            return ()  # pointers, slices, maps, chans, funcs, interfaces share; structs: unknown
+        if t.pkg == "sync":
+            if t.name in _SYNC_VALUES:
+                return (SyncPath(f"sync.{t.name}", (), t.name == "WaitGroup"),)
+            return ()
+        if t.pkg == "sync/atomic":
+            return (SyncPath(f"atomic.{t.name}", (), False),) if t.name in _ATOMIC_VALUES else ()
+        if t.pkg:
+            return ()  # another package's type: unknown
+        return self._named_paths(t.name, depth)
+
+    def _named_paths(self, name: str, depth: int) -> tuple[SyncPath, ...]:
+        found = self._named.get(name)
+        if found is not None:
+            return found
+        decl = self.resolver.index.types.get(name)
+        if decl is None or name in self._in_progress or name in self._ambiguous:
+            # predeclared, a type parameter, an (invalid) cycle, or declared once per build
+            # tag (`_linux.go`, `_windows.go`): which declaration applies is unknown
+            return ()
+        self._in_progress.add(name)
+        try:
+            paths = self.type_node_paths(decl.type_node, decl.file, depth + 1)
+            if not paths and decl.type_node.type == "struct_type" and self._lock_shaped(name):
+                paths = (SyncPath(name, (), False, lock_shaped=True),)
+        finally:
+            self._in_progress.discard(name)
+        self._named[name] = paths
+        return paths
+
+    def _lock_shaped(self, name: str) -> bool:
+        """Like vet: *T has Lock and Unlock but T has not (some method has a pointer receiver)."""
+        lock = self.resolver.index.method(name, "Lock")
+        unlock = self.resolver.index.method(name, "Unlock")
+        if lock is None or unlock is None or not (lock.receiver_pointer or unlock.receiver_pointer):
+            return False
+        # sync.Locker's shape exactly: `Lock()` and `Unlock()`, no parameters, no results.
+        for m in (lock, unlock):
+            params = m.node.child_by_field_name("parameters")
+            if m.node.child_by_field_name("result") is not None or (
+                params is not None and params.named_child_count
+            ):
+                return False
+        return True
+
+    def type_node_paths(
+        self, node: Node | None, file: SourceFile, depth: int = 0
+    ) -> tuple[SyncPath, ...]:
+        """Sync values held by a value of the type written at ``node`` (anonymous structs too)."""
+        if node is None or depth > 12:
+            return ()
+        while node.type == "parenthesized_type" and node.named_children:
+            node = node.named_children[0]
+        if node.type == "struct_type":
+            found: list[SyncPath] = []
+            for field in struct_fields(node, file).values():
+                if field.pointer_embed:
+                    continue
+                for p in self.type_node_paths(field.type_node, file, depth + 1):
+                    found.append(attrs.evolve(p, fields=(field.name, *p.fields)))
+            return tuple(found)
+        if node.type in ("array_type", "implicit_length_array_type"):
+            return self.type_node_paths(node.child_by_field_name("element"), file, depth + 1)
+        return self.sync_paths(self.resolver.type_from_node(node, file), depth + 1)
+
+    # -- is an expression a copy of an existing value ----------------------------------------
+    def copied_value(self, expr: Node, file: SourceFile) -> tuple[str, tuple[SyncPath, ...]] | None:
+        """(type text, sync paths) when evaluating ``expr`` copies an existing value holding
+        sync values; None for fresh values, pointers and anything unresolved."""
+        inner = unparen(expr)
+        kind = inner.type
+        if kind == "unary_expression":
+            op = inner.child_by_field_name("operator")
+            if op is None or op.type != "*":
+                return None
+            operand = inner.child_by_field_name("operand")
+            if (
+                operand is not None
+                and unparen(operand).type == "call_expression"
+                and not self._call_returns_shared(unparen(operand), file)
+            ):
+                return None
+        elif kind not in (
+            "identifier",
+            "selector_expression",
+            "index_expression",
+            "type_assertion_expression",
+        ):
+            return None  # literals, calls, conversions, receives, &x, binary expressions
+        if kind == "identifier" and file.text(inner) in ("_", "nil", "iota"):
+            return None
+        t = self.resolver.type_of(inner, file)
+        if t is None:
+            return None
+        paths = self.sync_paths(t)
+        return (type_text(t), paths) if paths else None
+
+    def _call_returns_shared(self, call: Node, file: SourceFile) -> bool:
+        """`*f()`: whether f (a function of this package) may return a pointer to a value that
+        already exists (a field, a parameter, a package variable). Constructors returning
+        `&T{}`, `new(T)` or a fresh local are not; calls outside the package are unknown."""
+        found = callee(call, file, self.resolver)
+        if found is None:
+            return False
+        decl = found.decl
+        cached = self._fresh_funcs.get(decl.node.id)
+        if cached is not None:
+            return not cached
+        body = decl.node.child_by_field_name("body")
+        fresh = True
+        if body is not None:
+            for ret in descendants(body, _RETURNS, into_funcs=False):
+                values = ret.named_children[0].named_children if ret.named_children else []
+                if len(values) == 1 and not self._fresh_pointer(values[0], decl.file):
+                    fresh = False
+                    break
+        self._fresh_funcs[decl.node.id] = fresh
+        return not fresh
+
+    def _fresh_pointer(self, value: Node, file: SourceFile) -> bool:
+        value = unparen(value)
+        if value.type == "unary_expression":
+            op = value.child_by_field_name("operator")
+            operand = value.child_by_field_name("operand")
+            if op is None or op.type != "&" or operand is None:
+                return True
+            value = unparen(operand)
+            if value.type == "composite_literal":
+                return True
+        if value.type in ("selector_expression", "index_expression"):
+            return False
+        if value.type == "identifier":
+            b = self.resolver.binding(value, file)
+            if b is None:
+                return file.text(value) not in self.resolver.index.vars  # package var: shared
+            return b.kind not in ("param", "receiver")
+        return True  # nil, calls (unknown: silent), composite literals
+
+    # -- where copies happen ---------------------------------------------------------------
+    def sites(self, node: Node, file: SourceFile) -> list[CopySite]:
+        """The copies made at ``node`` (one of the kinds in ``SITE_KINDS``), cached."""
+        found = self._sites.get(node.id)
+        if found is None:
+            found = self._sites[node.id] = list(self._find(node, file))
+        return found
+
+    def _find(self, node: Node, file: SourceFile) -> Iterator[CopySite]:
+        kind = node.type
+        if kind == "call_expression":
+            yield from self._call(node, file)
+        elif kind in ("short_var_declaration", "assignment_statement"):
+            yield from self._assignment(node, file)
+        elif kind == "var_spec":
+            yield from self._var_spec(node, file)
+        elif kind == "return_statement":
+            for value in node.named_children[0].named_children if node.named_children else []:
+                yield from self._site(value, file, "return copies {x}")
+        elif kind == "range_clause":
+            yield from self._range(node, file)
+        elif kind == "literal_value":
+            yield from self._literal(node, file)
+        elif kind in FUNC_KINDS:
+            yield from self._signature(node, file)
+
+    def _site(
+        self, expr: Node, file: SourceFile, template: str, **names: str
+    ) -> Iterator[CopySite]:
+        if expr.is_extra:
+            return
+        copied = self.copied_value(expr, file)
+        if copied is not None:
+            what = template.format(x=file.text(expr), **names)
+            yield CopySite(expr, file, what, copied[0], copied[1])
+
+    def _call(self, call: Node, file: SourceFile) -> Iterator[CopySite]:
+        fn = call.child_by_field_name("function")
+        args = call.child_by_field_name("arguments")
+        if fn is None or args is None:
+            return
+        fn = unparen(fn)
+        r = self.resolver
+        if fn.type == "identifier" and any(
+            r.is_builtin(fn, file, b) for b in _NO_COPY_BUILTINS if file.text(fn) == b
+        ):
+            return
+        target = r.pkg_func(call, file)
+        if target is not None and target[0] == "unsafe" and target[1] in _UNSAFE_FUNCS:
+            return
+        name = _short(file.text(fn))
+        for arg in args.named_children:
+            if arg.type == "variadic_argument":
+                continue
+            yield from self._site(arg, file, "call of {f} passes {x} by value", f=name)
+
+    def _assignment(self, node: Node, file: SourceFile) -> Iterator[CopySite]:
+        left = node.child_by_field_name("left")
+        right = node.child_by_field_name("right")
+        if left is None or right is None:
+            return
+        if node.type == "assignment_statement":
+            op = node.child_by_field_name("operator")
+            if op is not None and op.type != "=":
+                return
+        targets = [c for c in left.named_children if not c.is_extra]
+        values = [c for c in right.named_children if not c.is_extra]
+        if len(values) == 1 and len(targets) == 2:
+            values = [values[0], values[0]]  # `v, ok := m[k]`: the value is the first result
+            targets = targets[:1]
+        for target, value in zip(targets, values, strict=False):
+            if target.type == "identifier" and file.text(target) == "_":
+                continue
+            yield from self._site(value, file, "assignment copies {x} to {t}", t=file.text(target))
+
+    def _var_spec(self, node: Node, file: SourceFile) -> Iterator[CopySite]:
+        names = [c for c in node.children_by_field_name("name") if c.is_named]
+        value_list = node.child_by_field_name("value")
+        values = [c for c in value_list.named_children if not c.is_extra] if value_list else []
+        if len(values) != len(names):
+            values = values[:1] if len(names) == 2 and len(values) == 1 else []
+        for name, value in zip(names, values, strict=False):
+            if file.text(name) == "_":
+                continue
+            yield from self._site(
+                value, file, "variable declaration copies {x} to {t}", t=file.text(name)
+            )
+
+    def _range(self, clause: Node, file: SourceFile) -> Iterator[CopySite]:
+        left = clause.child_by_field_name("left")
+        if left is None:
+            return
+        declares = any(c.type == ":=" for c in clause.children)
+        r = self.resolver
+        for var in left.named_children:
+            if var.is_extra or (var.type == "identifier" and file.text(var) == "_"):
+                continue
+            t: GoType | None
+            if declares:
+                b = r.binding(var, file)
+                t = r.binding_type(b) if b is not None else None
+            else:
+                t = r.type_of(var, file)
+            paths = self.sync_paths(t)
+            if t is not None and paths:
+                what = f"range variable {file.text(var)} copies each element"
+                yield CopySite(var, file, what, type_text(t), paths)
+
+    def _literal(self, body: Node, file: SourceFile) -> Iterator[CopySite]:
+        for element in body.named_children:
+            if element.type == "keyed_element":
+                value = element.child_by_field_name("value")
+            elif element.type == "literal_element":
+                value = element
+            else:
+                continue
+            if value is None:
+                continue
+            inner = (
+                value.named_children[0]
+                if value.type == "literal_element" and value.named_children
+                else value
+            )
+            if inner.type == "literal_value":
+                continue  # `{...}`: a fresh value of the element type
+            yield from self._site(inner, file, "composite literal copies {x}")
+
+    def _signature(self, func: Node, file: SourceFile) -> Iterator[CopySite]:
+        type_params = _type_params(func, file)
+        fname = _func_label(func, file)
+        receiver = func.child_by_field_name("receiver")
+        if receiver is not None:
+            for param in receiver.named_children:
+                if param.type != "parameter_declaration":
+                    continue
+                tnode = param.child_by_field_name("type")
+                if tnode is None or tnode.type == "pointer_type":
+                    continue
+                paths = self._param_paths(tnode, file, type_params)
+                if paths:
+                    pname = param.child_by_field_name("name")
+                    who = (
+                        f"value receiver {file.text(pname)}"
+                        if pname is not None
+                        else "value receiver"
+                    )
+                    what = f"{who} of {fname} copies the {_type_node_text(tnode, file)}"
+                    yield CopySite(
+                        tnode, file, what, _type_node_text(tnode, file), paths, receiver_type=tnode
+                    )
+        params = func.child_by_field_name("parameters")
+        if params is None:
+            return
+        for param in params.named_children:
+            if param.type != "parameter_declaration":
+                continue  # variadic: the arguments are copied into a slice, seen at the call
+            tnode = param.child_by_field_name("type")
+            if tnode is None:
+                continue
+            paths = self._param_paths(tnode, file, type_params)
+            if not paths:
+                continue
+            names = [file.text(c) for c in param.children_by_field_name("name") if c.is_named]
+            who = f"parameter {', '.join(names)}" if names else "a parameter"
+            what = f"{who} of {fname} is passed by value"
+            yield CopySite(tnode, file, what, _type_node_text(tnode, file), paths)
+
+    def _param_paths(
+        self, tnode: Node, file: SourceFile, type_params: frozenset[str]
+    ) -> tuple[SyncPath, ...]:
+        base = tnode.child_by_field_name("type") if tnode.type == "generic_type" else tnode
+        if base is not None and base.type == "type_identifier" and file.text(base) in type_params:
+            return ()
+        return self.type_node_paths(tnode, file)
+
+
+# Node kinds at which copies happen: what a rule using this module must hook.
+SITE_KINDS = (
+    "call_expression",
+    "short_var_declaration",
+    "assignment_statement",
+    "var_spec",
+    "return_statement",
+    "range_clause",
+    "literal_value",
+    "function_declaration",
+    "method_declaration",
+    "func_literal",
+)
+
+_ANALYSES: weakref.WeakKeyDictionary[Package, CopyAnalysis] = weakref.WeakKeyDictionary()
+
+
+def copy_analysis(pkg: Package) -> CopyAnalysis:
+    """The package's CopyAnalysis, shared by every rule that asks."""
+    found = _ANALYSES.get(pkg)
+    if found is None:
+        found = _ANALYSES[pkg] = CopyAnalysis(pkg)
+    return found
+
+
+def _declared_twice(files: list[SourceFile]) -> frozenset[str]:
+    """Type names declared in more than one file (build-tag variants of one type)."""
+    seen: set[str] = set()
+    twice: set[str] = set()
+    for file in files:
+        for decl in file.root.named_children:
+            if decl.type != "type_declaration":
+                continue
+            for spec in decl.named_children:
+                name = (
+                    spec.child_by_field_name("name")
+                    if spec.type in ("type_spec", "type_alias")
+                    else None
+                )
+                if name is None:
+                    continue
+                text = file.text(name)
+                (twice if text in seen else seen).add(text)
+    return frozenset(twice)
+
+
+def _short(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _type_node_text(node: Node, file: SourceFile) -> str:
+    return " ".join(file.text(node).split())
+
+
+def _type_params(func: Node, file: SourceFile) -> frozenset[str]:
+    """Type parameter names in scope of a declaration (its own and its receiver's)."""
+    names: set[str] = set()
+    tparams = func.child_by_field_name("type_parameters")
+    if tparams is not None:
+        for decl in tparams.named_children:
+            names.update(file.text(c) for c in decl.children_by_field_name("name") if c.is_named)
+    receiver = func.child_by_field_name("receiver")
+    if receiver is not None:
+        for ident in descendants(receiver, frozenset({"type_identifier"})):
+            parent = ident.parent
+            if parent is not None and parent.type == "type_elem":
+                parent = parent.parent
+            if parent is not None and parent.type == "type_arguments":
+                names.add(file.text(ident))
+    return frozenset(names)
+
+
+def _func_label(func: Node, file: SourceFile) -> str:
+    name = func.child_by_field_name("name")
+    if func.type == "func_literal" or name is None:
+        return "func literal"
+    if func.type == "method_declaration":
+        recv = func.child_by_field_name("receiver")
+        types = list(descendants(recv, frozenset({"type_identifier"}))) if recv is not None else []
+        if types:
+            return f"{file.text(types[0])}.{file.text(name)}"
+    return file.text(name)
+
+
+class CopiedSyncValueRule(Rule):
+    """Base of the rules that report copies of one family of sync values.
+
+    Both families share one CopyAnalysis per package; each copy site is reported by each
+    family at most once, naming the first sync value of that family that the copied type
+    holds (a struct holding a WaitGroup and a Mutex is one WG finding and one MU finding,
+    each naming its own field; never two findings for one field)."""
+
+    waitgroup: ClassVar[bool]  # True: sync.WaitGroup; False: every other sync value
+
+    def _check(self, node: Node) -> None:
+        analysis = copy_analysis(self.pkg)
+        if not analysis.relevant:
+            return
+        for site in analysis.sites(node, self.file):
+            mine = [p for p in site.paths if p.waitgroup == self.waitgroup]
+            if not mine:
+                continue
+            message = site.message(mine[0])
+            if len(mine) > 1:
+                message += f" (and {len(mine) - 1} more)"
+            fixes: list[Fix] = []
+            if site.receiver_type is not None:
+                rt = site.receiver_type
+                fixes.append(
+                    Fix(
+                        "Use a pointer receiver",
+                        (Edit(self.file.span(rt.start_byte, rt.start_byte, clamp=False), "*"),),
+                        Applicability.UNSAFE,
+                    )
+                )
+            self.report(site.node, message, fixes=fixes)
+
+    def visit_call_expression(self, node: Node) -> None:
+        self._check(node)
+
+    def visit_short_var_declaration(self, node: Node) -> None:
+        self._check(node)
+
+    def visit_assignment_statement(self, node: Node) -> None:
+        self._check(node)
+
+    def visit_var_spec(self, node: Node) -> None:
+        self._check(node)
+
+    def visit_return_statement(self, node: Node) -> None:
+        self._check(node)
+
+    def visit_range_clause(self, node: Node) -> None:
+        self._check(node)
+
+    def visit_literal_value(self, node: Node) -> None:
+        self._check(node)
+
+    def visit_function_declaration(self, node: Node) -> None:
+        self._check(node)
+
+    def visit_method_declaration(self, node: Node) -> None:
+        self._check(node)
+
+    def visit_func_literal(self, node: Node) -> None:
+        self._check(node)

