@@ -1,4 +1,4 @@
-"""Shared pytest setup: the `slow` marker, run only with GOCONC_SLOW=1.
+"""Shared pytest setup: the `slow` marker (run only with GOCONC_SLOW=1) and a private cache.
 
 pyproject.toml belongs to everyone, so the marker is registered here.
 """
@@ -23,3 +23,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if "slow" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Keep the test suite's result cache out of the user's ~/.cache/goconc."""
+    os.environ["GOCONC_CACHE_DIR"] = str(tmp_path_factory.mktemp("goconc-cache"))

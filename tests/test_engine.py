@@ -178,3 +178,16 @@ def test_test_package_is_its_own_package(tmp_path: Path) -> None:
     # In package a_test, T is not declared: its field cannot be resolved, so no finding.
     assert result.packages == 2
     assert result.diagnostics == ()
+
+
+def test_no_package_outlives_its_folder() -> None:
+    """Workers analyse folder after folder: nothing may keep a package's trees alive."""
+    import gc
+
+    folder = Path(__file__).resolve().parent.parent / "testdata" / "MU001"
+    (job,) = [j for j in discover([str(folder)], cwd=str(folder)).jobs if j.folder == str(folder)]
+    from goconc.analyzer.registry import known_codes
+
+    analyze_folder(job, Settings(enabled=known_codes()))
+    gc.collect()
+    assert not [o for o in gc.get_objects() if isinstance(o, Package)]

@@ -153,11 +153,19 @@ def build_parser() -> argparse.ArgumentParser:
         help="keep the result cache in DIR (default: $GOCONC_CACHE_DIR, else ~/.cache/goconc)",
     )
 
+    sub.add_parser("lsp", help="run the language server for editors (LSP over stdio)")
+
     rule = sub.add_parser("rule", help="show the documentation of a rule")
     rule.add_argument("code", help="a rule code (WG001) or name (waitgroup-add-in-goroutine)")
 
     rules = sub.add_parser("rules", help="list all rules")
     rules.add_argument("--format", choices=("text", "json"), default="text")
+
+    graph = sub.add_parser("graph", help="draw each package's lock-order graph (DOT or Mermaid)")
+    graph.add_argument("paths", nargs="*", help="files, folders, ./... or dir/... (default: .)")
+    graph.add_argument("--locks", action="store_true", help="the lock-order graph (required)")
+    graph.add_argument("--format", choices=("dot", "mermaid"), default="dot")
+    graph.add_argument("--output", "-o", metavar="FILE", help="write to FILE instead of stdout")
 
     sub.add_parser("version", help="print the version")
     return parser
@@ -206,6 +214,10 @@ def _main(argv: list[str]) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse: --help, --version, or a usage error
         return int(exc.code or 0) if exc.code in (0, None) else EXIT_ERROR
+    if args.command == "lsp":
+        from goconc.analyzer.lsp import serve
+
+        return serve()
     if args.command == "version":
         print(f"goconc {version()}")
         return EXIT_CLEAN
@@ -215,6 +227,10 @@ def _main(argv: list[str]) -> int:
         return _show_rule(args.code)
     if args.command == "check":
         return _check(args)
+    if args.command == "graph":
+        from goconc.analyzer.lockgraph import graph_command
+
+        return graph_command(args)
     parser.print_help()
     return EXIT_ERROR
 

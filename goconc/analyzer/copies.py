@@ -31,8 +31,8 @@ pointer, the blank identifier on the left (``_ = x`` stores nothing), arguments 
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Iterator
+from functools import cached_property
 from typing import TYPE_CHECKING, ClassVar
 
 import attrs
@@ -110,6 +110,8 @@ class CopyAnalysis:
         self._sites: dict[int, list[CopySite]] = {}
         self._fresh_funcs: dict[int, bool] = {}
         self._ambiguous = _declared_twice(pkg.files)
+        self._files: dict[str, bool] = {}
+        self._locals: dict[int, frozenset[str]] = {}
         # Nothing can hold a sync value in a package that never names sync (or sync/atomic)
         # and declares no Lock method: skip it whole.
         self.relevant = any(b"sync" in f.data or b") Lock()" in f.data for f in pkg.files)
@@ -213,11 +215,82 @@ class CopyAnalysis:
             return None  # literals, calls, conversions, receives, &x, binary expressions
         if kind == "identifier" and file.text(inner) in ("_", "nil", "iota"):
             return None
+        if not self._may_hold(inner, file):
+            return None
         t = self.resolver.type_of(inner, file)
         if t is None:
             return None
         paths = self.sync_paths(t)
         return (type_text(t), paths) if paths else None
+
+    # -- cheap pre-checks: names that can denote a sync value at all ----------------------
+    def _reaches(self, t: GoType | None, depth: int = 0) -> bool:
+        """A value of ``t``, or what it points to or holds as elements, holds a sync value."""
+        while (
+            t is not None and depth < 8 and t.kind in ("pointer", "slice", "array", "map", "chan")
+        ):
+            t, depth = t.elem, depth + 1
+        return t is not None and bool(self.sync_paths(t))
+
+    def _may_hold(self, expr: Node, file: SourceFile) -> bool:
+        """Whether ``expr`` can have a sync-holding type, judged by names only: a local or
+        package variable, or a struct field, whose declared type reaches a sync value. Saves
+        resolving the type of every argument of every call."""
+        e = expr
+        for _ in range(16):
+            kind = e.type
+            if kind == "identifier":
+                name = file.text(e)
+                return name in self._local_names(e, file) or name in self._var_names
+            if kind == "selector_expression":
+                field = e.child_by_field_name("field")
+                return field is not None and file.text(field) in self._field_names
+            if kind not in ("index_expression", "unary_expression", "parenthesized_expression"):
+                return True  # type assertions, calls: resolve them
+            operand = e.child_by_field_name("operand") or (
+                e.named_children[0] if e.named_children else None
+            )
+            if operand is None:
+                return False
+            e = operand
+        return True
+
+    def _local_names(self, node: Node, file: SourceFile) -> frozenset[str]:
+        scopes = self.resolver.scopes(node, file)
+        found = self._locals.get(id(scopes))
+        if found is None:
+            r = self.resolver
+            found = frozenset(
+                name
+                for name, bindings in scopes.by_name.items()
+                if any(self._reaches(r.binding_type(b)) for b in bindings)
+            )
+            self._locals[id(scopes)] = found
+        return found
+
+    @cached_property
+    def _var_names(self) -> frozenset[str]:
+        r = self.resolver
+        return frozenset(
+            name
+            for name, var in r.index.vars.items()
+            if self._reaches(
+                r.type_from_node(var.type_node, var.file)
+                if var.type_node is not None
+                else r.type_of(var.value, var.file)
+            )
+        )
+
+    @cached_property
+    def _field_names(self) -> frozenset[str]:
+        r = self.resolver
+        names: set[str] = set()
+        for decl in r.index.types.values():
+            for f in decl.fields.values():
+                ft = r.type_from_node(f.type_node, decl.file)
+                if self._reaches(ft):  # a pointer field too: `*s.ptr` copies what it points to
+                    names.add(f.name)
+        return frozenset(names)
 
     def _call_returns_shared(self, call: Node, file: SourceFile) -> bool:
         """`*f()`: whether f (a function of this package) may return a pointer to a value that
@@ -261,10 +334,27 @@ class CopyAnalysis:
         return True  # nil, calls (unknown: silent), composite literals
 
     # -- where copies happen ---------------------------------------------------------------
+    def file_relevant(self, file: SourceFile) -> bool:
+        """Whether ``file`` can copy a sync value: it imports sync or sync/atomic, or the
+        package has a type that holds one (a value of it can reach any file)."""
+        found = self._files.get(file.path)
+        if found is None:
+            imported = self.resolver.index.imports.get(file.path, {}).values()
+            found = any(p in ("sync", "sync/atomic") for p in imported) or bool(self.holders)
+            self._files[file.path] = found
+        return found
+
+    @cached_property
+    def holders(self) -> frozenset[str]:
+        """The package's own types that hold a sync value."""
+        return frozenset(name for name in self.resolver.index.types if self._named_paths(name, 0))
+
     def sites(self, node: Node, file: SourceFile) -> list[CopySite]:
         """The copies made at ``node`` (one of the kinds in ``SITE_KINDS``), cached."""
         found = self._sites.get(node.id)
         if found is None:
+            if not self.file_relevant(file):
+                return []
             found = self._sites[node.id] = list(self._find(node, file))
         return found
 
@@ -293,7 +383,7 @@ class CopyAnalysis:
             return
         copied = self.copied_value(expr, file)
         if copied is not None:
-            what = template.format(x=file.text(expr), **names)
+            what = template.format(x=_short(file.text(expr)), **names)
             yield CopySite(expr, file, what, copied[0], copied[1])
 
     def _call(self, call: Node, file: SourceFile) -> Iterator[CopySite]:
@@ -307,14 +397,27 @@ class CopyAnalysis:
             r.is_builtin(fn, file, b) for b in _NO_COPY_BUILTINS if file.text(fn) == b
         ):
             return
-        target = r.pkg_func(call, file)
-        if target is not None and target[0] == "unsafe" and target[1] in _UNSAFE_FUNCS:
-            return
         name = _short(file.text(fn))
         for arg in args.named_children:
             if arg.type == "variadic_argument":
                 continue
-            yield from self._site(arg, file, "call of {f} passes {x} by value", f=name)
+            for site in self._site(arg, file, "call of {f} passes {x} by value", f=name):
+                if self._not_evaluated(call, fn, file):
+                    return
+                yield site
+
+    def _not_evaluated(self, call: Node, fn: Node, file: SourceFile) -> bool:
+        """unsafe.Sizeof/Offsetof/Alignof: the argument is not evaluated (checked lazily:
+        only for calls that pass a sync value)."""
+        target = self.resolver.pkg_func(call, file)
+        if target is not None:
+            return target[0] == "unsafe" and target[1] in _UNSAFE_FUNCS
+        return (
+            fn.type == "identifier"
+            and file.text(fn) in _UNSAFE_FUNCS
+            and b'. "unsafe"' in file.data  # `import . "unsafe"`
+            and self.resolver.binding(fn, file) is None
+        )
 
     def _assignment(self, node: Node, file: SourceFile) -> Iterator[CopySite]:
         left = node.child_by_field_name("left")
@@ -450,14 +553,13 @@ SITE_KINDS = (
     "func_literal",
 )
 
-_ANALYSES: weakref.WeakKeyDictionary[Package, CopyAnalysis] = weakref.WeakKeyDictionary()
-
 
 def copy_analysis(pkg: Package) -> CopyAnalysis:
-    """The package's CopyAnalysis, shared by every rule that asks."""
-    found = _ANALYSES.get(pkg)
+    """The package's CopyAnalysis, shared by every rule that asks. Kept on the package itself
+    (like its cached properties), so it goes away with the package."""
+    found: CopyAnalysis | None = pkg.__dict__.get("_copy_analysis")
     if found is None:
-        found = _ANALYSES[pkg] = CopyAnalysis(pkg)
+        found = pkg.__dict__["_copy_analysis"] = CopyAnalysis(pkg)
     return found
 
 
@@ -531,8 +633,12 @@ class CopiedSyncValueRule(Rule):
 
     waitgroup: ClassVar[bool]  # True: sync.WaitGroup; False: every other sync value
 
+    _analysis: CopyAnalysis | None = None
+
     def _check(self, node: Node) -> None:
-        analysis = copy_analysis(self.pkg)
+        analysis = self._analysis
+        if analysis is None:
+            analysis = self._analysis = copy_analysis(self.pkg)
         if not analysis.relevant:
             return
         for site in analysis.sites(node, self.file):

@@ -57,6 +57,34 @@ def escape_path(
     return None
 
 
+def escape_exits(
+    cfg: CFG,
+    start: Node,
+    handled: Callable[[Node], bool],
+    exits: frozenset[str] = frozenset({"return", "end"}),
+) -> list[Exit]:
+    """Every exit reachable from just after ``start`` without passing a handled node (the
+    same search as `escape_path`, not stopping at the first), in no particular order."""
+    block = cfg.block_of(start)
+    if block is None:
+        return []
+    found: list[Exit] = []
+    seen: set[int] = set()
+    work: list[tuple[Block, int]] = [(block, _index(block, start) + 1)]
+    while work:
+        current, pos = work.pop()
+        if any(handled(n) for n in current.nodes[pos:]):
+            continue
+        out = _exit_of(cfg, current)
+        if out is not None and out.kind in exits:
+            found.append(out)
+        for succ in current.succs:
+            if succ.index not in seen:
+                seen.add(succ.index)
+                work.append((succ, 0))
+    return found
+
+
 def _index(block: Block, node: Node) -> int:
     for i, n in enumerate(block.nodes):
         if n.id == node.id:

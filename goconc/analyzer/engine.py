@@ -51,10 +51,15 @@ class FolderResult:
     packages: int
 
 
-def analyze_folder(job: FolderJob, settings: Settings) -> FolderResult:
-    """Analyse one folder; never raises."""
+def analyze_folder(
+    job: FolderJob, settings: Settings, overrides: Mapping[str, bytes] | None = None
+) -> FolderResult:
+    """Analyse one folder; never raises.
+
+    ``overrides`` maps paths (as in ``job.files``) to the bytes to analyse instead of what is
+    on disk, such as an editor's unsaved buffers; such a path need not exist on disk."""
     try:
-        return _analyze_folder(job, settings)
+        return _analyze_folder(job, settings, overrides or {})
     except Exception as err:  # a bug of ours outside any rule: lose this folder only
         note = Notification(
             NoteLevel.ERROR,
@@ -66,12 +71,14 @@ def analyze_folder(job: FolderJob, settings: Settings) -> FolderResult:
         return FolderResult((), (note,), 0, 0)
 
 
-def _analyze_folder(job: FolderJob, settings: Settings) -> FolderResult:
+def _analyze_folder(
+    job: FolderJob, settings: Settings, overrides: Mapping[str, bytes]
+) -> FolderResult:
     notes: list[Notification] = []
     report_on = set(job.report_on)
     files: list[SourceFile] = []
     for path in job.files:
-        source = _load(path, settings, notes, report=path in report_on)
+        source = _load(path, settings, notes, report=path in report_on, data=overrides.get(path))
         if source is not None:
             files.append(source)
     packages: dict[str, list[SourceFile]] = {}
@@ -89,32 +96,21 @@ def _analyze_folder(job: FolderJob, settings: Settings) -> FolderResult:
 
 
 def _load(
-    path: str, settings: Settings, notes: list[Notification], *, report: bool
+    path: str,
+    settings: Settings,
+    notes: list[Notification],
+    *,
+    report: bool,
+    data: bytes | None = None,
 ) -> SourceFile | None:
     def skip(message: str, level: NoteLevel = NoteLevel.WARNING) -> None:
         if report:
             notes.append(Notification(level, message, path=path))
 
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
-    except OSError as err:
-        skip(f"cannot read file: {err.strerror or err}", NoteLevel.ERROR)
-        return None
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            skip("not a regular file; skipped")
+    if data is None:
+        data = _read(path, skip)
+        if data is None:
             return None
-        if info.st_size > MAX_FILE_BYTES:
-            skip(f"file is larger than {MAX_FILE_BYTES >> 20} MiB; skipped")
-            return None
-        with os.fdopen(fd, "rb", closefd=False) as fh:
-            data = fh.read()
-    except OSError as err:
-        skip(f"cannot read file: {err.strerror or err}", NoteLevel.ERROR)
-        return None
-    finally:
-        os.close(fd)
     try:
         tree = parse(data, settings.parse_timeout)
     except ParseTimeout as err:
@@ -124,6 +120,29 @@ def _load(
     if report:
         _input_warnings(source, notes)
     return source
+
+
+def _read(path: str, skip: Callable[[str, NoteLevel], None]) -> bytes | None:
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError as err:
+        skip(f"cannot read file: {err.strerror or err}", NoteLevel.ERROR)
+        return None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            skip("not a regular file; skipped", NoteLevel.WARNING)
+            return None
+        if info.st_size > MAX_FILE_BYTES:
+            skip(f"file is larger than {MAX_FILE_BYTES >> 20} MiB; skipped", NoteLevel.WARNING)
+            return None
+        with os.fdopen(fd, "rb", closefd=False) as fh:
+            return fh.read()
+    except OSError as err:
+        skip(f"cannot read file: {err.strerror or err}", NoteLevel.ERROR)
+        return None
+    finally:
+        os.close(fd)
 
 
 def _input_warnings(source: SourceFile, notes: list[Notification]) -> None:

@@ -105,6 +105,9 @@ class State:
 
     held: Mapping[LockKey, Held] = attrs.field(factory=dict)
     released: Mapping[ObjKey, Ref] = attrs.field(factory=dict)
+    # Locks with a deferred unlock registered on every path: re-taken, they stay `deferred`
+    # (`defer mu.Unlock(); ...; mu.Unlock(); work(); mu.Lock()` still unlocks at exit).
+    defers: frozenset[ObjKey] = frozenset()
 
     def locks(self) -> list[Held]:
         """Held locks in a stable order (by acquisition position)."""
@@ -118,6 +121,8 @@ class State:
 
     def same(self, other: State) -> bool:
         if self.held.keys() != other.held.keys() or self.released.keys() != other.released.keys():
+            return False
+        if self.defers != other.defers:
             return False
         return all(h.deferred == other.held[k].deferred for k, h in self.held.items())
 
@@ -234,7 +239,8 @@ def _meet(states: list[State]) -> State:
     for s in states:
         for k, r in s.released.items():
             released.setdefault(k, r)
-    return State(held, released)
+    defers = first.defers.intersection(*(s.defers for s in states[1:]))
+    return State(held, released, defers)
 
 
 def _acquire(state: State, h: Held) -> State:
@@ -246,8 +252,10 @@ def _acquire(state: State, h: Held) -> State:
         # The caller's lock, taken again: held from here, released again by its next unlock.
         released = {k: v for k, v in released.items() if k != obj_key(h.ref)}
         h = attrs.evolve(h, relock=True)
+    if obj_key(h.ref) in state.defers and not h.deferred:
+        h = attrs.evolve(h, deferred=True)  # the unlock deferred earlier releases it at exit
     held[h.key] = h
-    return State(held, released)
+    return State(held, released, state.defers)
 
 
 def _release(state: State, ref: Ref, mode: str) -> State:
@@ -258,11 +266,11 @@ def _release(state: State, ref: Ref, mode: str) -> State:
         if h is not None:
             held = {k: v for k, v in state.held.items() if k != key}
             if not h.relock:
-                return State(held, state.released)
-            return State(held, {**state.released, obj_key(ref): ref})
+                return State(held, state.released, state.defers)
+            return State(held, {**state.released, obj_key(ref): ref}, state.defers)
     released = dict(state.released)
     released.setdefault(obj_key(ref), ref)
-    return State(state.held, released)
+    return State(state.held, released, state.defers)
 
 
 def _defer(state: State, ref: Ref, mode: str) -> State:
@@ -275,7 +283,7 @@ def _defer(state: State, ref: Ref, mode: str) -> State:
                 return state
             held = dict(state.held)
             held[key] = attrs.evolve(h, deferred=True)
-            return State(held, state.released)
+            return State(held, state.released, state.defers | {obj_key(ref)})
     return state
 
 

@@ -17,6 +17,7 @@ from goconc.analyzer.suppress import META_RULES
 def all_rules() -> tuple[type[Rule], ...]:
     from goconc.rules import (
         ch001_range_over_unclosed_channel,
+        ch002_leaky_unbuffered_send,
         ch003_nil_channel_op,
         ch004_bad_close,
         cx001_lost_cancel,
@@ -29,7 +30,10 @@ def all_rules() -> tuple[type[Rule], ...]:
         gr005_goroutine_no_exit,
         mu001_lock_held_across_channel_op,
         mu002_inconsistent_lock_order,
+        mu003_missing_unlock,
+        mu004_double_lock,
         mu005_lock_copied,
+        mu006_defer_lock,
         wg001_waitgroup_add_in_goroutine,
         wg002_waitgroup_done_not_guaranteed,
         wg003_waitgroup_copied,
@@ -51,8 +55,12 @@ def all_rules() -> tuple[type[Rule], ...]:
         cx001_lost_cancel.LostCancel,
         wg002_waitgroup_done_not_guaranteed.WaitGroupDoneNotGuaranteed,
         ch001_range_over_unclosed_channel.RangeOverUnclosedChannel,
+        ch002_leaky_unbuffered_send.LeakyUnbufferedSend,
         mu001_lock_held_across_channel_op.LockHeldAcrossChannelOp,
         mu002_inconsistent_lock_order.InconsistentLockOrder,
+        mu003_missing_unlock.MissingUnlock,
+        mu004_double_lock.DoubleLock,
+        mu006_defer_lock.DeferLock,
     )
     return tuple(sorted(rules, key=lambda r: r.meta.code))
 

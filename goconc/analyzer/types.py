@@ -10,11 +10,13 @@ rules stay silent about None (precision first).
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterator
 
 import attrs
-from tree_sitter import Node
+from tree_sitter import Node, Query, QueryCursor
 
+from goconc.analyzer.parse import go_language
 from goconc.analyzer.source import SourceFile
 from goconc.analyzer.symbols import Field, PackageIndex, struct_fields
 
@@ -179,10 +181,13 @@ class Ref:
 class FunctionScopes:
     """Every local binding of one top-level declaration, closures included."""
 
-    def __init__(self, decl: Node, file: SourceFile) -> None:
+    def __init__(self, file: SourceFile, declarations: list[Node]) -> None:
+        """``declarations``: the declaring nodes of one top-level declaration, in document
+        order (functions, literals, :=, var specs, range clauses, receives, type switches)."""
         self.file = file
         self.by_name: dict[str, list[Binding]] = {}
-        self._collect(decl)
+        for node in declarations:
+            self._declare(node)
 
     def lookup(self, ident: Node) -> Binding | None:
         name = self.file.text(ident)
@@ -204,27 +209,23 @@ class FunctionScopes:
         b = Binding(name, ident, self.file, kind, scope[0], scope[1], **kw)  # type: ignore[arg-type]
         self.by_name.setdefault(name, []).append(b)
 
-    def _collect(self, decl: Node) -> None:
-        stack = [decl]
-        while stack:
-            node = stack.pop()
-            kind = node.type
-            if kind in _FUNC_KINDS:
-                self._params(node)
-            elif kind == "short_var_declaration":
-                self._short(node)
-            elif kind == "var_spec":
-                self._var(node)
-            elif kind == "range_clause":
-                self._range(node)
-            elif kind == "receive_statement":
-                self._receive(node)
-            elif kind == "type_switch_statement":
-                alias = node.child_by_field_name("alias")
-                if alias is not None:
-                    for ident in _idents(alias):
-                        self._add(ident, "typeswitch", (node.start_byte, node.end_byte))
-            stack.extend(node.named_children)
+    def _declare(self, node: Node) -> None:
+        kind = node.type
+        if kind in _FUNC_KINDS:
+            self._params(node)
+        elif kind == "short_var_declaration":
+            self._short(node)
+        elif kind == "var_spec":
+            self._var(node)
+        elif kind == "range_clause":
+            self._range(node)
+        elif kind == "receive_statement":
+            self._receive(node)
+        elif kind == "type_switch_statement":
+            alias = node.child_by_field_name("alias")
+            if alias is not None:
+                for ident in _idents(alias):
+                    self._add(ident, "typeswitch", (node.start_byte, node.end_byte))
 
     def _params(self, func: Node) -> None:
         scope = (func.start_byte, func.end_byte)
@@ -270,6 +271,9 @@ class FunctionScopes:
                 b.scope_end == scope_end
                 and b.kind in ("short", "var")
                 and b.scope_start <= ident.start_byte
+                # the same block: `for i := 0; ...; { i := i }` declares a new i although
+                # the loop and its body end at the same byte
+                and _scope_node_id(b.ident) == _scope_node_id(ident)
             ):
                 return True
         return False
@@ -310,6 +314,13 @@ def _idents(expr_list: Node) -> list[Node]:
     return [c for c in expr_list.named_children if c.type == "identifier"]
 
 
+def _scope_node_id(node: Node) -> int | None:
+    parent = node.parent
+    while parent is not None and parent.type not in _SCOPE_KINDS:
+        parent = parent.parent
+    return parent.id if parent is not None else None
+
+
 def _scope_end(node: Node) -> int:
     parent = node.parent
     while parent is not None and parent.type not in _SCOPE_KINDS:
@@ -317,11 +328,33 @@ def _scope_end(node: Node) -> int:
     return parent.end_byte if parent is not None else node.end_byte
 
 
-def top_level(node: Node) -> Node:
-    """The child of source_file that contains ``node``."""
-    while node.parent is not None and node.parent.type != "source_file":
-        node = node.parent
-    return node
+_DECLARING = Query(
+    go_language(),
+    "[(function_declaration) (method_declaration) (func_literal) (short_var_declaration)"
+    " (var_spec) (range_clause) (receive_statement) (type_switch_statement)] @d",
+)
+
+
+class _FileDeclarations:
+    """A file's top-level declarations by byte range, with the declaring nodes inside each,
+    found by one query in C (Node.parent walks are slow: they descend from the root)."""
+
+    def __init__(self, file: SourceFile) -> None:
+        tops = [c for c in file.root.named_children if not c.is_extra]
+        self.starts = [t.start_byte for t in tops]
+        self.tops = tops
+        self.inside: dict[int, list[Node]] = {}
+        found = QueryCursor(_DECLARING).captures(file.root).get("d", [])
+        for node in sorted(found, key=lambda n: n.start_byte):
+            top = self.top_of(node.start_byte)
+            if top is not None:
+                self.inside.setdefault(top.id, []).append(node)
+
+    def top_of(self, offset: int) -> Node | None:
+        i = bisect.bisect_right(self.starts, offset) - 1
+        if i < 0 or offset >= self.tops[i].end_byte:
+            return None
+        return self.tops[i]
 
 
 def enclosing_function(node: Node) -> Node | None:
@@ -343,16 +376,22 @@ class Resolver:
 
     def __init__(self, index: PackageIndex) -> None:
         self.index = index
-        self._scopes: dict[int, FunctionScopes] = {}
+        self._scopes: dict[tuple[str, int], FunctionScopes] = {}
+        self._files: dict[str, _FileDeclarations] = {}
         self._binding_types: dict[int, GoType | None] = {}
         self._in_progress: set[int] = set()
 
     # -- names ------------------------------------------------------------------------------
     def scopes(self, node: Node, file: SourceFile) -> FunctionScopes:
-        decl = top_level(node)
-        found = self._scopes.get(decl.id)
+        decls = self._files.get(file.path)
+        if decls is None:
+            decls = self._files[file.path] = _FileDeclarations(file)
+        decl = decls.top_of(node.start_byte)
+        key = decl.id if decl is not None else -1
+        found = self._scopes.get((file.path, key))
         if found is None:
-            found = self._scopes[decl.id] = FunctionScopes(decl, file)
+            nodes = decls.inside.get(key, []) if decl is not None else []
+            found = self._scopes[(file.path, key)] = FunctionScopes(file, nodes)
         return found
 
     def binding(self, ident: Node, file: SourceFile) -> Binding | None:
@@ -719,7 +758,10 @@ class Resolver:
         base = self.ref_of(operand, file)
         if base is None:
             return kind, None
-        return kind, Ref(base.root, (*base.path, *fields), base.text, f"{owner}.{fields[-1]}")
+        # Reached through a field (`c.in.Lock()`), the field is the finer class: `Conn.in`
+        # and `Conn.out` embed the same mutex type but are different locks.
+        cls = base.cls if base.path and base.cls else f"{owner}.{fields[-1]}"
+        return kind, Ref(base.root, (*base.path, *fields), base.text, cls)
 
     def _embedded_sync(
         self, t: GoType, method: str, depth: int = 0

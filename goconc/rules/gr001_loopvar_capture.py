@@ -107,6 +107,19 @@ _BREAKABLE = frozenset(
     {"for_statement", "expression_switch_statement", "type_switch_statement", "select_statement"}
 )
 _WAITS = frozenset({"call_expression", "unary_expression", "receive_statement"})
+# Standard-library functions that return iterators (iter.Seq/Seq2): ranging over their
+# result is range-over-func.
+_STD_ITERATORS = frozenset(
+    {
+        *(("slices", n) for n in ("All", "Values", "Backward", "Chunk")),
+        *(("maps", n) for n in ("All", "Keys", "Values")),
+        *(
+            (pkg, n)
+            for pkg in ("strings", "bytes")
+            for n in ("Lines", "SplitSeq", "SplitAfterSeq", "FieldsSeq", "FieldsFuncSeq")
+        ),
+    }
+)
 _KEYWORDS = {"go_statement": "go", "defer_statement": "defer"}
 _BUILD_LINE = re.compile(rb"^//go:build\s+(.*)$", re.M)
 _GO_TERM = re.compile(r"(!?)go1\.(\d+)")
@@ -187,6 +200,8 @@ class LoopVarCapture(Rule):
                 how == "goroutine" and self._waited(stmt, loop)
             ):
                 continue
+            if self._ranges_over_func(loop):
+                continue  # range-over-func variables are per-iteration in every version
             for ident in _loop_var_idents(loop):
                 key = self._identity(ident)
                 if key is not None and key not in loop_vars:
@@ -242,6 +257,24 @@ class LoopVarCapture(Rule):
             (Edit(f.span(stmt.start_byte, stmt.start_byte, clamp=False), text),),
             Applicability.UNSAFE,
         )
+
+    def _ranges_over_func(self, loop: Node) -> bool:
+        clause = next((c for c in loop.named_children if c.type == "range_clause"), None)
+        right = clause.child_by_field_name("right") if clause is not None else None
+        if right is None:
+            return False
+        right = unparen(right)
+        if right.type == "call_expression":
+            target = self.pkg.resolver.pkg_func(right, self.file)
+            if target is not None and target in _STD_ITERATORS:
+                return True
+        t = self.pkg.resolver.type_of(right, self.file)
+        if t is None:
+            return False
+        if t.kind == "func" or t.is_named("iter", "Seq", "Seq2"):
+            return True
+        decl = self.pkg.index.types.get(t.name) if t.kind == "named" and not t.pkg else None
+        return decl is not None and decl.type_node.type == "function_type"
 
     def _identity(self, ident: Node) -> str | None:
         b = self.pkg.resolver.binding(ident, self.file)

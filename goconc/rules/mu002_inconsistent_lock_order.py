@@ -103,40 +103,11 @@ four locks, and acquisitions more than three calls deep, are not considered.
 
 from __future__ import annotations
 
-import attrs
 from tree_sitter import Node
 
 from goconc.analyzer.diagnostics import Related, RuleMeta, Severity
-from goconc.analyzer.locks import Held, Site, mentions_locks, obj_key
+from goconc.analyzer.lockgraph import TRIGGERS, LockEdge, adjacency, find_cycles, function_edges
 from goconc.analyzer.rule import Rule
-from goconc.analyzer.source import SourceFile
-from goconc.analyzer.symbols import receiver_of
-
-_MAX_CYCLE = 4
-_MAX_CYCLES = 50
-# Edges through deeper call chains mostly join distinct instances of one class (a package-level
-# DLL handle reached through error formatting): too weak to call an inversion.
-_MAX_CALL_DEPTH = 3
-
-
-@attrs.frozen(eq=False)
-class _Edge:
-    src: str  # class held
-    dst: str  # class acquired
-    held: Held  # the acquisition of the held lock
-    at: Node  # where dst is acquired in this function: the Lock call or the call leading to it
-    file: SourceFile
-    dst_text: str  # the acquired lock, as written
-    dst_mode: str
-    chain: tuple[Site, ...]  # through calls: the calls, then the Lock inside the callee
-    func: str  # name of the function, for messages
-
-    @property
-    def write(self) -> bool:
-        return self.held.mode == "write" or self.dst_mode == "write"
-
-    def order(self) -> tuple[bool, str, int]:
-        return (not self.write, self.file.path, self.at.start_byte)
 
 
 class InconsistentLockOrder(Rule):
@@ -148,11 +119,11 @@ class InconsistentLockOrder(Rule):
         tags=("concurrency", "mutex", "deadlock", "external/cwe/cwe-833"),
         precision="high",
     )
-    triggers = (b"Lock", b"lock")
+    triggers = TRIGGERS  # files that cannot lock have no edges
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self._edges: dict[tuple[str, str], list[_Edge]] = {}
+        self._edges: dict[tuple[str, str], list[LockEdge]] = {}
 
     def visit_function_declaration(self, node: Node) -> None:
         self._collect(node)
@@ -164,69 +135,22 @@ class InconsistentLockOrder(Rule):
         self._collect(node)
 
     def _collect(self, func: Node) -> None:
-        body = func.child_by_field_name("body")
-        if body is None or not mentions_locks(self.file.data[body.start_byte : body.end_byte]):
-            return
-        locks = self.pkg.locks
-        facts = locks.facts(func, self.file)
-        name = _qualified_name(func, self.file)
-        for ev in facts.events:
-            if not ev.state.held:
-                continue
-            # A class already held here is re-acquired, not ordered: that is a double lock
-            # (MU004) or an infeasible path, never evidence of an inversion.
-            held_classes = {h.ref.cls for h in ev.state.held.values()}
-            if ev.kind == "acquire" and ev.ref is not None:
-                if ev.ref.cls in held_classes:
-                    continue
-                for h in ev.state.held.values():
-                    self._add(h, ev.ref.cls, ev.node, ev.ref.text, ev.mode, (), name)
-            elif ev.kind == "call" and ev.call is not None:
-                for a in locks.call_reach(ev.call).acquires:
-                    if a.ref is None or len(a.chain) > _MAX_CALL_DEPTH:
-                        continue
-                    released = {obj_key(r) for r in a.released}
-                    still = {
-                        h.ref.cls for h in ev.state.held.values() if obj_key(h.ref) not in released
-                    }
-                    if a.ref.cls in still:
-                        continue
-                    chain = (*a.chain, a.site)
-                    for h in ev.state.held.values():
-                        if obj_key(h.ref) not in released:
-                            self._add(h, a.ref.cls, ev.node, a.ref.text, a.mode, chain, name)
-
-    def _add(
-        self,
-        h: Held,
-        dst: str,
-        at: Node,
-        text: str,
-        mode: str,
-        chain: tuple[Site, ...],
-        func: str,
-    ) -> None:
-        src = h.ref.cls
-        if not src or not dst or src == dst:
-            return  # unknown class, or the same class (other instance, or a double lock)
-        edge = _Edge(src, dst, h, at, self.file, text, mode, chain, func)
-        self._edges.setdefault((src, dst), []).append(edge)
+        # The edges come from lockgraph, which `goconc graph --locks` draws: one computation.
+        for e in function_edges(self.pkg, func, self.file):
+            self._edges.setdefault((e.src, e.dst), []).append(e)
 
     # -- cycles ---------------------------------------------------------------------------------
     def end_package(self) -> None:
         if not self._edges:
             return
-        graph: dict[str, list[str]] = {}
-        for src, dst in sorted(self._edges):
-            graph.setdefault(src, []).append(dst)
-        for cycle in _cycles(graph):
+        for cycle in find_cycles(adjacency(self._edges)):
             edges = [
-                min(self._edges[(cycle[i], cycle[(i + 1) % len(cycle)])], key=_Edge.order)
+                min(self._edges[(cycle[i], cycle[(i + 1) % len(cycle)])], key=LockEdge.order)
                 for i in range(len(cycle))
             ]
             self._report(edges)
 
-    def _report(self, edges: list[_Edge]) -> None:
+    def _report(self, edges: list[LockEdge]) -> None:
         # Report at the acquisition that closes the cycle: the last one in file order.
         closing = max(edges, key=lambda e: (e.file.path, e.at.start_byte))
         start = edges.index(closing)
@@ -267,7 +191,7 @@ class InconsistentLockOrder(Rule):
             file=closing.file,
         )
 
-    def _flow(self, e: _Edge) -> list[Related]:
+    def _flow(self, e: LockEdge) -> list[Related]:
         steps = [
             Related(
                 self.span(e.held.acquire, e.held.file),
@@ -285,36 +209,3 @@ class InconsistentLockOrder(Rule):
         else:
             steps.append(Related(self.span(e.at, e.file), f"then locks {e.dst_text} ({e.dst})"))
         return steps
-
-
-def _qualified_name(func: Node, file: SourceFile) -> str:
-    """`Type.Method`, `func`, or `f.func literal` for a closure in f."""
-    if func.type == "func_literal":
-        p = func.parent
-        while p is not None and p.type not in ("function_declaration", "method_declaration"):
-            p = p.parent
-        return (
-            f"a func literal in {_qualified_name(p, file)}" if p is not None else "a func literal"
-        )
-    name = func.child_by_field_name("name")
-    text = file.text(name) if name is not None else "?"
-    if func.type == "method_declaration":
-        recv, _, _ = receiver_of(func, file)
-        if recv:
-            return f"{recv}.{text}"
-    return text
-
-
-def _cycles(graph: dict[str, list[str]]) -> list[list[str]]:
-    """Elementary cycles of at most _MAX_CYCLE nodes, each once, starting at its least node."""
-    found: list[list[str]] = []
-    for start in sorted(graph):
-        stack: list[tuple[str, list[str]]] = [(start, [start])]
-        while stack and len(found) < _MAX_CYCLES:
-            node, path = stack.pop()
-            for nxt in reversed(graph.get(node, [])):
-                if nxt == start:
-                    found.append(path)
-                elif nxt > start and nxt not in path and len(path) < _MAX_CYCLE:
-                    stack.append((nxt, [*path, nxt]))
-    return found

@@ -58,7 +58,7 @@ func freshValues(p *Registry) {
 	l := k
 	pp := &p
 	q := *pp // a pointer: shares
-	_ = a  // the blank identifier stores nothing
+	_ = a    // the blank identifier stores nothing
 	_, _, _, _, _, _, _, _, _, _, _ = &b, c, d, &f, &g, h, i, j, l, q, &e
 }
 

@@ -93,13 +93,13 @@ var byValueClosure = func(c sync.Cond) {} // want "MU005: parameter c of func li
 
 func assignments(p *Registry, g *Gauge) {
 	var r Registry
-	r = *p // want "MU005: assignment copies \*p to r: Registry contains sync.Mutex via field mu"
-	c := r // want "MU005: assignment copies r to c"
+	r = *p     // want "MU005: assignment copies \*p to r: Registry contains sync.Mutex via field mu"
+	c := r     // want "MU005: assignment copies r to c"
 	var d = *p // want "MU005: variable declaration copies \*p to d"
-	*p = c // want "MU005: assignment copies c to \*p"
+	*p = c     // want "MU005: assignment copies c to \*p"
 	gv := *g   // want "MU005: Gauge contains sync.RWMutex"
 	var mu sync.Mutex
-	mu2 := mu // want "MU005: assignment copies mu to mu2: sync.Mutex"
+	mu2 := mu     // want "MU005: assignment copies mu to mu2: sync.Mutex"
 	inner := p.mu // want "MU005: assignment copies p.mu to inner"
 	_, _, _, _, _ = &c, &d, &gv, &mu2, &inner
 }
@@ -111,13 +111,13 @@ func arrays() {
 	var grid [2][2]sync.RWMutex
 	grid2 := grid // want "MU005: sync.RWMutex"
 	var sh Shards
-	sh2 := sh // want "MU005: Shards is a sync.Mutex"
+	sh2 := sh    // want "MU005: Shards is a sync.Mutex"
 	_ = locks[:] // slicing shares
 	_, _ = &grid2, &sh2
 }
 
 func maps(m map[string]Registry) {
-	r := m["a"]     // want "MU005: assignment copies m\[\"a\"\] to r"
+	r := m["a"]      // want "MU005: assignment copies m\[\"a\"\] to r"
 	r2, ok := m["b"] // want "MU005: assignment copies m\[\"b\"\] to r2"
 	_, _, _ = &r, &r2, ok
 }

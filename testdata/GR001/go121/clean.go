@@ -111,3 +111,23 @@ outer:
 		}
 	}
 }
+
+// Seq is an iterator: range-over-func variables are parameters of the loop body's
+// function, one per iteration in every Go version.
+type Seq func(yield func(int) bool)
+
+func collect(seq Seq, out chan<- int) {
+	seq(func(v int) bool {
+		go func() { out <- v }()
+		return true
+	})
+}
+
+func redeclaredThreeClause(n int, use func(int)) {
+	for i := 0; i < n; i++ {
+		i := i
+		go func() {
+			use(i)
+		}()
+	}
+}

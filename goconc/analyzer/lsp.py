@@ -1,0 +1,129 @@
+"""`goconc lsp`: what the language server analyses, without the protocol.
+
+An editor's open buffers replace their files on disk; the folder's other `.go` files are read
+from disk, because sibling files hold the fields and methods the rules need. Configuration is
+found from the folder as `goconc check` finds it, and re-read on every analysis, so an edit of
+`.goconc.toml` applies at the next keystroke. Nothing is ever written.
+
+The protocol side (pygls) lives in `lsp_server.py` and is imported only by `serve`: pygls is
+the optional extra `goconc[lsp]`, and `goconc check` must not pay for importing it.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Mapping
+
+import attrs
+
+from goconc.analyzer.diagnostics import Diagnostic, Notification
+
+PYGLS_MISSING = (
+    "goconc: `goconc lsp` needs the pygls package, which is not installed; "
+    "install it with: pip install 'goconc[lsp]'\n"
+)
+
+
+def serve() -> int:
+    """Run the language server on stdin/stdout until the client says `exit`."""
+    try:
+        from goconc.analyzer import lsp_server
+    except ModuleNotFoundError as err:
+        if (err.name or "").split(".")[0] not in ("pygls", "lsprotocol", "cattrs"):
+            raise
+        sys.stderr.write(PYGLS_MISSING)
+        return 2
+    return lsp_server.run()
+
+
+@attrs.frozen
+class BufferAnalysis:
+    """The live findings of each analysed buffer (suppressed ones left out)."""
+
+    diagnostics: Mapping[str, tuple[Diagnostic, ...]]  # real path -> findings, every buffer
+    notifications: tuple[Notification, ...] = ()
+    config_error: str | None = None  # set when .goconc.toml is broken: nothing was analysed
+
+
+def analyse_buffers(folder: str, buffers: Mapping[str, bytes]) -> BufferAnalysis:
+    """Analyse the package(s) of `folder` with `buffers` (real paths in `folder` -> bytes)
+    in place of the files on disk, and report on the buffers only.
+
+    A buffer that `.goconc.toml` excludes, that the default skips leave out (`vendor/`,
+    `testdata/`, `_x` and `.x` relative to the configuration's folder), or that is generated
+    code gets no findings.
+    """
+    from goconc.analyzer.config import ConfigError, find_config, load_config
+    from goconc.analyzer.engine import Settings, analyze_folder
+    from goconc.analyzer.packages import (
+        FolderJob,
+        clear_go_version_cache,
+        discover,
+        go_version_of,
+        is_generated,
+    )
+    from goconc.analyzer.registry import known_codes, select_codes
+
+    empty: dict[str, tuple[Diagnostic, ...]] = {path: () for path in buffers}
+    try:
+        config = load_config(find_config(folder), known_codes())
+    except ConfigError as err:
+        return BufferAnalysis(empty, config_error=str(err))
+    settings = Settings(
+        enabled=select_codes(config.select, config.ignore, config.extend_select),
+        rule_options={k: dict(v) for k, v in config.rule_options.items()},
+        parse_timeout=config.parse_timeout or 10.0,
+        default_go_version=config.go_version,
+    )
+    clear_go_version_cache()  # a long-lived process: go.mod may have changed since
+    cwd = config.root or folder
+    on_disk = sorted(p for p in buffers if os.path.isfile(p))
+    # Discovery applies the excludes and skips and lists the siblings, as for `goconc check
+    # FILE...` run where the configuration is.
+    found = discover(
+        on_disk,
+        cwd=cwd,
+        exclude=config.exclude,
+        default_excludes=config.default_excludes,
+        exclude_root=config.root,
+    ).jobs
+    job = next((j for j in found if j.folder == folder), None)
+    files = set(job.files) if job else set()
+    report_on = set(job.report_on) if job else set()
+    unsaved = {p for p in buffers if p not in on_disk}  # new files the editor has not saved
+    if unsaved:
+        if job is None:
+            files.update(_go_files(folder))
+        files.update(unsaved)
+        report_on.update(unsaved)
+    report_on = {p for p in report_on if p in buffers and not is_generated(buffers[p])}
+    if not report_on:
+        return BufferAnalysis(empty)
+    if job is None:
+        version, module_root = go_version_of(folder)
+        job = FolderJob(folder, (), (), version, module_root)
+    job = attrs.evolve(job, files=tuple(sorted(files)), report_on=tuple(sorted(report_on)))
+    result = analyze_folder(job, settings, overrides=buffers)
+    by_path = dict(empty)
+    for d in sorted(result.diagnostics, key=lambda d: d.sort_key()):
+        if d.suppressed_by is not None:
+            continue
+        rel = os.path.relpath(d.span.path, cwd).replace(os.sep, "/")
+        if config.per_file_ignored(rel, d.code):
+            continue
+        by_path[d.span.path] = (*by_path.get(d.span.path, ()), d)
+    return BufferAnalysis(by_path, result.notifications)
+
+
+def _go_files(folder: str) -> list[str]:
+    """The regular `.go` files of a folder, for a job that discovery did not make."""
+    try:
+        with os.scandir(folder) as it:
+            return [
+                os.path.realpath(e.path)
+                for e in it
+                if e.name.endswith(".go") and e.name[0] not in "._" and e.is_file()
+            ]
+    except OSError:
+        return []

@@ -1,0 +1,237 @@
+"""## What it does
+Flags the acquisition of a mutex that is already held on every path to it: `mu.Lock()` twice,
+`Lock` after `RLock` on the same `RWMutex` (or `RLock` after `Lock`), a recursive `RLock`, and
+— the commonest real form — a call, while holding the lock, of a package function or method
+that locks the same mutex of the same instance (a locked method calling another locked method
+of its receiver), directly or further down its calls.
+
+## Why is this bad?
+Go mutexes are not re-entrant. A second `Lock` by the goroutine that holds the mutex blocks
+forever, and so does everything else that needs it. A recursive `RLock` works until a writer
+calls `Lock` between the two: the pending writer blocks new readers, the second `RLock` waits
+for the writer, the writer waits for the first `RLock` — a deadlock that shows only under
+load. The `sync.RWMutex` documentation forbids it for that reason.
+
+## Example
+```go
+package example
+
+import "sync"
+
+type Cache struct {
+        mu    sync.Mutex
+        items map[string]string
+}
+
+func (c *Cache) Len() int {
+        c.mu.Lock()
+        defer c.mu.Unlock()
+        return len(c.items)
+}
+
+func (c *Cache) Put(k, v string) {
+        c.mu.Lock()
+        defer c.mu.Unlock()
+        if c.Len() > 100 {
+                c.items = map[string]string{}
+        }
+        c.items[k] = v
+}
+```
+
+Use instead:
+```go
+package example
+
+import "sync"
+
+type Cache struct {
+        mu    sync.Mutex
+        items map[string]string
+}
+
+func (c *Cache) Len() int {
+        c.mu.Lock()
+        defer c.mu.Unlock()
+        return c.lenLocked()
+}
+
+// lenLocked must be called with c.mu held.
+func (c *Cache) lenLocked() int { return len(c.items) }
+
+func (c *Cache) Put(k, v string) {
+        c.mu.Lock()
+        defer c.mu.Unlock()
+        if c.lenLocked() > 100 {
+                c.items = map[string]string{}
+        }
+        c.items[k] = v
+}
+```
+
+Not flagged: the same lock class on another instance (`a.mu` then `b.mu`); a lock released on
+every path before it is taken again; a callee that unlocks the caller's lock before re-locking
+it (`mu.Unlock(); ...; mu.Lock()` in a "called with mu held" helper); `TryLock`; a goroutine
+started while the lock is held (it holds nothing); paths where the lock is held only
+sometimes (`if x { mu.Lock() }`).
+
+No fix is offered. The usual repair is an unexported `...Locked` variant that does the work and
+assumes the lock is held; the exported method locks and calls it, and so do other methods that
+already hold the lock.
+
+## Limitations
+Only mutexes goconc can identify are followed (see MU001), and only static calls of functions
+and methods of the same package. A callee is flagged when it locks the mutex on some path, even
+if that path cannot run when the caller holds the lock (a `locked bool` parameter).
+Recursive calls contribute nothing.
+
+## References
+- go vet and staticcheck have no equivalent check.
+- https://pkg.go.dev/sync#RWMutex: "If any goroutine calls Lock while the lock is already held
+  by one or more readers, concurrent calls to RLock will block until the writer has acquired
+  (and released) the lock ... This ... prohibits recursive read-locking."
+- T. Tu et al., ASPLOS 2019 ("double locking"); GoBench/GoKer blocking kernels (moby, etcd,
+  kubernetes, cockroach double-lock bugs).
+"""
+
+from __future__ import annotations
+
+from tree_sitter import Node
+
+from goconc.analyzer.diagnostics import Related, RuleMeta, Severity
+from goconc.analyzer.locks import Event, Held, State, mentions_locks, obj_key
+from goconc.analyzer.matchers import descendants
+from goconc.analyzer.rule import Rule
+from goconc.analyzer.types import Ref
+
+_FUNCS = frozenset({"function_declaration", "method_declaration", "func_literal"})
+_CALLS = frozenset({"call_expression"})
+
+
+def _owner(node: Node) -> int | None:
+    """Id of the innermost function (declaration or literal) around ``node``."""
+    p = node.parent
+    while p is not None:
+        if p.type in _FUNCS:
+            return p.id
+        p = p.parent
+    return None
+
+
+class DoubleLock(Rule):
+    meta = RuleMeta(
+        code="MU004",
+        name="double-lock",
+        summary="A mutex is acquired while it is already held (Go mutexes are not re-entrant).",
+        severity=Severity.ERROR,
+        tags=("concurrency", "mutex", "deadlock", "external/cwe/cwe-764"),
+        precision="high",
+    )
+    triggers = (b"Lock", b"lock")
+
+    def visit_function_declaration(self, node: Node) -> None:
+        self._check(node)
+
+    def visit_method_declaration(self, node: Node) -> None:
+        self._check(node)
+
+    def visit_func_literal(self, node: Node) -> None:
+        self._check(node)
+
+    def _check(self, func: Node) -> None:
+        body = func.child_by_field_name("body")
+        if body is None or not mentions_locks(self.file.data[body.start_byte : body.end_byte]):
+            return
+        facts = self.pkg.locks.facts(func, self.file)
+        for ev in facts.events:
+            if not ev.state.held:
+                continue
+            if ev.kind == "acquire" and ev.ref is not None:
+                held = ev.state.holds(ev.ref)
+                if held is not None and not self._unlocked_elsewhere(ev.ref, func):
+                    self._direct(ev, held)
+            elif ev.kind == "call" and ev.call is not None:
+                self._through_call(ev, ev.state)
+
+    def _unlocked_elsewhere(self, ref: Ref, func: Node) -> bool:
+        """A local mutex that another function of its scope (a goroutine, a closure, the
+        function around this literal) unlocks: it is used as a signal, and the second Lock
+        waits for that Unlock (`mu.Lock(); go func(){ ...; mu.Unlock() }(); mu.Lock()`)."""
+        if ref.root.startswith(("pkg:", "ext:")) or ref.path:
+            return False
+        outer = func
+        p = func.parent
+        while p is not None:
+            if p.type in _FUNCS:
+                outer = p
+            p = p.parent
+        r = self.pkg.resolver
+        for call in descendants(outer, _CALLS):
+            fn = call.child_by_field_name("function")
+            if fn is None or fn.type != "selector_expression":
+                continue
+            field = fn.child_by_field_name("field")
+            if field is None or self.file.text(field) not in ("Unlock", "RUnlock"):
+                continue
+            target = r.method_target(fn, self.file)
+            if target is None or target[1] is None or obj_key(target[1]) != obj_key(ref):
+                continue
+            if _owner(call) != func.id:
+                return True
+        return False
+
+    def _direct(self, ev: Event, held: Held) -> None:
+        assert ev.ref is not None
+        name = ev.ref.text
+        verb = "RLock" if ev.mode == "read" else "Lock"
+        self.report(
+            ev.node,
+            f"{name}.{verb}() while {name} is already {_held_text(held)}: "
+            f"{_consequence(held.mode, ev.mode)}",
+            related=[_related(self, held)],
+        )
+
+    def _through_call(self, ev: Event, state: State) -> None:
+        assert ev.call is not None
+        reach = self.pkg.locks.call_reach(ev.call)
+        for a in reach.acquires:
+            if a.ref is None:
+                continue
+            if any(obj_key(r) == obj_key(a.ref) for r in a.released):
+                continue  # the callee releases the caller's lock before taking it again
+            held = state.holds(a.ref)
+            if held is None:
+                continue
+            name = held.ref.text
+            verb = "RLock" if a.mode == "read" else "Lock"
+            related = [_related(self, held)]
+            for step in a.chain[1:]:
+                related.append(Related(self.span(step.node, step.file), f"which calls {step.text}"))
+            related.append(
+                Related(self.span(a.site.node, a.site.file), f"{a.site.text} acquires it again")
+            )
+            self.report(
+                ev.node,
+                f"call of {ev.call.name} {verb.lower().replace('rlock', 'read-lock')}s "
+                f"{name}, which is already {_held_text(held)}: "
+                f"{_consequence(held.mode, a.mode)}",
+                related=related,
+            )
+            return  # one finding per call
+
+
+def _held_text(h: Held) -> str:
+    return "read-locked" if h.mode == "read" else "locked"
+
+
+def _consequence(held_mode: str, mode: str) -> str:
+    if held_mode == "read" and mode == "read":
+        return "a recursive RLock deadlocks when a writer is waiting between the two"
+    return "Go mutexes are not re-entrant, so this blocks forever"
+
+
+def _related(rule: Rule, h: Held) -> Related:
+    verb = "read-locked" if h.mode == "read" else "locked"
+    if h.chain:
+        return Related(rule.span(h.acquire, h.file), f"{h.ref.text} is {verb} by this call")
+    return Related(rule.span(h.acquire, h.file), f"{h.ref.text} is {verb} here")

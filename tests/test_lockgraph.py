@@ -1,0 +1,221 @@
+"""`goconc graph --locks`: the lock-order graph, its DOT and Mermaid output, and its agreement
+with MU002 (both come from goconc.analyzer.lockgraph)."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from goconc.analyzer.cli import main
+from goconc.analyzer.engine import Settings, analyze_folder
+from goconc.analyzer.lockgraph import (
+    CYCLE_COLOR,
+    GraphEdge,
+    PackageGraph,
+    graphs_for,
+    render_dot,
+    render_mermaid,
+)
+from goconc.analyzer.packages import discover
+
+ROOT = Path(__file__).resolve().parent.parent
+MU002 = ROOT / "testdata" / "MU002"
+MU001 = ROOT / "testdata" / "MU001"
+
+_DOT_NODE = re.compile(r'^\s*(p\d+_n\d+) \[label="((?:[^"\\]|\\.)*)"(.*)\];$')
+_DOT_EDGE = re.compile(r'^\s*(p\d+_n\d+) -> (p\d+_n\d+) \[label="((?:[^"\\]|\\.)*)"(.*)\];$')
+_MM_NODE = re.compile(r'^\s*(p\d+_n\d+)\["([^"]*)"\]$')
+_MM_EDGE = re.compile(r'^\s*(p\d+_n\d+) (-->|-\.->)\|"([^"]*)"\| (p\d+_n\d+)$')
+
+
+def graph(
+    args: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> tuple[int, str, str]:
+    monkeypatch.chdir(ROOT)
+    with pytest.raises(SystemExit) as exit_info:
+        main(["graph", *args])
+    out, err = capsys.readouterr()
+    return int(exit_info.value.code or 0), out, err
+
+
+def dot_edges(text: str) -> dict[tuple[str, str], tuple[list[str], str]]:
+    """{(src class, dst class): (labels, attributes)}; node ids are unique across clusters,
+    so the classes are prefixed with the cluster's package ids to keep packages apart."""
+    names: dict[str, str] = {}
+    edges: dict[tuple[str, str], tuple[list[str], str]] = {}
+    for line in text.splitlines():
+        if m := _DOT_NODE.match(line):
+            names[m[1]] = m[2]
+        elif m := _DOT_EDGE.match(line):
+            key = (names[m[1]], names[m[2]])
+            assert key not in edges, f"edge drawn twice: {key}"
+            edges[key] = (m[3].split("\\n"), m[4])
+        elif "->" in line:
+            pytest.fail(f"edge line in an unexpected shape: {line!r}")
+    return edges
+
+
+def check_dot_syntax(text: str) -> None:
+    assert text.count("{") == text.count("}")
+    assert text.startswith("// ") and "digraph lock_order {" in text
+    assert text.rstrip().endswith("}")
+    dot = shutil.which("dot")
+    if dot is not None:  # Debian's graphviz: a real parse and layout
+        done = subprocess.run(
+            [dot, "-Tsvg"], input=text, capture_output=True, text=True, check=False, timeout=60
+        )
+        assert done.returncode == 0, done.stderr
+        assert "<svg" in done.stdout
+
+
+def test_dot_on_mu002_has_labelled_edges_and_red_cycles(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code, out, err = graph(["--locks", "testdata/MU002"], capsys, monkeypatch)
+    assert code == 0, err
+    check_dot_syntax(out)
+    edges = dot_edges(out)
+    red = f'color="{CYCLE_COLOR}"'
+    # A -> B -> C -> A, the last edge through a call.
+    assert edges[("A.mu", "B.mu")][0] == ["ab"]
+    assert edges[("B.mu", "C.mu")][0] == ["bc"]
+    assert edges[("C.mu", "A.mu")][0] == ["ca via a.touch"]
+    for key in [("A.mu", "B.mu"), ("B.mu", "C.mu"), ("C.mu", "A.mu")]:
+        assert red in edges[key][1]
+        assert "dashed" not in edges[key][1]
+    # Two functions create the same edge, one through a call; no cycle: not red.
+    labels, attributes = edges[("Registry.mu", "Item.mu")]
+    assert labels == ["Registry.Rename", "Registry.Touch via it.lockName"]
+    assert red not in attributes
+    # Package variables, and a cycle across two files.
+    assert red in edges[("mu002.statsMu", "mu002.configMu")][1]
+    assert edges[("Server.mu", "Session.Mutex")][0] == ["Server.Rename via sess.setName"]
+    assert edges[("Session.Mutex", "Server.mu")][0] == ["Session.Close"]
+    # A read-lock-only cycle: red and dashed.
+    for key in [("Index.mu", "Table.mu"), ("Table.mu", "Index.mu")]:
+        assert red in edges[key][1] and "style=dashed" in edges[key][1]
+    # Same-class acquisitions (Account.mu on two accounts) are not edges.
+    assert not any("Account.mu" in key for key in edges)
+    # One cluster per package, in folder order.
+    titles = re.findall(r'label="(package [^"]*)"', out)
+    assert titles == [
+        "package mu002 (testdata/MU002)",
+        "package crossfile (testdata/MU002/crossfile)",
+        "package rlock (testdata/MU002/rlock)",
+    ]
+
+
+def test_mermaid_on_mu002_structure_and_link_styles(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code, out, err = graph(
+        ["--locks", "--format", "mermaid", "./testdata/MU002/..."], capsys, monkeypatch
+    )
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[0] == "flowchart LR"
+    assert sum(1 for x in lines if x.strip().startswith("subgraph ")) == 3
+    assert sum(1 for x in lines if x.strip() == "end") == 3
+    names: dict[str, str] = {}
+    links: list[tuple[str, str, str, str]] = []  # (src, arrow, label, dst) in definition order
+    styled: set[int] = set()
+    for line in lines[1:]:
+        s = line.strip()
+        if m := _MM_NODE.match(line):
+            names[m[1]] = m[2]
+        elif m := _MM_EDGE.match(line):
+            links.append((names[m[1]], m[2], m[3], names[m[4]]))
+        elif s.startswith("linkStyle "):
+            styled = {int(i) for i in s.split()[1].split(",")}
+            assert f"stroke:{CYCLE_COLOR}" in s
+        else:
+            assert s.startswith(
+                ("%%", "subgraph p", "direction LR", "end", "classDef ", "class ")
+            ), s
+    by_pair = {(src, dst): (i, arrow, label) for i, (src, arrow, label, dst) in enumerate(links)}
+    i, arrow, label = by_pair[("C.mu", "A.mu")]
+    assert (arrow, label) == ("-->", "ca via a.touch") and i in styled
+    i, arrow, label = by_pair[("Registry.mu", "Item.mu")]
+    assert label == "Registry.Rename<br>Registry.Touch via it.lockName" and i not in styled
+    i, arrow, _ = by_pair[("Index.mu", "Table.mu")]
+    assert arrow == "-.->" and i in styled
+    # Exactly the cycle edges are red: everything but Registry.mu -> Item.mu.
+    assert styled == set(range(len(links))) - {by_pair[("Registry.mu", "Item.mu")][0]}
+
+
+def test_graph_cycles_are_the_cycles_mu002_reports() -> None:
+    """One edge computation: the cycles drawn red are the ones the check reports."""
+    discovery = discover([str(MU002)], cwd=str(ROOT))
+    settings = Settings(enabled=frozenset({"MU002"}))
+    reported = sum(len(analyze_folder(job, settings).diagnostics) for job in discovery.jobs)
+    graphs = graphs_for(discovery.jobs, 10.0, str(ROOT), [])
+    assert reported == sum(len(g.cycles) for g in graphs) == 5
+
+
+def test_acyclic_package_has_no_red(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code, out, _ = graph(["--locks", "testdata/MU001"], capsys, monkeypatch)
+    assert code == 0
+    check_dot_syntax(out)
+    edges = dot_edges(out)
+    assert edges, "MU001's testdata nests locks without a cycle"
+    assert CYCLE_COLOR not in out
+    code, out, _ = graph(["--locks", "--format", "mermaid", "testdata/MU001"], capsys, monkeypatch)
+    assert "linkStyle" not in out and "class " not in out
+
+
+def test_no_edges_still_renders(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "a.go").write_text(
+        'package a\n\nimport "sync"\n\nvar mu sync.Mutex\n\n'
+        "func f() {\n\tmu.Lock()\n\tmu.Unlock()\n}\n"
+    )
+    code, out, _ = graph(["--locks", str(tmp_path)], capsys, monkeypatch)
+    assert code == 0 and "no lock-order edges found" in out
+    check_dot_syntax(out)
+    code, out, _ = graph(["--locks", "--format", "mermaid", str(tmp_path)], capsys, monkeypatch)
+    assert out.splitlines()[0] == "flowchart LR" and "no lock-order edges found" in out
+
+
+def test_output_file_and_usage_errors(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "locks.mmd"
+    code, out, _ = graph(
+        ["--locks", "--format", "mermaid", "-o", str(target), "testdata/MU002"], capsys, monkeypatch
+    )
+    assert code == 0 and out == ""
+    first = target.read_text()
+    assert first.startswith("flowchart LR\n")
+    assert [p.name for p in tmp_path.iterdir()] == ["locks.mmd"]  # no temporary file left
+    graph(
+        ["--locks", "--format", "mermaid", "-o", str(target), "testdata/MU002"], capsys, monkeypatch
+    )
+    assert target.read_text() == first  # deterministic
+    code, _, err = graph(["testdata/MU002"], capsys, monkeypatch)
+    assert code == 2 and "--locks" in err
+    code, _, err = graph(["--locks", "no/such/folder"], capsys, monkeypatch)
+    assert code == 2 and "no such file" in err
+
+
+def test_names_are_escaped() -> None:
+    edge = GraphEdge(
+        "List[T].mu", 'a"b\\c.mu', ('f <x> & "y"', "g # h"), read_only=False, in_cycle=True
+    )
+    graphs = [PackageGraph('p"q', "dir/with space", (edge,), (("List[T].mu", 'a"b\\c.mu'),))]
+    dot = render_dot(graphs)
+    assert r'[label="a\"b\\c.mu", color=' in dot
+    assert r'label="package p\"q (dir/with space)"' in dot
+    check_dot_syntax(dot)
+    mermaid = render_mermaid(graphs)
+    assert '["a#quot;b\\c.mu"]' in mermaid
+    assert '|"f #lt;x#gt; #amp; #quot;y#quot;<br>g #35; h"|' in mermaid
+    assert "linkStyle 0 " in mermaid
+    for line in mermaid.splitlines():  # quotes only as delimiters: an even count per line
+        assert line.count('"') % 2 == 0, line
