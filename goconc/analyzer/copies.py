@@ -31,6 +31,7 @@ pointer, the blank identifier on the left (``_ = x`` stores nothing), arguments 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from functools import cached_property
 from typing import TYPE_CHECKING, ClassVar
@@ -111,6 +112,7 @@ class CopyAnalysis:
         self._fresh_funcs: dict[int, bool] = {}
         self._ambiguous = _declared_twice(pkg.files)
         self._files: dict[str, bool] = {}
+        self._decls: dict[int, bool] = {}
         self._locals: dict[int, frozenset[str]] = {}
         # Nothing can hold a sync value in a package that never names sync (or sync/atomic)
         # and declares no Lock method: skip it whole.
@@ -349,11 +351,44 @@ class CopyAnalysis:
         """The package's own types that hold a sync value."""
         return frozenset(name for name in self.resolver.index.types if self._named_paths(name, 0))
 
+    @cached_property
+    def _names(self) -> re.Pattern[bytes]:
+        """Every name through which a sync-holding value can enter a declaration: the
+        holder types, fields and package variables that reach one, and functions whose
+        results do. A declaration that mentions none of them (nor the sync packages) holds
+        no such value, so no copy site in it needs resolving."""
+        r = self.resolver
+        names = set(self.holders) | self._field_names | self._var_names | {"sync", "atomic"}
+        for func in r.index.all_functions():
+            result = func.node.child_by_field_name("result")
+            if result is not None and self.type_node_paths(result, func.file, 0):
+                names.add(func.name)
+        for file, table in r.index.imports.items():
+            del file
+            names.update(n for n, path in table.items() if path in ("sync", "sync/atomic"))
+        alternatives = b"|".join(re.escape(n.encode()) for n in sorted(names))
+        return re.compile(rb"\b(?:" + alternatives + rb")\b")
+
+    def _decl_relevant(self, node: Node, file: SourceFile) -> bool:
+        decl = self.resolver.top_declaration(node, file)
+        return True if decl is None else self.declaration_relevant(decl, file)
+
+    def declaration_relevant(self, decl: Node, file: SourceFile) -> bool:
+        """Whether the top-level declaration ``decl`` can copy a sync value at all."""
+        if not self.relevant or not self.file_relevant(file):
+            return False
+        found = self._decls.get(decl.id)
+        if found is None:
+            found = self._decls[decl.id] = bool(
+                self._names.search(file.data, decl.start_byte, decl.end_byte)
+            )
+        return found
+
     def sites(self, node: Node, file: SourceFile) -> list[CopySite]:
         """The copies made at ``node`` (one of the kinds in ``SITE_KINDS``), cached."""
         found = self._sites.get(node.id)
         if found is None:
-            if not self.file_relevant(file):
+            if not self.file_relevant(file) or not self._decl_relevant(node, file):
                 return []
             found = self._sites[node.id] = list(self._find(node, file))
         return found
@@ -635,10 +670,17 @@ class CopiedSyncValueRule(Rule):
 
     _analysis: CopyAnalysis | None = None
 
-    def _check(self, node: Node) -> None:
+    def wants_declaration(self, decl: Node) -> bool:
+        return self._copies().declaration_relevant(decl, self.file)
+
+    def _copies(self) -> CopyAnalysis:
         analysis = self._analysis
         if analysis is None:
             analysis = self._analysis = copy_analysis(self.pkg)
+        return analysis
+
+    def _check(self, node: Node) -> None:
+        analysis = self._copies()
         if not analysis.relevant:
             return
         for site in analysis.sites(node, self.file):

@@ -363,6 +363,9 @@ class LockAnalysis:
         facts = self.facts(func, file)
         exit_state = facts.exit_state()
         holds = tuple(h for h in exit_state.locks() if not h.deferred)
+        if holds:
+            handed = self.handed_off(func, file)
+            holds = tuple(h for h in holds if obj_key(h.ref) not in handed)
         releases = list(exit_state.released.values())
         seen = {obj_key(r) for r in releases}
         for r in facts.deferred_releases:
@@ -372,6 +375,33 @@ class LockAnalysis:
         found = Effect(holds, tuple(releases)) if holds or releases else NO_EFFECT
         self._effects[func.id] = found
         return found
+
+    def handed_off(self, func: Node, file: SourceFile) -> set[ObjKey]:
+        """Locks unlocked inside a func literal nested in ``func`` (a goroutine, a callback,
+        `defer n.RUnlock()` in a `go func`): whoever runs it releases them, so a lock still
+        held when ``func`` returns is handed off, not held for its caller."""
+        out: set[ObjKey] = set()
+        body = func.child_by_field_name("body")
+        if body is None:
+            return out
+        for lit in descendants(body, frozenset({"func_literal"})):
+            lit_body = lit.child_by_field_name("body")
+            if (
+                lit_body is None
+                or b"nlock" not in file.data[lit_body.start_byte : lit_body.end_byte]
+            ):
+                continue
+            for call in descendants(lit_body, frozenset({"call_expression"})):
+                fn = call.child_by_field_name("function")
+                if fn is None or fn.type != "selector_expression":
+                    continue
+                field = fn.child_by_field_name("field")
+                if field is None or file.text(field) not in _RELEASE:
+                    continue
+                target = self.pkg.resolver.method_target(fn, file)
+                if target is not None and target[0] in _LOCKERS and target[1] is not None:
+                    out.add(obj_key(target[1]))
+        return out
 
     def reach(self, func: Node, file: SourceFile) -> Reach:
         """Acquisitions and lock-free blocking operations of ``func``, through static calls."""

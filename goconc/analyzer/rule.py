@@ -11,6 +11,7 @@ documentation (see DESIGN.md). A rule never parses or walks a tree for itself: i
 from __future__ import annotations
 
 import inspect
+import re
 import sys
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, ClassVar
@@ -30,6 +31,10 @@ class Rule:
     # The batched walk visits a file for this rule only when its bytes contain one of these
     # (empty: every file). Must never skip a file the rule could report on.
     triggers: ClassVar[tuple[bytes, ...]] = ()
+    # Within such a file, the hooks run inside a top-level declaration only when its source
+    # matches this pattern (None: every declaration). Only for rules whose findings in a
+    # declaration depend on text found in it; package-wide rules leave it None.
+    declaration_pattern: ClassVar[re.Pattern[bytes] | None] = None
 
     def __init_subclass__(cls, **kwargs: object) -> None:
         super().__init_subclass__(**kwargs)
@@ -43,6 +48,14 @@ class Rule:
         self.options: Mapping[str, object] = options or {}
         self.file: SourceFile = pkg.files[0]  # set by the walker before each file
         self.diagnostics: list[Diagnostic] = []
+
+    def wants_declaration(self, decl: Node) -> bool:
+        """Whether the hooks should run inside this top-level declaration of ``self.file``."""
+        pattern = self.declaration_pattern
+        return (
+            pattern is None
+            or pattern.search(self.file.data, decl.start_byte, decl.end_byte) is not None
+        )
 
     def end_package(self) -> None:
         """Called once after every file of the package has been walked."""

@@ -382,10 +382,18 @@ class Resolver:
         self._in_progress: set[int] = set()
 
     # -- names ------------------------------------------------------------------------------
-    def scopes(self, node: Node, file: SourceFile) -> FunctionScopes:
+    def _declarations(self, file: SourceFile) -> _FileDeclarations:
         decls = self._files.get(file.path)
         if decls is None:
             decls = self._files[file.path] = _FileDeclarations(file)
+        return decls
+
+    def top_declaration(self, node: Node, file: SourceFile) -> Node | None:
+        """The top-level declaration (child of source_file) that contains ``node``."""
+        return self._declarations(file).top_of(node.start_byte)
+
+    def scopes(self, node: Node, file: SourceFile) -> FunctionScopes:
+        decls = self._declarations(file)
         decl = decls.top_of(node.start_byte)
         key = decl.id if decl is not None else -1
         found = self._scopes.get((file.path, key))

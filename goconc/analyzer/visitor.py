@@ -1,8 +1,9 @@
 """One walk per file, dispatching to every active rule's visit_/leave_ hooks.
 
-The walk is a single tree-sitter query for the node kinds that some rule hooks, so the
-tree is traversed in C and Python only touches the hits. Enter/leave order is rebuilt from
-byte ranges with a stack, so it is iterative: 3,000-deep nesting needs no recursion.
+Each top-level declaration is handed to the rules that want it (their file `triggers` and
+`declaration_pattern`), and one tree-sitter query finds the node kinds those rules hook, so
+the tree is traversed in C and Python only touches the hits. Enter/leave order is rebuilt
+from byte ranges with a stack, so it is iterative: 3,000-deep nesting needs no recursion.
 A rule that raises is switched off for the rest of the file and reported; the others go on.
 """
 
@@ -67,33 +68,43 @@ class BatchedWalker:
             return []
         for rule in active:
             rule.file = file
-        kinds = frozenset().union(*(self._kinds[id(r)] for r in active))
-        if not kinds:
-            return []
-        active_ids = {id(r) for r in active}
         crashed: dict[int, RuleCrash] = {}
 
-        def call(hooks: list[tuple[Rule, Hook]], node: Node) -> None:
+        def call(hooks: list[tuple[Rule, Hook]], node: Node, wanted: frozenset[int]) -> None:
             for rule, hook in hooks:
                 key = id(rule)
-                if key not in active_ids or key in crashed:
+                if key not in wanted or key in crashed:
                     continue
                 try:
                     hook(node)
                 except Exception as err:  # a bug of ours: report it, keep the other rules
                     crashed[key] = RuleCrash(rule, err)
 
-        captures = QueryCursor(kind_query(kinds)).captures(file.root).get("n", [])
-        stack: list[Node] = []
-        for node in _ordered(captures):
-            while stack and not (
-                stack[-1].start_byte <= node.start_byte and node.end_byte <= stack[-1].end_byte
-            ):
+        root = file.root
+        everyone = frozenset(id(r) for r in active)
+        call(self._visit.get(root.type, []), root, everyone)
+        # Each top-level declaration is queried only for the kinds that the rules wanting it
+        # hook, so a declaration no rule wants costs one regex search per rule, not a walk.
+        for decl in root.named_children:
+            if decl.is_extra:
+                continue
+            wanted_rules = [r for r in active if r.wants_declaration(decl)]
+            kinds = frozenset().union(*(self._kinds[id(r)] for r in wanted_rules))
+            if not kinds:
+                continue
+            wanted = frozenset(id(r) for r in wanted_rules)
+            captures = QueryCursor(kind_query(kinds)).captures(decl).get("n", [])
+            stack: list[Node] = []
+            for node in _ordered(captures):
+                while stack and not (
+                    stack[-1].start_byte <= node.start_byte and node.end_byte <= stack[-1].end_byte
+                ):
+                    left = stack.pop()
+                    call(self._leave.get(left.type, []), left, wanted)
+                call(self._visit.get(node.type, []), node, wanted)
+                stack.append(node)
+            while stack:
                 left = stack.pop()
-                call(self._leave.get(left.type, []), left)
-            call(self._visit.get(node.type, []), node)
-            stack.append(node)
-        while stack:
-            left = stack.pop()
-            call(self._leave.get(left.type, []), left)
+                call(self._leave.get(left.type, []), left, wanted)
+        call(self._leave.get(root.type, []), root, everyone)
         return list(crashed.values())

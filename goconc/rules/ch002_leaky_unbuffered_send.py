@@ -150,31 +150,32 @@ class LeakyUnbufferedSend(Rule):
             if b is None or b.key in seen:
                 continue
             seen.add(b.key)
-            self._check(stmt, lit, func, send, b)
+            if self._check(stmt, lit, func, send, b):
+                return  # one finding per goroutine
 
-    def _check(self, go: Node, lit: Node, func: Node, send: Node, b: Binding) -> None:
+    def _check(self, go: Node, lit: Node, func: Node, send: Node, b: Binding) -> bool:
         if b.file is not self.file and b.file.path != self.file.path:
-            return
+            return False
         if not (func.start_byte <= b.ident.start_byte < func.end_byte) or contains(lit, b.ident):
-            return  # not made in the enclosing function
+            return False  # not made in the enclosing function
         if _owner(b.ident) != func.id:
-            return
+            return False
         make = _unbuffered_make(b)
         if make is None:
-            return
+            return False
         receives = self._receives(b, func, lit)
         if not receives:
-            return
+            return False
         cfg = self.pkg.cfg(func, self.file)
         if cfg.block_of(go) is None:
-            return
+            return False
 
         def handled(node: Node) -> bool:
             return any(contains(node, r) for r in receives)
 
         leak = escape_path(cfg, go, handled)
         if leak is None:
-            return
+            return False
         name = b.name
         related = [self._abandon_related(leak, func, name)]
         for r in receives:
@@ -196,6 +197,7 @@ class LeakyUnbufferedSend(Rule):
             related=related,
             fixes=self._fixes(go, lit, func, b, make),
         )
+        return True
 
     def _receives(self, b: Binding, func: Node, lit: Node) -> list[Node] | None:
         """The receive expressions of ``b`` in ``func``'s own body, or None when the channel

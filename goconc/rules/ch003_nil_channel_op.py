@@ -60,6 +60,8 @@ assumed never to be set.
 
 from __future__ import annotations
 
+import re
+
 from tree_sitter import Node, QueryCursor
 
 from goconc.analyzer.dataflow import cfg_statement, reaches
@@ -85,6 +87,7 @@ class NilChannelOp(Rule):
         fix=None,
     )
     triggers = (b"<-", b"range", b"close(")
+    declaration_pattern = re.compile(rb"<-|\brange\b|\bclose\(")
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]

@@ -73,6 +73,8 @@ declared in one function and assigned in a closure is not followed.
 
 from __future__ import annotations
 
+import re
+
 from tree_sitter import Node
 
 from goconc.analyzer.dataflow import contains, escape_path
@@ -111,6 +113,7 @@ class LostCancel(Rule):
         fix=Applicability.SAFE,
     )
     triggers = (b"context", b"NotifyContext")
+    declaration_pattern = re.compile(rb"With(?:Cancel|Timeout|Deadline)|NotifyContext")
 
     def visit_call_expression(self, call: Node) -> None:
         target = self.pkg.resolver.pkg_func(call, self.file)

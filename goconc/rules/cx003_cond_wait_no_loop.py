@@ -89,6 +89,8 @@ a wrapper called through a function value or from another package is flagged.
 
 from __future__ import annotations
 
+import re
+
 from tree_sitter import Node, QueryCursor
 
 from goconc.analyzer.diagnostics import Related, RuleMeta, Severity
@@ -110,6 +112,7 @@ class CondWaitNoLoop(Rule):
         fix=None,
     )
     triggers = (b".Wait(",)
+    declaration_pattern = re.compile(rb"\.Wait\(")
 
     def visit_call_expression(self, call: Node) -> None:
         fn = call.child_by_field_name("function")

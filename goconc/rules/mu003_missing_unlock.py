@@ -64,12 +64,17 @@ func (r *Registry) Add(name string, id int) error {
 ```
 
 Not flagged: functions whose purpose is to return holding the lock — the lock is still held at
-every exit (a `lockAll()` helper, a `Lock()` method on the type itself), or the last exit
-reachable from the `Lock` returns holding it while an earlier one unlocks (a conditional
-acquire such as `lockIfOpen() bool`); a function that never unlocks that mutex at all (it is
-an acquire helper whose callers unlock); paths that end the process (`os.Exit`, `log.Fatal`) or
-panic; an acquisition paired with an unlock under the same condition (`if x { mu.Lock() }` ...
-`if x { mu.Unlock() }`).
+every exit and the function returns a result or is named like a lock helper (a `lockAll()`
+helper, a `Lock()` method on the type itself, `waitReadyLocked()`), or the last exit reachable
+from the `Lock` returns holding it while an earlier one unlocks (a conditional acquire such as
+`lockIfOpen() bool`) — unless it returns an error while holding it; a function that never
+unlocks that mutex itself (an acquire helper whose callers unlock, or a mutex used as a signal
+that a goroutine unlocks); a lock that is stored or passed on (`locked[r.mu] = true`,
+`f(&s.mu)`); a lock of a variable declared inside the loop (each iteration locks another
+instance); paths that end the process (`os.Exit`, `log.Fatal`) or panic; an acquisition paired
+with an unlock under the same condition (`if x { mu.Lock() }` ... `if x { mu.Unlock() }`, or a
+flag set next to the `Lock` that guards the `Unlock`); locks taken n times in one loop and
+released n times in another; an acquisition of a lock already held (MU004 reports it).
 
 ## Fix safety
 When the function's only `Unlock` of that mutex is a statement at the end of the same block as
@@ -107,7 +112,7 @@ from goconc.analyzer.locks import Event, LockFacts, ObjKey, mentions_locks, obj_
 from goconc.analyzer.matchers import descendants, line_indent
 from goconc.analyzer.rule import Rule
 from goconc.analyzer.source import SourceFile
-from goconc.analyzer.types import unparen
+from goconc.analyzer.types import Ref, unparen
 
 _RELEASES = frozenset({"Unlock", "RUnlock"})
 # A call that may unlock through something goconc cannot follow (an interface, a func value).
@@ -115,6 +120,11 @@ _UNLOCKISH = re.compile(r"(?i)unlock")
 _SELECTORS = frozenset({"selector_expression", "call_expression"})
 _LOOPS = frozenset({"for_statement"})
 _IDENTS = frozenset({"identifier"})
+_VALUES = frozenset({"identifier", "selector_expression"})
+# Names of functions meant to return holding a lock.
+_HELPER_NAME = re.compile(r"(?i)lock|acquire|hold|wait|enter|begin|start|grab|take")
+# A returned value that is an error: `err`, `ErrClosed`, `pkg.ErrX`, `errors.New(...)`.
+_ERRORISH = re.compile(r"^(?:\w+\.)?(?:[Ee]rr\w*)$|^(?:errors\.New|fmt\.Errorf)\(")
 _FUNC_KINDS = frozenset({"function_declaration", "method_declaration", "func_literal"})
 
 
@@ -151,8 +161,10 @@ class MissingUnlock(Rule):
         for ev in acquires:
             assert ev.ref is not None
             key = obj_key(ev.ref)
-            if key in held_at_exit:
+            if key in held_at_exit and self._holding_helper(facts):
                 continue  # held at every exit: the function's job is to return holding it
+            if ev.state.holds(ev.ref) is not None:
+                continue  # already held: a double lock (MU004)
             self._check_acquire(ev, key, facts)
 
     def _check_acquire(self, ev: Event, key: ObjKey, facts: LockFacts) -> None:
@@ -170,7 +182,16 @@ class MissingUnlock(Rule):
         if any(_loop_without(r, ev.node, facts.func) for r in direct):
             return  # locked n times in one loop, unlocked n times in another
         cfg = facts.cfg
-        ids = {n.id for n in releasers}
+        # Another acquisition of the same lock ends the path too: what follows is its story.
+        again = [
+            e.stmt
+            for e in facts.events
+            if e.kind == "acquire"
+            and e.ref is not None
+            and obj_key(e.ref) == key
+            and e.stmt.id != ev.stmt.id
+        ]
+        ids = {n.id for n in releasers} | {n.id for n in again}
 
         def handled(stmt: Node) -> bool:
             return stmt.id in ids
@@ -178,10 +199,12 @@ class MissingUnlock(Rule):
         name = ev.ref.text
         verb = "RLock" if ev.mode == "read" else "Lock"
         unlock = "RUnlock" if ev.mode == "read" else "Unlock"
+        if self._escapes(ev.ref, facts):
+            return  # stored or passed on (`locked[cr.mu] = ...`, `f(&s.mu)`): unlocked elsewhere
         loop = _enclosing_loop(ev.node, facts.func)
         if (
             loop is not None
-            and any(_inside(r, loop) for r in direct)
+            and not _declared_in(ev.ref.root, loop, self.file.path)
             and reaches(cfg, ev.stmt, ev.stmt, avoid=handled)
         ):
             jumps = self._jumps(ev.stmt, loop, handled, facts)
@@ -221,11 +244,60 @@ class MissingUnlock(Rule):
         last = _exit_pos(max(reachable, key=_exit_pos))
         if all(_exit_pos(x) != last for x in leaks):
             return False
+        if any(_exit_pos(x) == last and self._returns_error(x) for x in leaks):
+            return False  # it returns an error holding the lock: an error path, not a helper
         for stmt in releasers:
             after = escape_exits(facts.cfg, stmt, lambda n: n.id == ev.stmt.id)
             if any(_exit_pos(x) == last for x in after):
                 return False
         return True
+
+    def _holding_helper(self, facts: LockFacts) -> bool:
+        """A function that returns holding the lock on every path is a helper (`lockAll`,
+        `Lock`, `waitReadyLocked() bool`) unless it returns an error while holding it, or
+        returns nothing and is not named like one (`bootstrap()` whose loop `break`s out
+        with the lock held)."""
+        for ret, _state in facts.exits:
+            if ret is not None and self._returns_error(Exit("return", ret)):
+                return False
+        if _results(facts.func) is not None:
+            return True
+        name = facts.func.child_by_field_name("name")
+        return name is None or _HELPER_NAME.search(self.file.text(name)) is not None
+
+    def _escapes(self, ref: Ref, facts: LockFacts) -> bool:
+        """The lock is used as a value in this function: its address taken, or it is stored,
+        passed or used as a map key (anything but a method call on it)."""
+        body = facts.func.child_by_field_name("body")
+        if body is None:
+            return False
+        want = ref.text.encode()
+        data = self.file.data
+        if data.count(want, body.start_byte, body.end_byte) == 0:
+            return False
+        r = self.pkg.resolver
+        for node in descendants(body, _VALUES):
+            if data[node.start_byte : node.end_byte] != want:
+                continue
+            parent = node.parent
+            if parent is not None and parent.type == "selector_expression":
+                operand = parent.child_by_field_name("operand")
+                if operand is not None and operand.id == node.id:
+                    continue  # mu.Lock(), s.mu.field
+            if _local_alias(node) or _declaration(node):
+                continue  # m := &s.mu: an alias, which ref_of follows; `var mu sync.Mutex`
+            found = r.ref_of(node, self.file)
+            if found is not None and obj_key(found) == obj_key(ref):
+                return True
+        return False
+
+    def _returns_error(self, x: Exit) -> bool:
+        if x.node is None:
+            return False
+        values = next((c for c in x.node.named_children if c.type == "expression_list"), None)
+        if values is None:
+            return False
+        return any(_ERRORISH.match(self.file.text(v)) for v in values.named_children)
 
     # -- what releases the lock ------------------------------------------------------------
     def _direct_releasers(self, ev: Event, key: ObjKey, facts: LockFacts) -> list[Node]:
@@ -406,6 +478,48 @@ def _outer_statement(node: Node, facts: LockFacts) -> Node | None:
             return cfg_statement(facts.cfg, p)
         p = p.parent
     return None
+
+
+def _declaration(node: Node) -> bool:
+    parent = node.parent
+    if parent is None:
+        return False
+    if parent.type in ("var_spec", "parameter_declaration", "field_declaration", "const_spec"):
+        return True
+    stmt = parent.parent
+    return (
+        parent.type == "expression_list"
+        and stmt is not None
+        and stmt.type in ("short_var_declaration", "range_clause", "assignment_statement")
+        and (left := stmt.child_by_field_name("left")) is not None
+        and left.id == parent.id
+    )
+
+
+def _local_alias(node: Node) -> bool:
+    """`m := &x` / `var m = &x`: the address taken only to name the same lock locally."""
+    parent = node.parent
+    if parent is None or parent.type != "unary_expression":
+        return False
+    values = parent.parent
+    stmt = values.parent if values is not None else None
+    if values is None or stmt is None or values.type != "expression_list":
+        return False
+    if stmt.type == "var_spec":
+        return True
+    if stmt.type in ("short_var_declaration", "assignment_statement"):
+        left = stmt.child_by_field_name("left")
+        return left is not None and all(c.type == "identifier" for c in left.named_children)
+    return False
+
+
+def _declared_in(root: str, loop: Node, path: str) -> bool:
+    """The lock's root variable is declared inside ``loop`` (a range variable, a variable of
+    the body): each iteration locks another instance."""
+    prefix, _, offset = root.rpartition(":")
+    if prefix != path or not offset.isdigit():
+        return False
+    return loop.start_byte <= int(offset) < loop.end_byte
 
 
 def _idents(node: Node) -> list[Node]:

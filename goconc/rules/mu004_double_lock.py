@@ -73,7 +73,10 @@ Not flagged: the same lock class on another instance (`a.mu` then `b.mu`); a loc
 every path before it is taken again; a callee that unlocks the caller's lock before re-locking
 it (`mu.Unlock(); ...; mu.Lock()` in a "called with mu held" helper); `TryLock`; a goroutine
 started while the lock is held (it holds nothing); paths where the lock is held only
-sometimes (`if x { mu.Lock() }`).
+sometimes (`if x { mu.Lock() }`); a local mutex that a goroutine or closure unlocks (a mutex
+used as a signal); a lock handed to a goroutine that releases it; a second acquisition after
+a call that may unlock in a way goconc cannot follow (an `unlock()` func value, a call given
+`&mu`).
 
 No fix is offered. The usual repair is an unexported `...Locked` variant that does the work and
 assumes the lock is held; the exported method locks and calls it, and so do other methods that
@@ -81,9 +84,11 @@ already hold the lock.
 
 ## Limitations
 Only mutexes goconc can identify are followed (see MU001), and only static calls of functions
-and methods of the same package. A callee is flagged when it locks the mutex on some path, even
-if that path cannot run when the caller holds the lock (a `locked bool` parameter).
-Recursive calls contribute nothing.
+and methods of the same package, at most three calls deep. A callee is flagged when it locks
+the mutex on some path, even if that path cannot run when the caller holds the lock (a
+`locked bool` parameter, a version check). Calls through interfaces, function values and
+`sync.Once.Do` closures are not followed, and the same object reached through two different
+expressions (`s` and `r.store`) is not recognised. Recursive calls contribute nothing.
 
 ## References
 - go vet and staticcheck have no equivalent check.
@@ -96,16 +101,29 @@ Recursive calls contribute nothing.
 
 from __future__ import annotations
 
+import re
+
 from tree_sitter import Node
 
+from goconc.analyzer.calls import callee
 from goconc.analyzer.diagnostics import Related, RuleMeta, Severity
 from goconc.analyzer.locks import Event, Held, State, mentions_locks, obj_key
-from goconc.analyzer.matchers import descendants
+from goconc.analyzer.matchers import call_args, descendants
 from goconc.analyzer.rule import Rule
-from goconc.analyzer.types import Ref
+from goconc.analyzer.types import Ref, unparen
 
 _FUNCS = frozenset({"function_declaration", "method_declaration", "func_literal"})
 _CALLS = frozenset({"call_expression"})
+_UNLOCKISH = re.compile(r"(?i)unlock")
+# Acquisitions deeper down the calls than this are weak evidence: the paths that reach them
+# are often guarded by a flag the caller passes (`lockGetProp bool`) or by state the caller
+# has just checked (MU002 uses the same bound).
+_MAX_CALL_DEPTH = 3
+
+
+def _between(op: Node, at: Node, held: Held) -> bool:
+    """``op`` lies between the acquisition of ``held`` and ``at`` in the same file's text."""
+    return held.acquire.start_byte < op.start_byte < at.start_byte
 
 
 def _owner(node: Node) -> int | None:
@@ -143,15 +161,52 @@ class DoubleLock(Rule):
         if body is None or not mentions_locks(self.file.data[body.start_byte : body.end_byte]):
             return
         facts = self.pkg.locks.facts(func, self.file)
+        opaque = self._opaque_unlocks(func)
         for ev in facts.events:
             if not ev.state.held:
                 continue
+            if any(_between(o, ev.node, h) for o in opaque for h in ev.state.held.values()):
+                continue  # something goconc cannot follow may have unlocked it in between
             if ev.kind == "acquire" and ev.ref is not None:
                 held = ev.state.holds(ev.ref)
                 if held is not None and not self._unlocked_elsewhere(ev.ref, func):
                     self._direct(ev, held)
             elif ev.kind == "call" and ev.call is not None:
                 self._through_call(ev, ev.state)
+
+    def _opaque_unlocks(self, func: Node) -> list[Node]:
+        """Calls in ``func`` that may unlock without goconc knowing which lock: a call named
+        like an unlock that is not a sync method nor a resolved package function (`unlock()`
+        from `unlockOnce(&mu)`), and calls that are handed a lock's address (`f(&s.mu)`)."""
+        body = func.child_by_field_name("body")
+        if body is None:
+            return []
+        out = []
+        r = self.pkg.resolver
+        for call in descendants(body, _CALLS, into_funcs=False):
+            fn = call.child_by_field_name("function")
+            if fn is None:
+                continue
+            fn = unparen(fn)
+            name_node = fn.child_by_field_name("field") if fn.type == "selector_expression" else fn
+            name = self.file.text(name_node) if name_node is not None else ""
+            if _UNLOCKISH.search(name):
+                if fn.type == "selector_expression" and r.method_target(fn, self.file):
+                    continue
+                if callee(call, self.file, r) is not None:
+                    continue
+                out.append(call)
+                continue
+            found = r.pkg_func(call, self.file)
+            if found is not None and found[0] == "sync":
+                continue  # sync.NewCond(&mu) and friends
+            for arg in call_args(call):
+                if arg.type == "unary_expression" and self.file.text(arg).startswith("&"):
+                    t = r.type_of(arg.child_by_field_name("operand"), self.file)
+                    if t is not None and t.sync_kind() in ("Mutex", "RWMutex"):
+                        out.append(call)
+                        break
+        return out
 
     def _unlocked_elsewhere(self, ref: Ref, func: Node) -> bool:
         """A local mutex that another function of its scope (a goroutine, a closure, the
@@ -195,7 +250,7 @@ class DoubleLock(Rule):
         assert ev.call is not None
         reach = self.pkg.locks.call_reach(ev.call)
         for a in reach.acquires:
-            if a.ref is None:
+            if a.ref is None or len(a.chain) > _MAX_CALL_DEPTH:
                 continue
             if any(obj_key(r) == obj_key(a.ref) for r in a.released):
                 continue  # the callee releases the caller's lock before taking it again

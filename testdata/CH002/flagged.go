@@ -66,3 +66,25 @@ func Either(quit chan struct{}) int {
 		return -1
 	}
 }
+
+// Two result channels, one goroutine: one finding.
+func Both(d time.Duration, get func() (string, error)) (string, error) {
+	errs := make(chan error)
+	results := make(chan string)
+	go func() {
+		v, err := get()
+		if err != nil {
+			errs <- err // want "CH002: send on unbuffered errs"
+			return
+		}
+		results <- v
+	}()
+	select {
+	case err := <-errs:
+		return "", err
+	case v := <-results:
+		return v, nil
+	case <-time.After(d):
+		return "", errors.New("timeout")
+	}
+}

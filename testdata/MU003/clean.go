@@ -225,3 +225,52 @@ func acquireFork(first bool) {
 	forkLock.RLock()
 	forkLock.RUnlock()
 }
+
+// Waits until ready and returns holding the lock (named like a helper).
+func (t *Table) waitReadyLocked(ready func() bool) {
+	for {
+		t.mu.Lock()
+		if ready() {
+			return
+		}
+		t.mu.Unlock()
+	}
+}
+
+// Returns holding the lock when it succeeds.
+func (t *Table) lockWhenOpen(open func() bool) bool {
+	for {
+		t.mu.Lock()
+		if open() {
+			return true
+		}
+		t.mu.Unlock()
+	}
+}
+
+// Locks kept in a set and released together later.
+type rec struct {
+	mu   *sync.Mutex
+	dead bool
+}
+
+func sweepAll(recs []*rec) int {
+	locked := map[*sync.Mutex]bool{}
+	n := 0
+	for _, r := range recs {
+		if locked[r.mu] {
+			continue
+		}
+		r.mu.Lock()
+		if r.dead {
+			r.mu.Unlock()
+			continue
+		}
+		locked[r.mu] = true
+		n++
+	}
+	for mu := range locked {
+		mu.Unlock()
+	}
+	return n
+}

@@ -101,3 +101,38 @@ func (s *Store) Async(k string, done chan<- bool) {
 		done <- true
 	}()
 }
+
+// The only way out of the loop breaks with the lock held.
+func (s *Store) Drain() {
+	for {
+		s.mu.Lock() // want "MU003: .*falling off the end"
+		if len(s.items) == 0 {
+			break
+		}
+		s.items = map[string]int{}
+		s.mu.Unlock()
+	}
+}
+
+// Returns an error while holding the read lock.
+func (s *Store) Acquire(closed func() bool) error {
+	for {
+		s.rw.RLock() // want "MU003: s.rw.RLock\(\) is not released on every path: the return"
+		if closed() {
+			return errMissing
+		}
+		s.rw.RUnlock()
+	}
+}
+
+// A continue goes back to the Lock; the unlock is after the loop.
+func (s *Store) Retry(try func() error) {
+	for i := 0; i < 3; i++ {
+		s.mu.Lock() // want "MU003: .*through the loop"
+		if err := try(); err != nil {
+			continue
+		}
+		break
+	}
+	s.mu.Unlock()
+}

@@ -130,3 +130,70 @@ func waitInside(awaitBlocked func()) {
 	awaitBlocked()
 	mu.Unlock()
 }
+
+// The unlock comes from a helper that wraps it in a func value.
+type Server struct {
+	lock    sync.RWMutex
+	started bool
+}
+
+func unlockOnce(l sync.Locker) func() {
+	var once sync.Once
+	return func() { once.Do(l.Unlock) }
+}
+
+func (s *Server) isStarted() bool {
+	s.lock.RLock()
+	defer s.lock.RUnlock()
+	return s.started
+}
+
+func (s *Server) Start() bool {
+	unlock := unlockOnce(&s.lock)
+	s.lock.Lock()
+	defer unlock()
+	s.started = true
+	unlock()
+	return s.isStarted()
+}
+
+// The read lock is handed to a goroutine that releases it; the caller may lock again.
+func (s *Server) Watch(done chan struct{}) {
+	s.lock.RLock()
+	go func() {
+		defer s.lock.RUnlock()
+		<-done
+	}()
+}
+
+func (s *Server) Restart(done chan struct{}) {
+	s.Watch(done)
+	close(done)
+	s.lock.Lock()
+	s.started = false
+	s.lock.Unlock()
+}
+
+// Deep call chains guarded by a flag: not followed beyond three calls.
+var tableMu sync.RWMutex
+var table = map[string]int{}
+
+func lookup(k string) int {
+	tableMu.RLock()
+	defer tableMu.RUnlock()
+	return table[k]
+}
+
+func fill1(k string, lock bool) { fill2(k, lock) }
+func fill2(k string, lock bool) { fill3(k, lock) }
+func fill3(k string, lock bool) {
+	if lock {
+		_ = lookup(k)
+	}
+}
+
+func fillLocked(k string) {
+	tableMu.Lock()
+	defer tableMu.Unlock()
+	fill1(k, false)
+}
