@@ -73,7 +73,7 @@ class LockEdge:
 def function_edges(pkg: Package, func: Node, file: SourceFile) -> list[LockEdge]:
     """The lock-order edges that one function (declaration or func literal) creates."""
     body = func.child_by_field_name("body")
-    if body is None or not mentions_locks(file.data[body.start_byte : body.end_byte]):
+    if body is None or not mentions_locks(func, file):
         return []
     locks = pkg.locks
     facts = locks.facts(func, file)

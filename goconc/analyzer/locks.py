@@ -58,15 +58,19 @@ _RELEASE = {"Unlock": WRITE, "RUnlock": READ}
 # A function that locks or unlocks calls something named like this (`Lock(`, `RUnlock(`,
 # `lockAll(`, `unlockAndNotify(`); without such a call its summary has no lock effect.
 # ("block(", "clock(" must not match: SSA-style code is full of them.)
-_LOCK_CALL = re.compile(rb"(?<![A-Za-z0-9_])R?(?:[Ll]ock|[Uu]nlock)\w*\(")
+# A call that may lock or unlock something, directly or through a helper (`lockAll(`).
+LOCK_CALL = re.compile(rb"(?<![A-Za-z0-9_])R?(?:[Ll]ock|[Uu]nlock)\w*\(")
 _MAX_ACQUIRES = 48
 _MAX_BLOCKS = 24
 _MAX_DEPTH = 12
 
 
-def mentions_locks(data: bytes) -> bool:
-    """Cheap prefilter: the text may lock or unlock something (directly or through a helper)."""
-    return _LOCK_CALL.search(data) is not None
+def mentions_locks(func: Node, file: SourceFile) -> bool:
+    """Cheap prefilter: the function's body may lock or unlock something (no copy made)."""
+    body = func.child_by_field_name("body")
+    return (
+        body is not None and LOCK_CALL.search(file.data, body.start_byte, body.end_byte) is not None
+    )
 
 
 def obj_key(ref: Ref) -> ObjKey:
@@ -355,7 +359,7 @@ class LockAnalysis:
         if found is not None:
             return found
         body = func.child_by_field_name("body")
-        if body is None or not mentions_locks(file.data[body.start_byte : body.end_byte]):
+        if body is None or not mentions_locks(func, file):
             self._effects[func.id] = NO_EFFECT
             return NO_EFFECT
         if func.id in self._busy or self._depth > _MAX_DEPTH:

@@ -28,6 +28,10 @@ class RuleCrash:
     error: BaseException
 
 
+# Top-level declarations that hold no code for a rule to look at.
+_NO_CODE = frozenset({"package_clause", "import_declaration", "const_declaration", "comment"})
+
+
 @cache
 def kind_query(kinds: frozenset[str]) -> Query:
     patterns = " ".join(f"({k})" for k in sorted(kinds))
@@ -84,9 +88,9 @@ class BatchedWalker:
         everyone = frozenset(id(r) for r in active)
         call(self._visit.get(root.type, []), root, everyone)
         # Each top-level declaration is queried only for the kinds that the rules wanting it
-        # hook, so a declaration no rule wants costs one regex search per rule, not a walk.
+        # hook, so a declaration no rule wants costs a regex search per rule, not a walk.
         for decl in root.named_children:
-            if decl.is_extra:
+            if decl.is_extra or decl.type in _NO_CODE:
                 continue
             wanted_rules = [r for r in active if r.wants_declaration(decl)]
             kinds = frozenset().union(*(self._kinds[id(r)] for r in wanted_rules))

@@ -140,6 +140,10 @@ class TickerLeak(Rule):
             assert target is not None
             self._maker(call, target[1])
 
+    def wants_declaration(self, decl: Node) -> bool:
+        # From Go 1.23 on, unreferenced tickers are collected: nothing to report.
+        return self._old_timers() and super().wants_declaration(decl)
+
     def _old_timers(self) -> bool:
         """Whether the package runs with pre-1.23 timers: its module declares an older Go,
         or a `//go:debug asynctimerchan=...` directive of the package says otherwise."""

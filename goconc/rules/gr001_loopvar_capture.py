@@ -152,6 +152,10 @@ class LoopVarCapture(Rule):
             self._old[path] = version if version is not None and version < (1, 22) else None
         return self._old[path]
 
+    def wants_declaration(self, decl: Node) -> bool:
+        # Files on per-iteration loop variables (Go 1.22+) have nothing to report.
+        return self._old_semantics() is not None and super().wants_declaration(decl)
+
     # -- hooks ---------------------------------------------------------------------------------
     def visit_go_statement(self, node: Node) -> None:
         if self._old_semantics() is not None:

@@ -90,6 +90,7 @@ from tree_sitter import Node
 
 from goconc.analyzer.diagnostics import Related, RuleMeta, Severity
 from goconc.analyzer.locks import (
+    LOCK_CALL,
     Access,
     Event,
     Held,
@@ -117,6 +118,7 @@ class LockHeldAcrossChannelOp(Rule):
     )
     # A function can hold a lock only if it mentions one (Lock/RLock or a lock helper).
     triggers = (b"Lock", b"lock")
+    declaration_pattern = LOCK_CALL
 
     def visit_function_declaration(self, node: Node) -> None:
         self._check(node)
@@ -129,7 +131,7 @@ class LockHeldAcrossChannelOp(Rule):
 
     def _check(self, func: Node) -> None:
         body = func.child_by_field_name("body")
-        if body is None or not mentions_locks(self.file.data[body.start_byte : body.end_byte]):
+        if body is None or not mentions_locks(func, self.file):
             return
         facts = self.pkg.locks.facts(func, self.file)
         for ev in facts.events:

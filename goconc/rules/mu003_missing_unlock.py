@@ -108,7 +108,7 @@ from tree_sitter import Node
 
 from goconc.analyzer.dataflow import Exit, cfg_statement, escape_exits, reaches
 from goconc.analyzer.diagnostics import Applicability, Edit, Fix, Related, RuleMeta, Severity
-from goconc.analyzer.locks import Event, LockFacts, ObjKey, mentions_locks, obj_key
+from goconc.analyzer.locks import LOCK_CALL, Event, LockFacts, ObjKey, mentions_locks, obj_key
 from goconc.analyzer.matchers import descendants, line_indent
 from goconc.analyzer.rule import Rule
 from goconc.analyzer.source import SourceFile
@@ -139,6 +139,7 @@ class MissingUnlock(Rule):
         fix=Applicability.SAFE,
     )
     triggers = (b"Lock",)
+    declaration_pattern = LOCK_CALL
 
     def visit_function_declaration(self, node: Node) -> None:
         self._check(node)
@@ -151,7 +152,7 @@ class MissingUnlock(Rule):
 
     def _check(self, func: Node) -> None:
         body = func.child_by_field_name("body")
-        if body is None or not mentions_locks(self.file.data[body.start_byte : body.end_byte]):
+        if body is None or not mentions_locks(func, self.file):
             return
         facts = self.pkg.locks.facts(func, self.file)
         acquires = [e for e in facts.events if e.kind == "acquire" and e.ref is not None]

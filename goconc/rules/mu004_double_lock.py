@@ -107,7 +107,7 @@ from tree_sitter import Node
 
 from goconc.analyzer.calls import callee
 from goconc.analyzer.diagnostics import Related, RuleMeta, Severity
-from goconc.analyzer.locks import Event, Held, State, mentions_locks, obj_key
+from goconc.analyzer.locks import LOCK_CALL, Event, Held, State, mentions_locks, obj_key
 from goconc.analyzer.matchers import call_args, descendants
 from goconc.analyzer.rule import Rule
 from goconc.analyzer.types import Ref, unparen
@@ -146,6 +146,7 @@ class DoubleLock(Rule):
         precision="high",
     )
     triggers = (b"Lock", b"lock")
+    declaration_pattern = LOCK_CALL
 
     def visit_function_declaration(self, node: Node) -> None:
         self._check(node)
@@ -158,7 +159,7 @@ class DoubleLock(Rule):
 
     def _check(self, func: Node) -> None:
         body = func.child_by_field_name("body")
-        if body is None or not mentions_locks(self.file.data[body.start_byte : body.end_byte]):
+        if body is None or not mentions_locks(func, self.file):
             return
         facts = self.pkg.locks.facts(func, self.file)
         opaque = self._opaque_unlocks(func)

@@ -102,7 +102,16 @@ from tree_sitter import Node
 
 from goconc.analyzer.dataflow import reaches
 from goconc.analyzer.diagnostics import Applicability, Edit, Fix, Related, RuleMeta, Severity
-from goconc.analyzer.locks import READ, WRITE, Event, LockFacts, ObjKey, mentions_locks, obj_key
+from goconc.analyzer.locks import (
+    LOCK_CALL,
+    READ,
+    WRITE,
+    Event,
+    LockFacts,
+    ObjKey,
+    mentions_locks,
+    obj_key,
+)
 from goconc.analyzer.matchers import descendants
 from goconc.analyzer.rule import Rule
 from goconc.analyzer.types import Ref, unparen
@@ -126,6 +135,7 @@ class DeferLock(Rule):
         fix=Applicability.SAFE,
     )
     triggers = (b"Lock",)
+    declaration_pattern = LOCK_CALL
 
     def visit_function_declaration(self, node: Node) -> None:
         self._check(node)
@@ -138,7 +148,7 @@ class DeferLock(Rule):
 
     def _check(self, func: Node) -> None:
         body = func.child_by_field_name("body")
-        if body is None or not mentions_locks(self.file.data[body.start_byte : body.end_byte]):
+        if body is None or not mentions_locks(func, self.file):
             return
         facts = self.pkg.locks.facts(func, self.file)
         self._defer_lock(facts)
