@@ -191,3 +191,40 @@ def test_no_package_outlives_its_folder() -> None:
     analyze_folder(job, Settings(enabled=known_codes()))
     gc.collect()
     assert not [o for o in gc.get_objects() if isinstance(o, Package)]
+
+
+def test_analysis_budget_skips_a_slow_file(tmp_path: Path, monkeypatch: object) -> None:
+    """A file whose analysis runs over budget is reported and skipped; the others still report."""
+    import time
+
+    import pytest
+
+    from goconc.rules.wg001_waitgroup_add_in_goroutine import WaitGroupAddInGoroutine
+
+    flagged = (
+        Path(__file__).resolve().parent.parent / "testdata" / "WG001" / "flagged.go"
+    ).read_text()
+    (tmp_path / "slow.go").write_text(flagged.replace("package wg001", "package p"))
+    (tmp_path / "fast.go").write_text(
+        'package p\n\nimport "sync"\n\nfunc g() {\n\tvar wg sync.WaitGroup\n'
+        "\tgo func() {\n\t\twg.Add(1)\n\t\tdefer wg.Done()\n\t}()\n\twg.Wait()\n}\n"
+    )
+    original = WaitGroupAddInGoroutine.visit_go_statement
+
+    def slow_in_one_file(self: WaitGroupAddInGoroutine, node: Node) -> None:
+        if self.file.path.endswith("slow.go"):
+            time.sleep(5)
+        original(self, node)
+
+    mp = pytest.MonkeyPatch()
+    mp.setattr(WaitGroupAddInGoroutine, "visit_go_statement", slow_in_one_file)
+    try:
+        (job,) = discover([str(tmp_path)], cwd=str(tmp_path)).jobs
+        started = time.monotonic()
+        result = analyze_folder(job, Settings(enabled=frozenset({"WG001"}), analysis_timeout=0.3))
+    finally:
+        mp.undo()
+    assert time.monotonic() - started < 3
+    assert {Path(d.span.path).name for d in result.diagnostics} == {"fast.go"}
+    (note,) = [n for n in result.notifications if "longer than" in n.message]
+    assert note.path is not None and note.path.endswith("slow.go") and not note.crash

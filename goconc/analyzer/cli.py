@@ -130,6 +130,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="give up on a file that takes longer to parse (default 10)",
     )
     check.add_argument(
+        "--analysis-timeout",
+        type=float,
+        default=60.0,
+        metavar="SECONDS",
+        help="skip (and report) a file whose analysis takes longer (default 60; 0: no limit)",
+    )
+    check.add_argument(
         "--report-suppressed",
         action="store_true",
         help="include findings silenced by //goconc:ignore (SARIF suppressions)",
@@ -351,6 +358,7 @@ def _check(args: argparse.Namespace) -> int:
         enabled=enabled,
         rule_options={k: dict(v) for k, v in config.rule_options.items()},
         parse_timeout=args.parse_timeout or config.parse_timeout or 10.0,
+        analysis_timeout=args.analysis_timeout,
         fingerprints=args.format == "sarif" or baseline is not None,  # baselines match on them
         default_go_version=config.go_version,
     )

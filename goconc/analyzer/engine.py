@@ -8,8 +8,11 @@ a rule does can stop the others: every failure becomes a notification.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import stat
+import threading
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
@@ -39,6 +42,7 @@ class Settings:
     enabled: frozenset[str]
     rule_options: Mapping[str, Mapping[str, Any]] = attrs.field(factory=dict)
     parse_timeout: float = 10.0
+    analysis_timeout: float = 60.0  # per file; 0 turns the budget off
     fingerprints: bool = False  # compute SARIF primaryLocationLineHash
     default_go_version: tuple[int, int] | None = None  # for folders without a go.mod
 
@@ -201,18 +205,71 @@ def _run_rules(
             )
         )
 
+    timed_out: set[str] = set()
+    budget = settings.analysis_timeout
+
+    def too_slow(path: str, what: str) -> None:
+        notes.append(
+            Notification(
+                NoteLevel.WARNING,
+                f"{what} took longer than {budget:g}s; its findings are skipped "
+                "(raise --analysis-timeout to analyse it)",
+                path=path,
+            )
+        )
+
     for f in pkg.files:
-        for c in walker.walk(f):
+        try:
+            with _time_budget(budget):
+                crashes = walker.walk(f)
+        except _OverBudget:
+            timed_out.add(f.path)
+            too_slow(f.path, "analysing this file")
+            continue
+        for c in crashes:
             crash(c.rule, f.path, c.error)
     found: list[Diagnostic] = []
     for rule in rules:
         try:
-            rule.end_package()
+            with _time_budget(budget):
+                rule.end_package()
+        except _OverBudget:
+            too_slow(pkg.folder, f"rule {rule.meta.code} on this package")
+            continue
         except Exception as err:
             crash(rule, pkg.folder, err)
         if id(rule) not in broken:
-            found.extend(rule.diagnostics)
+            found.extend(d for d in rule.diagnostics if d.span.path not in timed_out)
     return found
+
+
+class _OverBudget(BaseException):
+    """The time budget of one file's analysis ran out (a BaseException, so that no rule's
+    error handling can swallow it)."""
+
+
+@contextlib.contextmanager
+def _time_budget(seconds: float) -> Iterator[None]:
+    """Raise _OverBudget in this thread after ``seconds`` (SIGALRM; only in the main thread,
+    as in worker processes and the CLI; elsewhere, such as the LSP's thread, no budget)."""
+    if (
+        seconds <= 0
+        or not hasattr(signal, "setitimer")
+        or threading.current_thread() is not threading.main_thread()
+    ):
+        yield
+        return
+
+    def expire(_signum: int, _frame: object) -> None:
+        raise _OverBudget
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def _finish(

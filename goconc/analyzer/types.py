@@ -718,6 +718,10 @@ class Resolver:
             operand_type = self.type_of(operand, file)
             found = self.field(operand_type, name) if operand_type is not None else None
             cls = f"{found[0]}.{name}" if found else ""
+            if operand_type is not None and operand_type.deref().pkg and base.cls:
+                # A field of a standard-library value (`p.wait.L` of a sync.Cond) is as
+                # specific as the value that holds it: `Plugin.wait.L`, not every Cond's L.
+                cls = f"{base.cls}.{name}"
             return Ref(base.root, (*base.path, name), file.text(expr), cls)
         return None
 
