@@ -1,4 +1,4 @@
-"""Command line: goconc check | rule CODE | rules | version.
+"""Command line: goconc check | graph --locks | lsp | rule CODE | rules | version.
 
 Imports are lazy: a pre-commit run on three files must start in well under a second.
 Exit codes: 0 no findings, 1 findings, 2 usage, configuration or internal error.
