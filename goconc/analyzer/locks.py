@@ -30,7 +30,7 @@ import re
 from bisect import bisect_left
 from collections.abc import Iterable, Mapping
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 import attrs
 from tree_sitter import Node, Query, QueryCursor
@@ -39,6 +39,7 @@ from goconc.analyzer.calls import callee
 from goconc.analyzer.cfg import CFG, Block
 from goconc.analyzer.matchers import FUNC_KINDS, call_args, descendants
 from goconc.analyzer.parse import go_language
+from goconc.analyzer.rule import Rule
 from goconc.analyzer.source import SourceFile
 from goconc.analyzer.types import GoType, Ref, unparen
 
@@ -1144,3 +1145,27 @@ def _assigned_to(node: Node) -> Node | None:
 def function_bodies(node: Node) -> Iterable[Node]:
     """Every function and func literal below ``node`` (for tests and tools)."""
     return descendants(node, FUNC_KINDS)
+
+
+class LockFactsRule(Rule):
+    """Base of the rules that judge one function (declaration, method or literal) at a time
+    from its held-lock facts; functions that cannot lock anything are skipped unseen."""
+
+    triggers: ClassVar[tuple[bytes, ...]] = (b"Lock", b"lock")
+    declaration_pattern: ClassVar[re.Pattern[bytes] | None] = LOCK_CALL
+
+    def visit_function_declaration(self, node: Node) -> None:
+        self._visit_function(node)
+
+    def visit_method_declaration(self, node: Node) -> None:
+        self._visit_function(node)
+
+    def visit_func_literal(self, node: Node) -> None:
+        self._visit_function(node)
+
+    def _visit_function(self, func: Node) -> None:
+        if mentions_locks(func, self.file):
+            self.check_function(func, self.pkg.locks.facts(func, self.file))
+
+    def check_function(self, func: Node, facts: LockFacts) -> None:
+        raise NotImplementedError

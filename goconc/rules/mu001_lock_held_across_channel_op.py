@@ -90,24 +90,22 @@ from tree_sitter import Node
 
 from goconc.analyzer.diagnostics import Related, RuleMeta, Severity
 from goconc.analyzer.locks import (
-    LOCK_CALL,
     Access,
     Event,
     Held,
     LockFacts,
+    LockFactsRule,
     State,
     cond_releases,
-    mentions_locks,
     obj_key,
 )
-from goconc.analyzer.rule import Rule
 from goconc.analyzer.source import SourceFile
 from goconc.analyzer.types import unparen
 
 _FUNCS = frozenset({"function_declaration", "method_declaration", "func_literal"})
 
 
-class LockHeldAcrossChannelOp(Rule):
+class LockHeldAcrossChannelOp(LockFactsRule):
     meta = RuleMeta(
         code="MU001",
         name="lock-held-across-channel-op",
@@ -116,24 +114,8 @@ class LockHeldAcrossChannelOp(Rule):
         tags=("concurrency", "mutex", "deadlock", "external/cwe/cwe-833"),
         precision="high",
     )
-    # A function can hold a lock only if it mentions one (Lock/RLock or a lock helper).
-    triggers = (b"Lock", b"lock")
-    declaration_pattern = LOCK_CALL
 
-    def visit_function_declaration(self, node: Node) -> None:
-        self._check(node)
-
-    def visit_method_declaration(self, node: Node) -> None:
-        self._check(node)
-
-    def visit_func_literal(self, node: Node) -> None:
-        self._check(node)
-
-    def _check(self, func: Node) -> None:
-        body = func.child_by_field_name("body")
-        if body is None or not mentions_locks(func, self.file):
-            return
-        facts = self.pkg.locks.facts(func, self.file)
+    def check_function(self, func: Node, facts: LockFacts) -> None:
         for ev in facts.events:
             if not ev.state.held:
                 continue

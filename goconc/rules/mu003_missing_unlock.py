@@ -108,9 +108,8 @@ from tree_sitter import Node
 
 from goconc.analyzer.dataflow import Exit, cfg_statement, escape_exits, reaches
 from goconc.analyzer.diagnostics import Applicability, Edit, Fix, Related, RuleMeta, Severity
-from goconc.analyzer.locks import LOCK_CALL, Event, LockFacts, ObjKey, mentions_locks, obj_key
+from goconc.analyzer.locks import Event, LockFacts, LockFactsRule, ObjKey, obj_key
 from goconc.analyzer.matchers import descendants, line_indent
-from goconc.analyzer.rule import Rule
 from goconc.analyzer.source import SourceFile
 from goconc.analyzer.types import Ref, unparen
 
@@ -128,7 +127,7 @@ _ERRORISH = re.compile(r"^(?:\w+\.)?(?:[Ee]rr\w*)$|^(?:errors\.New|fmt\.Errorf)\
 _FUNC_KINDS = frozenset({"function_declaration", "method_declaration", "func_literal"})
 
 
-class MissingUnlock(Rule):
+class MissingUnlock(LockFactsRule):
     meta = RuleMeta(
         code="MU003",
         name="missing-unlock",
@@ -139,22 +138,8 @@ class MissingUnlock(Rule):
         fix=Applicability.SAFE,
     )
     triggers = (b"Lock",)
-    declaration_pattern = LOCK_CALL
 
-    def visit_function_declaration(self, node: Node) -> None:
-        self._check(node)
-
-    def visit_method_declaration(self, node: Node) -> None:
-        self._check(node)
-
-    def visit_func_literal(self, node: Node) -> None:
-        self._check(node)
-
-    def _check(self, func: Node) -> None:
-        body = func.child_by_field_name("body")
-        if body is None or not mentions_locks(func, self.file):
-            return
-        facts = self.pkg.locks.facts(func, self.file)
+    def check_function(self, func: Node, facts: LockFacts) -> None:
         acquires = [e for e in facts.events if e.kind == "acquire" and e.ref is not None]
         if not acquires:
             return

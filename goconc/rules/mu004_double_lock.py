@@ -107,7 +107,7 @@ from tree_sitter import Node
 
 from goconc.analyzer.calls import callee
 from goconc.analyzer.diagnostics import Related, RuleMeta, Severity
-from goconc.analyzer.locks import LOCK_CALL, Event, Held, State, mentions_locks, obj_key
+from goconc.analyzer.locks import Event, Held, LockFacts, LockFactsRule, State, obj_key
 from goconc.analyzer.matchers import call_args, descendants
 from goconc.analyzer.rule import Rule
 from goconc.analyzer.types import Ref, unparen
@@ -136,7 +136,7 @@ def _owner(node: Node) -> int | None:
     return None
 
 
-class DoubleLock(Rule):
+class DoubleLock(LockFactsRule):
     meta = RuleMeta(
         code="MU004",
         name="double-lock",
@@ -145,23 +145,8 @@ class DoubleLock(Rule):
         tags=("concurrency", "mutex", "deadlock", "external/cwe/cwe-764"),
         precision="high",
     )
-    triggers = (b"Lock", b"lock")
-    declaration_pattern = LOCK_CALL
 
-    def visit_function_declaration(self, node: Node) -> None:
-        self._check(node)
-
-    def visit_method_declaration(self, node: Node) -> None:
-        self._check(node)
-
-    def visit_func_literal(self, node: Node) -> None:
-        self._check(node)
-
-    def _check(self, func: Node) -> None:
-        body = func.child_by_field_name("body")
-        if body is None or not mentions_locks(func, self.file):
-            return
-        facts = self.pkg.locks.facts(func, self.file)
+    def check_function(self, func: Node, facts: LockFacts) -> None:
         opaque = self._opaque_unlocks(func)
         for ev in facts.events:
             if not ev.state.held:

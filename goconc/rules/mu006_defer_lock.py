@@ -102,18 +102,8 @@ from tree_sitter import Node
 
 from goconc.analyzer.dataflow import reaches
 from goconc.analyzer.diagnostics import Applicability, Edit, Fix, Related, RuleMeta, Severity
-from goconc.analyzer.locks import (
-    LOCK_CALL,
-    READ,
-    WRITE,
-    Event,
-    LockFacts,
-    ObjKey,
-    mentions_locks,
-    obj_key,
-)
+from goconc.analyzer.locks import READ, WRITE, Event, LockFacts, LockFactsRule, ObjKey, obj_key
 from goconc.analyzer.matchers import descendants
-from goconc.analyzer.rule import Rule
 from goconc.analyzer.types import Ref, unparen
 
 _LOCKERS = frozenset({"Mutex", "RWMutex", "Locker"})
@@ -124,7 +114,7 @@ _RELEASE_OF = {WRITE: "Unlock", READ: "RUnlock"}
 _LOCKISH = re.compile(rb"(?:(?<![A-Za-z0-9_])R?[Ll]ock\w*|TryR?Lock)\(")
 
 
-class DeferLock(Rule):
+class DeferLock(LockFactsRule):
     meta = RuleMeta(
         code="MU006",
         name="defer-lock",
@@ -135,22 +125,8 @@ class DeferLock(Rule):
         fix=Applicability.SAFE,
     )
     triggers = (b"Lock",)
-    declaration_pattern = LOCK_CALL
 
-    def visit_function_declaration(self, node: Node) -> None:
-        self._check(node)
-
-    def visit_method_declaration(self, node: Node) -> None:
-        self._check(node)
-
-    def visit_func_literal(self, node: Node) -> None:
-        self._check(node)
-
-    def _check(self, func: Node) -> None:
-        body = func.child_by_field_name("body")
-        if body is None or not mentions_locks(func, self.file):
-            return
-        facts = self.pkg.locks.facts(func, self.file)
+    def check_function(self, func: Node, facts: LockFacts) -> None:
         self._defer_lock(facts)
         reported: set[int] = set()
         for ev in facts.events:
