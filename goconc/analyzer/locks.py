@@ -1152,7 +1152,7 @@ class LockFactsRule(Rule):
     from its held-lock facts; functions that cannot lock anything are skipped unseen."""
 
     triggers: ClassVar[tuple[bytes, ...]] = (b"Lock", b"lock")
-    declaration_pattern: ClassVar[re.Pattern[bytes] | None] = LOCK_CALL
+    declaration_triggers: ClassVar[tuple[bytes, ...]] = (b"Lock", b"lock")
 
     def visit_function_declaration(self, node: Node) -> None:
         self._visit_function(node)

@@ -11,7 +11,6 @@ documentation (see DESIGN.md). A rule never parses or walks a tree for itself: i
 from __future__ import annotations
 
 import inspect
-import re
 import sys
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, ClassVar
@@ -32,9 +31,10 @@ class Rule:
     # (empty: every file). Must never skip a file the rule could report on.
     triggers: ClassVar[tuple[bytes, ...]] = ()
     # Within such a file, the hooks run inside a top-level declaration only when its source
-    # matches this pattern (None: every declaration). Only for rules whose findings in a
-    # declaration depend on text found in it; package-wide rules leave it None.
-    declaration_pattern: ClassVar[re.Pattern[bytes] | None] = None
+    # contains one of these (empty: every declaration). Only for rules whose findings in a
+    # declaration depend on text found in it. Plain substrings: `bytes.find` over the
+    # declaration's range is many times faster than a regex search.
+    declaration_triggers: ClassVar[tuple[bytes, ...]] = ()
 
     def __init_subclass__(cls, **kwargs: object) -> None:
         super().__init_subclass__(**kwargs)
@@ -51,11 +51,11 @@ class Rule:
 
     def wants_declaration(self, decl: Node) -> bool:
         """Whether the hooks should run inside this top-level declaration of ``self.file``."""
-        pattern = self.declaration_pattern
-        return (
-            pattern is None
-            or pattern.search(self.file.data, decl.start_byte, decl.end_byte) is not None
-        )
+        triggers = self.declaration_triggers
+        if not triggers:
+            return True
+        data, start, end = self.file.data, decl.start_byte, decl.end_byte
+        return any(data.find(t, start, end) >= 0 for t in triggers)
 
     def end_package(self) -> None:
         """Called once after every file of the package has been walked."""

@@ -1,7 +1,7 @@
 """One walk per file, dispatching to every active rule's visit_/leave_ hooks.
 
 Each top-level declaration is handed to the rules that want it (their file `triggers` and
-`declaration_pattern`), and one tree-sitter query finds the node kinds those rules hook, so
+`declaration_triggers`), and one tree-sitter query finds the node kinds those rules hook, so
 the tree is traversed in C and Python only touches the hits. Enter/leave order is rebuilt
 from byte ranges with a stack, so it is iterative: 3,000-deep nesting needs no recursion.
 A rule that raises is switched off for the rest of the file and reported; the others go on.

@@ -60,8 +60,6 @@ assumed never to be set.
 
 from __future__ import annotations
 
-import re
-
 from tree_sitter import Node, QueryCursor
 
 from goconc.analyzer.dataflow import cfg_statement, reaches
@@ -87,7 +85,7 @@ class NilChannelOp(Rule):
         fix=None,
     )
     triggers = (b"<-", b"range", b"close(")
-    declaration_pattern = re.compile(rb"<-|\brange\b|\bclose\(")
+    declaration_triggers = (b"<-", b"range", b"close(")
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]

@@ -88,7 +88,6 @@ packages are not tracked.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator
 
 from tree_sitter import Node
@@ -125,7 +124,7 @@ class BadClose(Rule):
         fix=None,
     )
     triggers = (b"close(",)
-    declaration_pattern = re.compile(rb"\bclose\(")
+    declaration_triggers = (b"close(",)
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]

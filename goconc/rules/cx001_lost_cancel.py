@@ -73,8 +73,6 @@ declared in one function and assigned in a closure is not followed.
 
 from __future__ import annotations
 
-import re
-
 from tree_sitter import Node
 
 from goconc.analyzer.dataflow import contains, escape_path
@@ -113,7 +111,7 @@ class LostCancel(Rule):
         fix=Applicability.SAFE,
     )
     triggers = (b"context", b"NotifyContext")
-    declaration_pattern = re.compile(rb"With(?:Cancel|Timeout|Deadline)|NotifyContext")
+    declaration_triggers = (b"WithCancel", b"WithTimeout", b"WithDeadline", b"NotifyContext")
 
     def visit_call_expression(self, call: Node) -> None:
         target = self.pkg.resolver.pkg_func(call, self.file)

@@ -124,7 +124,7 @@ class TickerLeak(Rule):
         fix=Applicability.SAFE,
     )
     triggers = (b'"time"',)
-    declaration_pattern = re.compile(rb"NewTicker|NewTimer|\bTick\(")
+    declaration_triggers = (b"NewTicker", b"NewTimer", b"Tick(")
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]

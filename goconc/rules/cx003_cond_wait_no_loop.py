@@ -89,8 +89,6 @@ a wrapper called through a function value or from another package is flagged.
 
 from __future__ import annotations
 
-import re
-
 from tree_sitter import Node, QueryCursor
 
 from goconc.analyzer.diagnostics import Related, RuleMeta, Severity
@@ -112,7 +110,7 @@ class CondWaitNoLoop(Rule):
         fix=None,
     )
     triggers = (b".Wait(",)
-    declaration_pattern = re.compile(rb"\.Wait\(")
+    declaration_triggers = (b".Wait(",)
 
     def visit_call_expression(self, call: Node) -> None:
         fn = call.child_by_field_name("function")

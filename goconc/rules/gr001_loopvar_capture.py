@@ -137,7 +137,7 @@ class LoopVarCapture(Rule):
         fix=Applicability.UNSAFE,
     )
     triggers = (b"go ", b"defer ", b".Go(")
-    declaration_pattern = re.compile(rb"\bfor\b")
+    declaration_triggers = (b"for",)
 
     def __init__(self, pkg: Package, options: Mapping[str, object] | None = None) -> None:
         super().__init__(pkg, options)

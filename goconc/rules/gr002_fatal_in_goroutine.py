@@ -101,8 +101,6 @@ benchmarks use it widely, and `RunParallel` checks `b.Failed()` after its worker
 
 from __future__ import annotations
 
-import re
-
 from tree_sitter import Node
 
 from goconc.analyzer.calls import bind_arguments, callee
@@ -134,7 +132,7 @@ class FatalInGoroutine(Rule):
         fix=None,
     )
     triggers = (b"go ", b".Go(")
-    declaration_pattern = re.compile(rb"\bgo\b|\.Go\(")
+    declaration_triggers = (b"go ", b".Go(")
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]

@@ -70,7 +70,6 @@ synchronises internally (other than a `Wait...` call) is not recognised.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from tree_sitter import Node
@@ -114,7 +113,7 @@ class SleepAsSync(Rule):
         precision="high",
     )
     triggers = (b"Sleep(",)
-    declaration_pattern = re.compile(rb"Sleep\(")
+    declaration_triggers = (b"Sleep(",)
 
     def visit_call_expression(self, call: Node) -> None:
         if self.pkg.resolver.pkg_func(call, self.file) != ("time", "Sleep"):

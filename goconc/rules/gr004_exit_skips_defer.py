@@ -82,8 +82,6 @@ method with another name (`defer cleanup()`) is not looked into.
 
 from __future__ import annotations
 
-import re
-
 from tree_sitter import Node
 
 from goconc.analyzer.cfg import CFG, Block
@@ -112,7 +110,7 @@ class ExitSkipsDefer(Rule):
         precision="high",
     )
     triggers = (b"Exit(", b"Fatal")
-    declaration_pattern = re.compile(rb"Exit\(|Fatal")
+    declaration_triggers = (b"Exit(", b"Fatal")
 
     def visit_call_expression(self, call: Node) -> None:
         target = self.pkg.resolver.pkg_func(call, self.file)

@@ -107,7 +107,6 @@ from tree_sitter import Node
 
 from goconc.analyzer.diagnostics import Related, RuleMeta, Severity
 from goconc.analyzer.lockgraph import TRIGGERS, LockEdge, adjacency, find_cycles, function_edges
-from goconc.analyzer.locks import LOCK_CALL
 from goconc.analyzer.rule import Rule
 
 
@@ -121,7 +120,7 @@ class InconsistentLockOrder(Rule):
         precision="high",
     )
     triggers = TRIGGERS  # files that cannot lock have no edges
-    declaration_pattern = LOCK_CALL
+    declaration_triggers = (b"Lock", b"lock")
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
