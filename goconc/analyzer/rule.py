@@ -104,9 +104,15 @@ class Rule:
         return ""
 
 
+_HOOKS: dict[type[Rule], dict[str, tuple[str, str]]] = {}
+
+
 def hooks_of(rule_cls: type[Rule]) -> dict[str, tuple[str, str]]:
     """{method name: ("visit"|"leave", node kind)} for every hook a rule class defines."""
-    found: dict[str, tuple[str, str]] = {}
+    cached = _HOOKS.get(rule_cls)
+    if cached is not None:
+        return cached
+    found: dict[str, tuple[str, str]] = _HOOKS.setdefault(rule_cls, {})
     for name in dir(rule_cls):
         for prefix in ("visit_", "leave_"):
             if name.startswith(prefix):

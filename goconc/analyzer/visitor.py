@@ -65,9 +65,15 @@ class BatchedWalker:
 
     def walk(self, file: SourceFile) -> list[RuleCrash]:
         """Run every rule's hooks over ``file``; return the rules that crashed."""
-        active = [
-            r for r in self.rules if not r.triggers or any(t in file.data for t in r.triggers)
-        ]
+        present: dict[bytes, bool] = {}  # each trigger is looked for once per file
+
+        def found(token: bytes) -> bool:
+            hit = present.get(token)
+            if hit is None:
+                hit = present[token] = token in file.data
+            return hit
+
+        active = [r for r in self.rules if not r.triggers or any(found(t) for t in r.triggers)]
         if not active:
             return []
         for rule in active:
