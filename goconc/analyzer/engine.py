@@ -82,12 +82,14 @@ def _analyze_folder(
     report_on = set(job.report_on)
     files: list[SourceFile] = []
     for path in job.files:
-        source = _load(path, settings, notes, report=path in report_on, data=overrides.get(path))
+        source = load_source(
+            path, settings, notes, report=path in report_on, data=overrides.get(path)
+        )
         if source is not None:
             files.append(source)
     packages: dict[str, list[SourceFile]] = {}
     for f in files:
-        packages.setdefault(_package_name(f), []).append(f)
+        packages.setdefault(package_name(f), []).append(f)
     diagnostics: list[Diagnostic] = []
     rule_classes = [r for r in all_rules() if r.meta.code in settings.enabled]
     for name, pkg_files in sorted(packages.items()):
@@ -99,7 +101,7 @@ def _analyze_folder(
     return FolderResult(tuple(diagnostics), tuple(notes), len(files), len(packages))
 
 
-def _load(
+def load_source(
     path: str,
     settings: Settings,
     notes: list[Notification],
@@ -107,6 +109,9 @@ def _load(
     report: bool,
     data: bytes | None = None,
 ) -> SourceFile | None:
+    """Read (unless ``data`` is given: an editor's buffer) and parse one file; every problem
+    becomes a notification, when the file is one to report on, and None."""
+
     def skip(message: str, level: NoteLevel = NoteLevel.WARNING) -> None:
         if report:
             notes.append(Notification(level, message, path=path))
@@ -175,7 +180,7 @@ def _input_warnings(source: SourceFile, notes: list[Notification]) -> None:
         )
 
 
-def _package_name(f: SourceFile) -> str:
+def package_name(f: SourceFile) -> str:
     for child in f.root.named_children:
         if child.type == "package_clause":
             ident = child.named_children[0] if child.named_children else None

@@ -338,7 +338,7 @@ def graphs_for(
     import traceback
 
     from goconc.analyzer.diagnostics import NoteLevel, Notification
-    from goconc.analyzer.engine import Settings, _load, _package_name  # check's own loader
+    from goconc.analyzer.engine import Settings, load_source, package_name
     from goconc.analyzer.facts import Package
     from goconc.analyzer.report._common import display_path
 
@@ -348,9 +348,9 @@ def graphs_for(
         report_on = set(job.report_on)
         packages: dict[str, list[SourceFile]] = {}
         for path in job.files:
-            source = _load(path, settings, notes, report=path in report_on)
+            source = load_source(path, settings, notes, report=path in report_on)
             if source is not None:
-                packages.setdefault(_package_name(source), []).append(source)
+                packages.setdefault(package_name(source), []).append(source)
         for name, files in sorted(packages.items()):
             if not any(f.path in report_on for f in files):
                 continue
