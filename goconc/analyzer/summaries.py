@@ -33,7 +33,7 @@ from goconc.analyzer.dataflow import Exit
 from goconc.analyzer.matchers import FUNC_KINDS, call_args
 from goconc.analyzer.source import SourceFile
 from goconc.analyzer.symbols import FuncDecl
-from goconc.analyzer.types import Binding, Ref, Resolver, enclosing_function, unparen
+from goconc.analyzer.types import Binding, Ref, Resolver, unparen
 
 if TYPE_CHECKING:
     from goconc.analyzer.facts import Package
@@ -238,33 +238,6 @@ def _calls(node: Node) -> Iterator[Node]:
         stack.extend(n.named_children)
 
 
-def binding_uses(pkg: Package, binding: Binding) -> list[Node]:
-    """Identifiers that refer to ``binding`` (the declaring one excluded)."""
-    r = pkg.resolver
-    file = binding.file
-    scope = enclosing_function(binding.ident)
-    if scope is None:
-        return []
-    data = file.data
-    name = binding.name.encode()
-    found: list[Node] = []
-    stack = [scope]
-    while stack:
-        n = stack.pop()
-        if n.type == "identifier":
-            if (
-                data[n.start_byte : n.end_byte] == name
-                and n.id != binding.ident.id
-                and r.binding(n, file) is binding
-            ):
-                found.append(n)
-            continue
-        if n.type == "field_identifier":
-            continue
-        stack.extend(n.named_children)
-    return found
-
-
 def local_chan_fate(pkg: Package, binding: Binding) -> ChanFate:
     """Closes and escapes of the channel held by a local (parameter, variable), through local
     aliases (`c := ch`), closures and package functions it is handed to."""
@@ -274,7 +247,7 @@ def local_chan_fate(pkg: Package, binding: Binding) -> ChanFate:
     work = [binding]
     while work:
         b = work.pop()
-        for use in binding_uses(pkg, b):
+        for use in pkg.resolver.uses(b):
             kind, alias = classify_chan_use(pkg, use, b.file)
             if kind == "close":
                 closes.append((use, b.file))

@@ -11,6 +11,7 @@ rules stay silent about None (precision first).
 from __future__ import annotations
 
 import bisect
+import re
 from collections.abc import Iterator
 
 import attrs
@@ -404,6 +405,24 @@ class Resolver:
 
     def binding(self, ident: Node, file: SourceFile) -> Binding | None:
         return self.scopes(ident, file).lookup(ident)
+
+    def uses(self, b: Binding) -> list[Node]:
+        """The identifiers that refer to ``b`` (the declaring one excluded), in document order.
+        Found by a byte search of its scope, so only candidate names are resolved."""
+        file, root = b.file, b.file.root
+        name = re.escape(b.name.encode())
+        pattern = re.compile(rb"(?<![\w\x80-\xff.])" + name + rb"(?![\w\x80-\xff])")
+        found: list[Node] = []
+        for m in pattern.finditer(file.data, b.scope_start, b.scope_end):
+            node = root.descendant_for_byte_range(m.start(), m.end())
+            if (
+                node is not None
+                and node.type == "identifier"
+                and node.id != b.ident.id
+                and self.binding(node, file) is b
+            ):
+                found.append(node)
+        return found
 
     def package_of(self, ident: Node, file: SourceFile) -> str | None:
         """The import path when ``ident`` names an imported package (not shadowed)."""

@@ -89,7 +89,7 @@ from tree_sitter import Node, QueryCursor
 from goconc.analyzer.diagnostics import Related, RuleMeta, Severity
 from goconc.analyzer.rule import Rule
 from goconc.analyzer.source import SourceFile
-from goconc.analyzer.summaries import ChanFate, binding_uses, local_chan_fate, shared_chan_fate
+from goconc.analyzer.summaries import ChanFate, local_chan_fate, shared_chan_fate
 from goconc.analyzer.types import Binding, GoType, unparen
 from goconc.analyzer.visitor import kind_query
 
@@ -200,7 +200,7 @@ class RangeOverUnclosedChannel(Rule):
             else:
                 return None
         # Every other assignment to it must be a make too (or nil).
-        for use in binding_uses(self.pkg, b):
+        for use in self.pkg.resolver.uses(b):
             assigned = _assigned_value(use)
             if assigned is False:
                 continue

@@ -67,7 +67,6 @@ from goconc.analyzer.diagnostics import Related, RuleMeta, Severity
 from goconc.analyzer.matchers import FUNC_KINDS, call_args
 from goconc.analyzer.rule import Rule
 from goconc.analyzer.source import SourceFile
-from goconc.analyzer.summaries import binding_uses
 from goconc.analyzer.types import Binding, Resolver, enclosing_function, unparen
 from goconc.analyzer.visitor import kind_query
 
@@ -180,7 +179,7 @@ class NilChannelOp(Rule):
         if b.type_node.type != "channel_type":
             return False
         kills: list[Node] = []
-        for use in binding_uses(self.pkg, b):
+        for use in self.pkg.resolver.uses(b):
             how = _write(use)
             if how == "address":
                 return False  # &ch: written through a pointer, anywhere, any time

@@ -77,7 +77,7 @@ from tree_sitter import Node
 
 from goconc.analyzer.dataflow import contains, escape_path
 from goconc.analyzer.diagnostics import Applicability, Edit, Fix, Related, RuleMeta, Severity
-from goconc.analyzer.matchers import descendants, line_indent
+from goconc.analyzer.matchers import line_indent
 from goconc.analyzer.rule import Rule
 from goconc.analyzer.types import Binding, enclosing_function
 
@@ -171,14 +171,11 @@ class LostCancel(Rule):
         return self.file.text(fn) if fn is not None else "the call"
 
     def _uses(self, binding: Binding, func: Node, exclude: Node) -> list[Node]:
-        r = self.pkg.resolver
-        found = []
-        for ident in descendants(func, _IDENT):
-            if ident.id == exclude.id or self.file.text(ident) != binding.name:
-                continue
-            if r.binding(ident, self.file) is binding:
-                found.append(ident)
-        return found
+        return [
+            u
+            for u in self.pkg.resolver.uses(binding)
+            if u.id != exclude.id and func.start_byte <= u.start_byte < func.end_byte
+        ]
 
     def _defer_fix(self, stmt: Node, name: str, ctx: Node, func: Node) -> Fix:
         indent = line_indent(self.file, stmt)

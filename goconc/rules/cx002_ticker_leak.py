@@ -102,7 +102,7 @@ from tree_sitter import Node
 from goconc.analyzer.cfg import Block
 from goconc.analyzer.dataflow import contains, escape_path
 from goconc.analyzer.diagnostics import Applicability, Edit, Fix, Related, RuleMeta, Severity
-from goconc.analyzer.matchers import FUNC_KINDS, descendants, line_indent
+from goconc.analyzer.matchers import FUNC_KINDS, line_indent
 from goconc.analyzer.rule import Rule
 from goconc.analyzer.types import Binding, enclosing_function, unparen
 
@@ -273,14 +273,11 @@ class TickerLeak(Rule):
         return self.file.text(fn) if fn is not None else "the call"
 
     def _uses(self, binding: Binding, func: Node, exclude: Node) -> list[Node]:
-        r = self.pkg.resolver
-        found = []
-        for ident in descendants(func, _IDENT):
-            if ident.id == exclude.id or self.file.text(ident) != binding.name:
-                continue
-            if r.binding(ident, self.file) is binding:
-                found.append(ident)
-        return found
+        return [
+            u
+            for u in self.pkg.resolver.uses(binding)
+            if u.id != exclude.id and func.start_byte <= u.start_byte < func.end_byte
+        ]
 
     def _use_kind(self, use: Node, maker: str, func: Node) -> str:
         """ "handles" (Stop, handed on, or a fired timer), "passive" (`t.C`, `t.Reset`), or
