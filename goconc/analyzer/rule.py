@@ -11,6 +11,7 @@ documentation (see DESIGN.md). A rule never parses or walks a tree for itself: i
 from __future__ import annotations
 
 import inspect
+import re
 import sys
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, ClassVar
@@ -41,7 +42,8 @@ class Rule:
         meta = cls.__dict__.get("meta")
         module = sys.modules.get(cls.__module__)
         if isinstance(meta, RuleMeta) and not meta.docs and module is not None and module.__doc__:
-            cls.meta = attrs.evolve(meta, docs=inspect.cleandoc(module.__doc__))
+            docs = _tab_indented_go(inspect.cleandoc(module.__doc__))
+            cls.meta = attrs.evolve(meta, docs=docs)
 
     def __init__(self, pkg: Package, options: Mapping[str, object] | None = None) -> None:
         self.pkg = pkg
@@ -102,6 +104,23 @@ class Rule:
                 return text.decode("utf-8", "replace") if text else ""
             parent = parent.parent
         return ""
+
+
+_GO_BLOCK = re.compile(r"```go\n(.*?)```", re.S)
+
+
+def _tab_indented_go(docs: str) -> str:
+    """Go examples indent with tabs (gofmt), but ruff's formatter expands tabs in docstrings to
+    8 spaces: restore them, so the docs, `goconc rule` and SARIF help show gofmt'ed Go."""
+
+    def retab(block: re.Match[str]) -> str:
+        lines = []
+        for line in block.group(1).split("\n"):
+            stripped = line.lstrip(" ")
+            lines.append("\t" * ((len(line) - len(stripped)) // 8) + stripped)
+        return "```go\n" + "\n".join(lines) + "```"
+
+    return _GO_BLOCK.sub(retab, docs)
 
 
 _HOOKS: dict[type[Rule], dict[str, tuple[str, str]]] = {}
