@@ -44,7 +44,7 @@ def test_rule_testdata(code: str, folder: Path) -> None:
 
 
 def _doc_blocks(docs: str) -> tuple[str, str]:
-    example = re.search(r"## Example\s*```go\n(.*?)```", docs, re.S)
+    example = re.search(r"## Example.*?```go\n(.*?)```", docs, re.S)
     instead = re.search(r"Use instead:\s*```go\n(.*?)```", docs, re.S)
     assert example and instead, "docs need an Example and a Use instead Go block"
     return example.group(1), instead.group(1)
@@ -62,10 +62,15 @@ def test_docs_examples(code: str, tmp_path: Path) -> None:
     ):
         assert section in docs, f"{code} docs lack {section!r}"
     example, instead = _doc_blocks(docs)
+    # "In a module whose `go.mod` says `go 1.22`:" before the Example: version-gated rules.
+    intro = re.search(r"## Example(.*?)```go", docs, re.S)
+    version = re.search(r"`go (1\.\d+)`", intro.group(1)) if intro else None
     for name, source, flagged in (("example", example, True), ("instead", instead, False)):
         folder = tmp_path / name
         folder.mkdir()
         (folder / "example.go").write_text(source, encoding="utf-8")
+        if version is not None:
+            (folder / "go.mod").write_text(f"module example\n\ngo {version.group(1)}\n")
         found = [d for d in analyze(folder, [code]) if d.code == code]
         assert bool(found) == flagged, f"{code} {name}: {[d.message for d in found]}"
 

@@ -17,9 +17,8 @@ without a `go.mod`, where goconc assumes the newest Go), unless the package says
 `//go:debug asynctimerchan=0` in an older module turns them off).
 
 ## Example
+In a module whose `go.mod` says `go 1.22`:
 ```go
-//go:debug asynctimerchan=1
-
 package main
 
 import "time"
@@ -43,8 +42,6 @@ func main() {}
 
 Use instead:
 ```go
-//go:debug asynctimerchan=1
-
 package main
 
 import "time"
