@@ -41,6 +41,15 @@ def module(tmp_path: Path) -> Path:
     return tmp_path
 
 
+def _case(code: str, module: Path) -> Path:
+    """Put the case's input (and its own go.mod, for version-gated rules) into the module."""
+    if (FIXES / code / "go.mod").is_file():
+        shutil.copyfile(FIXES / code / "go.mod", module / "go.mod")
+    target = module / "demo.go"
+    shutil.copyfile(FIXES / code / "input.go", target)
+    return target
+
+
 def _golden(code: str, unsafe: bool) -> Path | None:
     path = FIXES / code / ("expected-unsafe.go" if unsafe else "expected.go")
     return path if path.is_file() else None
@@ -59,8 +68,7 @@ def test_golden(
 ) -> None:
     expected = _golden(code, unsafe)
     assert expected is not None
-    target = module / "demo.go"
-    shutil.copyfile(FIXES / code / "input.go", target)
+    target = _case(code, module)
     flags = ["--fix", *(["--unsafe-fixes"] if unsafe else [])]
     status, out, _ = goconc([*flags, "--select", code, "."], module, capsys, monkeypatch)
     assert target.read_text() == expected.read_text()
@@ -78,10 +86,9 @@ def test_golden(
 def test_diff_writes_nothing(
     code: str, module: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    expected = _golden(code, False)
-    assert expected is not None
-    target = module / "demo.go"
-    shutil.copyfile(FIXES / code / "input.go", target)
+    # No expected.go: the rule's fixes are all unsafe, and the safe diff must be empty.
+    expected = _golden(code, False) or FIXES / code / "input.go"
+    target = _case(code, module)
     before = target.read_bytes()
     status, out, err = goconc(["--diff", "--select", code, "."], module, capsys, monkeypatch)
     assert target.read_bytes() == before
@@ -256,7 +263,9 @@ def test_golden_files_compile_and_pass_vet(code: str, unsafe: bool, tmp_path: Pa
 
     expected = _golden(code, unsafe)
     assert expected is not None
-    (tmp_path / "go.mod").write_text("module demo\n\ngo 1.24\n")
+    own = FIXES / code / "go.mod"
+    go_mod = own.read_text() if own.is_file() else "module demo\n\ngo 1.24\n"
+    (tmp_path / "go.mod").write_text(go_mod)  # vet's loopclosure reads the version
     shutil.copyfile(expected, tmp_path / "demo.go")
     env = {**os.environ, "GOFLAGS": "-mod=mod", "GOTOOLCHAIN": "local"}
     done = subprocess.run(

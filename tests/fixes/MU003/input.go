@@ -1,0 +1,70 @@
+package demo
+
+import (
+	"errors"
+	"sync"
+)
+
+type registry struct {
+	mu    sync.Mutex
+	names map[string]int
+}
+
+// add returns early on a duplicate with the lock held.
+func (r *registry) add(name string, id int) error {
+	r.mu.Lock()
+	if _, ok := r.names[name]; ok {
+		return errors.New("duplicate name")
+	}
+	r.names[name] = id
+	r.mu.Unlock()
+	return nil
+}
+
+// remove unlocks only when it falls off the end.
+func (r *registry) remove(name string) {
+	r.mu.Lock()
+	if _, ok := r.names[name]; !ok {
+		return
+	}
+	delete(r.names, name)
+	r.mu.Unlock()
+}
+
+type cache struct {
+	mu      sync.RWMutex
+	entries map[string][]byte
+}
+
+// get returns the hit with the read lock still held.
+func (c *cache) get(key string) ([]byte, bool) {
+	c.mu.RLock()
+	if v, ok := c.entries[key]; ok {
+		return v, true
+	}
+	c.mu.RUnlock()
+	return nil, false
+}
+
+// rename does work after the Unlock: deferring it would hold the lock over save, so it
+// is reported but not fixed.
+func (r *registry) rename(from, to string, save func(map[string]int)) error {
+	r.mu.Lock()
+	id, ok := r.names[from]
+	if !ok {
+		return errors.New("unknown name")
+	}
+	delete(r.names, from)
+	r.names[to] = id
+	r.mu.Unlock()
+	save(r.names)
+	return nil
+}
+
+// alreadyRight must be left alone.
+func (r *registry) alreadyRight(name string) (int, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	id, ok := r.names[name]
+	return id, ok
+}
