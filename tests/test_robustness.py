@@ -442,7 +442,7 @@ def _tree(root: Path, folders: int) -> None:
 def test_signals_stop_the_run_promptly(
     repo: Path, sig: signal.Signals, to_group: bool, code: int
 ) -> None:
-    _tree(repo, 60)
+    _tree(repo, 200)
     (repo / "out.txt").write_text("previous\n")
     proc = subprocess.Popen(
         [sys.executable, "-m", "goconc", "check", "--no-cache", "-j", "2", "-o", "out.txt"],

@@ -113,7 +113,7 @@ class CopyAnalysis:
         self._ambiguous = _declared_twice(pkg.files)
         self._files: dict[str, bool] = {}
         self._decls: dict[int, bool] = {}
-        self._locals: dict[int, frozenset[str]] = {}
+        self._locals: dict[tuple[int, str], bool] = {}
         # Nothing can hold a sync value in a package that never names sync (or sync/atomic)
         # and declares no Lock method: skip it whole.
         self.relevant = any(b"sync" in f.data or b") Lock()" in f.data for f in pkg.files)
@@ -243,7 +243,7 @@ class CopyAnalysis:
             kind = e.type
             if kind == "identifier":
                 name = file.text(e)
-                return name in self._local_names(e, file) or name in self._var_names
+                return self._local_may_hold(name, e, file) or name in self._var_names
             if kind == "selector_expression":
                 field = e.child_by_field_name("field")
                 return field is not None and file.text(field) in self._field_names
@@ -257,17 +257,17 @@ class CopyAnalysis:
             e = operand
         return True
 
-    def _local_names(self, node: Node, file: SourceFile) -> frozenset[str]:
+    def _local_may_hold(self, name: str, node: Node, file: SourceFile) -> bool:
+        """Whether a local of the declaration around ``node`` named ``name`` has a type that
+        reaches a sync value; only that name's bindings are typed (cached per declaration)."""
         scopes = self.resolver.scopes(node, file)
-        found = self._locals.get(id(scopes))
+        key = (id(scopes), name)
+        found = self._locals.get(key)
         if found is None:
             r = self.resolver
-            found = frozenset(
-                name
-                for name, bindings in scopes.by_name.items()
-                if any(self._reaches(r.binding_type(b)) for b in bindings)
+            found = self._locals[key] = any(
+                self._reaches(r.binding_type(b)) for b in scopes.by_name.get(name, ())
             )
-            self._locals[id(scopes)] = found
         return found
 
     @cached_property
@@ -389,8 +389,10 @@ class CopyAnalysis:
         found = self._sites.get(node.id)
         if found is None:
             if not self.file_relevant(file) or not self._decl_relevant(node, file):
-                return []
-            found = self._sites[node.id] = list(self._find(node, file))
+                found = []
+            else:
+                found = list(self._find(node, file))
+            self._sites[node.id] = found
         return found
 
     def _find(self, node: Node, file: SourceFile) -> Iterator[CopySite]:

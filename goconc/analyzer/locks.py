@@ -339,8 +339,16 @@ class LockAnalysis:
         self._conds: tuple[dict[ObjKey, Ref], dict[str, tuple[str, ...] | None]] | None = None
         self._chans: dict[bool, tuple[dict[str, bool], dict[GoType, bool]]] = {}
         self._depth = 0
+        self._mentions: dict[int, bool] = {}
 
     # -- public API --------------------------------------------------------------------------
+    def mentions_locks(self, func: Node, file: SourceFile) -> bool:
+        """``mentions_locks(func, file)``, computed once per function for every rule."""
+        found = self._mentions.get(func.id)
+        if found is None:
+            found = self._mentions[func.id] = mentions_locks(func, file)
+        return found
+
     def facts(self, func: Node, file: SourceFile) -> LockFacts:
         found = self._facts.get(func.id)
         if found is None:
@@ -1164,7 +1172,7 @@ class LockFactsRule(Rule):
         self._visit_function(node)
 
     def _visit_function(self, func: Node) -> None:
-        if mentions_locks(func, self.file):
+        if self.pkg.locks.mentions_locks(func, self.file):
             self.check_function(func, self.pkg.locks.facts(func, self.file))
 
     def check_function(self, func: Node, facts: LockFacts) -> None:

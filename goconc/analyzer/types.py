@@ -338,18 +338,19 @@ _DECLARING = Query(
 
 class _FileDeclarations:
     """A file's top-level declarations by byte range, with the declaring nodes inside each,
-    found by one query in C (Node.parent walks are slow: they descend from the root)."""
+    found by one query in C per declaration, only for the declarations whose scopes are
+    asked for (Node.parent walks are slow: they descend from the root)."""
 
     def __init__(self, file: SourceFile) -> None:
         tops = [c for c in file.root.named_children if not c.is_extra]
         self.starts = [t.start_byte for t in tops]
         self.tops = tops
-        self.inside: dict[int, list[Node]] = {}
-        found = QueryCursor(_DECLARING).captures(file.root).get("d", [])
-        for node in sorted(found, key=lambda n: n.start_byte):
-            top = self.top_of(node.start_byte)
-            if top is not None:
-                self.inside.setdefault(top.id, []).append(node)
+
+    def inside(self, top: Node) -> list[Node]:
+        """The declaring nodes of the top-level declaration ``top`` (itself included), in
+        document order."""
+        found = QueryCursor(_DECLARING).captures(top).get("d", [])
+        return sorted(found, key=lambda n: n.start_byte)
 
     def top_of(self, offset: int) -> Node | None:
         i = bisect.bisect_right(self.starts, offset) - 1
@@ -399,7 +400,7 @@ class Resolver:
         key = decl.id if decl is not None else -1
         found = self._scopes.get((file.path, key))
         if found is None:
-            nodes = decls.inside.get(key, []) if decl is not None else []
+            nodes = decls.inside(decl) if decl is not None else []
             found = self._scopes[(file.path, key)] = FunctionScopes(file, nodes)
         return found
 

@@ -40,6 +40,9 @@ def kind_query(kinds: frozenset[str]) -> Query:
 
 def _ordered(nodes: list[Node]) -> list[Node]:
     """Document order, a parent before a child that spans the same bytes."""
+    keys = [(n.start_byte, -n.end_byte) for n in nodes]
+    if len(set(keys)) == len(keys):  # no two nodes span the same bytes: the usual case
+        return [nodes[i] for i in sorted(range(len(nodes)), key=keys.__getitem__)]
 
     def chain_depth(n: Node) -> int:
         depth, p = 0, n.parent
@@ -56,12 +59,24 @@ class BatchedWalker:
         self._visit: dict[str, list[tuple[Rule, Hook]]] = {}
         self._leave: dict[str, list[tuple[Rule, Hook]]] = {}
         self._kinds: dict[int, frozenset[str]] = {}
+        self._tables: dict[frozenset[int], dict[str, list[tuple[Rule, Hook]]]] = {}
         for rule in self.rules:
             hooks = hooks_of(type(rule))
             self._kinds[id(rule)] = frozenset(kind for _, kind in hooks.values())
             for method, (when, kind) in hooks.items():
                 table = self._visit if when == "visit" else self._leave
                 table.setdefault(kind, []).append((rule, getattr(rule, method)))
+
+    def _visit_tables(self, wanted: frozenset[int]) -> dict[str, list[tuple[Rule, Hook]]]:
+        """The visit hooks of the rules in ``wanted`` (rule ids), by node kind, cached."""
+        found = self._tables.get(wanted)
+        if found is None:
+            found = self._tables[wanted] = {
+                kind: kept
+                for kind, hooks in self._visit.items()
+                if (kept := [(rule, hook) for rule, hook in hooks if id(rule) in wanted])
+            }
+        return found
 
     def walk(self, file: SourceFile) -> list[RuleCrash]:
         """Run every rule's hooks over ``file``; return the rules that crashed."""
@@ -104,6 +119,19 @@ class BatchedWalker:
                 continue
             wanted = frozenset(id(r) for r in wanted_rules)
             captures = QueryCursor(kind_query(kinds)).captures(decl).get("n", [])
+            if not any(k in self._leave for k in kinds):
+                # No leave hooks: visit in order, without rebuilding the nesting.
+                visit = self._visit_tables(wanted)
+                for node in _ordered(captures):
+                    for rule, hook in visit.get(node.type, ()):
+                        key = id(rule)
+                        if key in crashed:
+                            continue
+                        try:
+                            hook(node)
+                        except Exception as err:  # a bug of ours: report it, keep the others
+                            crashed[key] = RuleCrash(rule, err)
+                continue
             stack: list[Node] = []
             for node in _ordered(captures):
                 while stack and not (

@@ -113,6 +113,8 @@ class RangeOverUnclosedChannel(Rule):
         fix=None,
     )
     triggers = (b"range",)
+    # The hook acts only on a loop with a range clause, whose source holds `range`.
+    declaration_triggers = (b"range",)
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
@@ -120,6 +122,9 @@ class RangeOverUnclosedChannel(Rule):
         # Only a channel made in this package can be flagged: no `make(chan`, nothing to do
         # (this skips most packages before any type resolution).
         self._makes_chans = any(b"chan" in f.data and b"make(" in f.data for f in self.pkg.files)
+
+    def wants_declaration(self, decl: Node) -> bool:
+        return self._makes_chans and super().wants_declaration(decl)
 
     def visit_for_statement(self, loop: Node) -> None:
         if not self._makes_chans:

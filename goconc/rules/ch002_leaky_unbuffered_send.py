@@ -105,7 +105,7 @@ from tree_sitter import Node
 
 from goconc.analyzer.dataflow import Exit, contains, escape_path, reaches
 from goconc.analyzer.diagnostics import Applicability, Edit, Fix, Related, RuleMeta, Severity
-from goconc.analyzer.matchers import call_args, descendants
+from goconc.analyzer.matchers import call_args, descendants, may_hold_go_statement
 from goconc.analyzer.rule import Rule
 from goconc.analyzer.types import Binding, enclosing_function, unparen
 
@@ -126,6 +126,10 @@ class LeakyUnbufferedSend(Rule):
         fix=Applicability.SAFE,
     )
     triggers = (b"go ",)
+
+    def wants_declaration(self, decl: Node) -> bool:
+        # The only hook is visit_go_statement: a declaration without one needs no visit.
+        return may_hold_go_statement(self.file, decl)
 
     def visit_go_statement(self, stmt: Node) -> None:
         call = stmt.named_children[0] if stmt.named_children else None

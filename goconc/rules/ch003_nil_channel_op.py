@@ -89,6 +89,7 @@ class NilChannelOp(Rule):
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self._shared: dict[str, Node | None] = {}
+        self._nodes: dict[tuple[str, str], list[Node]] = {}  # (file path, kind): nodes
         self._has_chan = any(b"chan " in f.data or b"chan<-" in f.data for f in self.pkg.files)
 
     # -- the operations --------------------------------------------------------------------
@@ -202,6 +203,13 @@ class NilChannelOp(Rule):
                 return False
         return True
 
+    def _captures(self, file: SourceFile, kind: str) -> list[Node]:
+        """Every node of ``kind`` in ``file``, queried once per file and kind."""
+        found = self._nodes.get((file.path, kind))
+        if found is None:
+            found = self._nodes[(file.path, kind)] = _captures(file, kind)
+        return found
+
     def _shared_decl(self, key: str) -> Node | None:
         """A marker node when the package variable / field class is never assigned."""
         if key not in self._shared:
@@ -217,7 +225,7 @@ class NilChannelOp(Rule):
             for file in self.pkg.files:
                 if needle not in file.data:
                     continue
-                for ident in _captures(file, "identifier"):
+                for ident in self._captures(file, "identifier"):
                     if file.data[ident.start_byte : ident.end_byte] != needle:
                         continue
                     if ident.id == var.node.id or r.binding(ident, file) is not None:
@@ -232,7 +240,7 @@ class NilChannelOp(Rule):
         for file in self.pkg.files:
             if needle not in file.data:
                 continue
-            for sel in _captures(file, "selector_expression"):
+            for sel in self._captures(file, "selector_expression"):
                 f = sel.child_by_field_name("field")
                 if f is None or file.data[f.start_byte : f.end_byte] != needle:
                     continue
@@ -243,7 +251,7 @@ class NilChannelOp(Rule):
                 found = r.field(owner, field) if owner is not None else None
                 if found is None or found[0] == type_name:
                     return None  # assigned (or an unresolved owner: precision first)
-            for lit in _captures(file, "literal_value"):
+            for lit in self._captures(file, "literal_value"):
                 if _literal_sets(r, lit, file, type_name, field, n_fields):
                     return None
         return decl.node

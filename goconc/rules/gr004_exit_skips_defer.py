@@ -91,6 +91,7 @@ from goconc.analyzer.rule import Rule
 from goconc.analyzer.types import enclosing_function, unparen
 
 _EXITS = frozenset({("os", "Exit"), ("log", "Fatal"), ("log", "Fatalf"), ("log", "Fatalln")})
+_EXIT_NAMES = frozenset(name for _, name in _EXITS)
 # Methods whose skipped call has an effect the OS does not undo at exit.
 _OUTSIDE = frozenset({"Flush", "Remove", "RemoveAll", "Sync"})
 # Methods whose skipped call only releases process resources.
@@ -113,6 +114,10 @@ class ExitSkipsDefer(Rule):
     declaration_triggers = (b"Exit(", b"Fatal")
 
     def visit_call_expression(self, call: Node) -> None:
+        fn = call.child_by_field_name("function")
+        field = fn.child_by_field_name("field") if fn is not None else None
+        if field is None or self.file.text(field) not in _EXIT_NAMES:
+            return  # not `pkg.Exit`/`pkg.Fatal...`: skip resolving the package
         target = self.pkg.resolver.pkg_func(call, self.file)
         if target not in _EXITS:
             return

@@ -71,7 +71,12 @@ from tree_sitter import Node
 from goconc.analyzer.calls import callee
 from goconc.analyzer.cfg import CFG
 from goconc.analyzer.diagnostics import Related, RuleMeta, Severity
-from goconc.analyzer.matchers import body_statements, descendants, method_call
+from goconc.analyzer.matchers import (
+    body_statements,
+    descendants,
+    may_hold_go_statement,
+    method_call,
+)
 from goconc.analyzer.rule import Rule
 from goconc.analyzer.source import SourceFile
 from goconc.analyzer.types import unparen
@@ -91,6 +96,10 @@ class GoroutineNoExit(Rule):
         precision="high",
     )
     triggers = (b"go ",)
+
+    def wants_declaration(self, decl: Node) -> bool:
+        # The only hook is visit_go_statement: a declaration without one needs no visit.
+        return may_hold_go_statement(self.file, decl)
 
     def visit_go_statement(self, go: Node) -> None:
         call = go.named_children[0] if go.named_children else None
