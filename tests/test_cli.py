@@ -260,3 +260,12 @@ def test_console_script_starts(repo: Path) -> None:
         timeout=60,
     )
     assert result.returncode == 0 and result.stdout.startswith("goconc ")
+
+
+def test_quiet_prints_findings_only(
+    repo: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write(repo, "a.go", FLAGGED + "\nfunc broken() { go }\n")
+    code, out, err = goconc(["check", "--quiet"], repo, capsys, monkeypatch)
+    assert code == 1 and "WG001" in out
+    assert "Found" not in out and err == ""

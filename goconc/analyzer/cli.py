@@ -537,6 +537,7 @@ def _emit(result: RunResult, args: argparse.Namespace) -> None:
         color=color,
         verbose=args.verbose,
         include_suppressed=args.report_suppressed,
+        quiet=args.quiet,
     )
     if not args.quiet or any(n.crash for n in result.notifications):
         for note in result.notifications:

@@ -21,13 +21,15 @@ def render(
     color: bool = False,
     verbose: bool = False,
     include_suppressed: bool = False,
+    quiet: bool = False,
 ) -> str:
-    """The whole output of ``goconc check`` in format ``fmt``, ending in a newline."""
+    """The whole output of ``goconc check`` in format ``fmt``, ending in a newline (text
+    output with ``quiet``: the findings alone, no summary line)."""
     options = {"color": color, "verbose": verbose, "include_suppressed": include_suppressed}
     if fmt == "text":
         from goconc.analyzer.report import text
 
-        return text.render(result, **options)
+        return text.render(result, **options, summary=not quiet)
     if fmt == "json":
         from goconc.analyzer.report import json
 

@@ -44,11 +44,13 @@ def render(
     color: bool = False,
     verbose: bool = False,
     include_suppressed: bool = False,
+    summary: bool = True,
 ) -> str:
     paint = _Paint(color)
     sources = SourceCache()
     blocks = [_finding(d, result.cwd, sources, paint) for d in visible(result, include_suppressed)]
-    blocks.append(paint(_BOLD, _summary(result, include_suppressed)) + "\n")
+    if summary:
+        blocks.append(paint(_BOLD, _summary(result, include_suppressed)) + "\n")
     return "\n".join(blocks)
 
 
