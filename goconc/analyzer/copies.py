@@ -33,15 +33,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from functools import cached_property
+from functools import cache, cached_property
 from typing import TYPE_CHECKING, ClassVar
 
 import attrs
-from tree_sitter import Node
+from tree_sitter import Node, Query, QueryCursor
 
 from goconc.analyzer.calls import callee
 from goconc.analyzer.diagnostics import Applicability, Edit, Fix
 from goconc.analyzer.matchers import FUNC_KINDS, descendants
+from goconc.analyzer.parse import go_language
 from goconc.analyzer.rule import Rule
 from goconc.analyzer.source import SourceFile
 from goconc.analyzer.symbols import struct_fields
@@ -58,6 +59,10 @@ _ATOMIC_VALUES = frozenset({"Bool", "Int32", "Int64", "Uint32", "Uint64", "Uintp
 _NO_COPY_BUILTINS = frozenset({"len", "cap", "new"})
 _UNSAFE_FUNCS = frozenset({"Sizeof", "Offsetof", "Alignof"})
 _RETURNS = frozenset({"return_statement"})
+# The roles of a name for declaration_relevant (see CopyAnalysis._gate).
+_TYPE = 1
+_FIELD = 2
+_WORD = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
 
 
 @attrs.frozen
@@ -352,22 +357,136 @@ class CopyAnalysis:
         return frozenset(name for name in self.resolver.index.types if self._named_paths(name, 0))
 
     @cached_property
-    def _names(self) -> re.Pattern[bytes]:
+    def _names(self) -> frozenset[str]:
         """Every name through which a sync-holding value can enter a declaration: the
         holder types, fields and package variables that reach one, and functions whose
         results do. A declaration that mentions none of them (nor the sync packages) holds
         no such value, so no copy site in it needs resolving."""
+        strong, extra = self._strong_names
+        return frozenset(self.holders) | self._field_names | (strong - extra)
+
+    @cached_property
+    def _strong_names(self) -> tuple[frozenset[str], frozenset[str]]:
+        """(names, the ones among them that ``_names`` leaves out). Names that may bring a
+        sync-holding value wherever they occur: package variables, the sync packages and their
+        import names, and functions whose results hold one (for ``_names``), or reach one
+        through a pointer, slice, map, channel or a named type of the package (`range
+        s.p.items()` copies with no `*`)."""
         r = self.resolver
-        names = set(self.holders) | self._field_names | self._var_names | {"sync", "atomic"}
+        names = set(self._var_names) | {"sync", "atomic"}
+        extra = {
+            name
+            for name, var in r.index.vars.items()
+            if self._reaches_deep(
+                r.type_from_node(var.type_node, var.file)
+                if var.type_node is not None
+                else r.type_of(var.value, var.file)
+            )
+        }
         for func in r.index.all_functions():
             result = func.node.child_by_field_name("result")
-            if result is not None and self.type_node_paths(result, func.file, 0):
+            if result is None:
+                continue
+            if self.type_node_paths(result, func.file, 0):
                 names.add(func.name)
+                continue
+            types = (
+                [p.child_by_field_name("type") for p in result.named_children]
+                if result.type == "parameter_list"
+                else [result]
+            )
+            if any(
+                t is not None and self._reaches_deep(r.type_from_node(t, func.file)) for t in types
+            ):
+                extra.add(func.name)
         for file, table in r.index.imports.items():
             del file
             names.update(n for n, path in table.items() if path in ("sync", "sync/atomic"))
-        alternatives = b"|".join(re.escape(n.encode()) for n in sorted(names))
-        return re.compile(rb"\b(?:" + alternatives + rb")\b")
+        extra -= names
+        return frozenset(names | extra), frozenset(extra)
+
+    def _reaches_deep(self, t: GoType | None, depth: int = 0) -> bool:
+        """``_reaches``, also through the named types of this package (`type Conns []Conn`)
+        and the results of func types (`get func() Conn`)."""
+        index = self.resolver.index
+        while t is not None and depth < 12:
+            if self.sync_paths(t):
+                return True
+            depth += 1
+            if t.kind in ("pointer", "slice", "array", "map", "chan"):
+                t = t.elem
+            elif t.kind == "named" and not t.pkg and t.name in index.types:
+                decl = index.types[t.name]
+                t = self.resolver.type_from_node(decl.type_node, decl.file)
+            elif t.kind == "func":
+                return any(self._reaches_deep(x, depth) for x in t.results)
+            else:
+                return False
+        return False
+
+    @cached_property
+    def _gate(self) -> tuple[re.Pattern[bytes], frozenset[bytes], dict[bytes, int]]:
+        """(pattern, the names of ``_names``, when an occurrence is harmless) for
+        ``declaration_relevant``. An occurrence of a name is harmless, bringing no sync value
+        into the declaration, when it is harmless in every role the name has: a type that
+        reaches one (_TYPE) when written `*Name`, `&Name`, `new(Name)` (pointers are no
+        copies) or `x.Name` (another package's type, or a field or method, judged by their
+        own roles); a field that reaches one (_FIELD) when not selected (`x.Name`: fields are
+        only reached so) or selected into (`s.mu.Lock()`, `s.in.x`: the copied field or
+        element ends its expression); a field that reaches one only as a pointer to a struct
+        (`s.p`, `s.p.x`: only a `*` dereference copies through it) always. A name of
+        ``_strong_names`` is never harmless."""
+        strong = self._strong_names[0]
+        r = self.resolver
+        weak: dict[bytes, int] = {}
+        for name, decl in r.index.types.items():
+            if name in self.holders or self._reaches_deep(
+                r.type_from_node(decl.type_node, decl.file)
+            ):
+                weak[name.encode()] = _TYPE
+        for decl in r.index.types.values():
+            for f in decl.fields.values():
+                ft = r.type_from_node(f.type_node, decl.file)
+                if ft is not None and self._reaches_deep(ft):
+                    key = f.name.encode()
+                    weak[key] = weak.get(key, 0) | (0 if self._struct_pointer(ft) else _FIELD)
+        for name in strong:
+            weak.pop(name.encode(), None)
+        every = self._names | strong | {n.decode() for n in weak}
+        return _word_pattern(every), frozenset(n.encode() for n in self._names), weak
+
+    def _struct_pointer(self, t: GoType) -> bool:
+        """``t`` is a pointer to a sync type or to a struct type of this package (not to an
+        array: ranging over a pointer to an array copies its elements)."""
+        elem = t.elem
+        if t.kind != "pointer" or elem is None or elem.kind != "named":
+            return False
+        if elem.pkg in ("sync", "sync/atomic"):
+            return True
+        decl = None if elem.pkg else self.resolver.index.types.get(elem.name)
+        return decl is not None and decl.type_node.type == "struct_type"
+
+    def _brings_value(self, data: bytes, start: int, end: int) -> tuple[bool, bool]:
+        """(whether ``_names`` occurs in data[start:end], whether some occurrence of a name
+        of ``_gate`` is not harmless)."""
+        pattern, old, weak = self._gate
+        seen = strong = False
+        for m in pattern.finditer(data, start, end):
+            name = m.group()
+            if name in old:
+                seen = True
+            flags = weak.get(name)
+            if flags is None:
+                strong = True
+            elif not strong:
+                a, b = m.span()
+                strong = bool(
+                    (flags & _TYPE and not _pointer_or_selected(data, a))
+                    or (flags & _FIELD and _selected(data, a) and data[b : b + 1] != b".")
+                )
+            if seen and strong:
+                break
+        return seen, strong
 
     def _decl_relevant(self, node: Node, file: SourceFile) -> bool:
         decl = self.resolver.top_declaration(node, file)
@@ -379,9 +498,10 @@ class CopyAnalysis:
             return False
         found = self._decls.get(decl.id)
         if found is None:
-            found = self._decls[decl.id] = bool(
-                self._names.search(file.data, decl.start_byte, decl.end_byte)
-            )
+            seen, strong = self._brings_value(file.data, decl.start_byte, decl.end_byte)
+            # Named only harmlessly: relevant only if something is dereferenced (`*p`).
+            found = seen and (strong or bool(QueryCursor(_deref_query()).captures(decl)))
+            self._decls[decl.id] = found
         return found
 
     def sites(self, node: Node, file: SourceFile) -> list[CopySite]:
@@ -598,6 +718,33 @@ def copy_analysis(pkg: Package) -> CopyAnalysis:
     if found is None:
         found = pkg.__dict__["_copy_analysis"] = CopyAnalysis(pkg)
     return found
+
+
+def _selected(data: bytes, at: int) -> bool:
+    """The name at ``at`` follows a `.` (`x.Name`, `x.\n\tName`)."""
+    i = at - 1
+    while i >= 0 and data[i] in b" \t\r\n":
+        i -= 1
+    return i >= 0 and data[i] == 0x2E
+
+
+def _pointer_or_selected(data: bytes, at: int) -> bool:
+    """The name at ``at`` is written `*Name`, `&Name`, `x.Name` or `new(Name`."""
+    if at == 0:
+        return False
+    if data[at - 1] in b"*&.":
+        return True
+    return data[at - 4 : at] == b"new(" and (at < 5 or data[at - 5] not in _WORD)
+
+
+def _word_pattern(names: frozenset[str]) -> re.Pattern[bytes]:
+    alternatives = b"|".join(re.escape(n.encode()) for n in sorted(names))
+    return re.compile(rb"\b(?:" + alternatives + rb")\b")
+
+
+@cache
+def _deref_query() -> Query:
+    return Query(go_language(), '(unary_expression operator: "*") @d')
 
 
 def _declared_twice(files: list[SourceFile]) -> frozenset[str]:

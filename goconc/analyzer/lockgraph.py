@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 import attrs
 from tree_sitter import Node
 
-from goconc.analyzer.locks import Held, Site, mentions_locks, obj_key
+from goconc.analyzer.locks import Held, Site, obj_key
 from goconc.analyzer.matchers import FUNC_KINDS, descendants
 from goconc.analyzer.source import SourceFile
 from goconc.analyzer.symbols import receiver_of
@@ -73,9 +73,9 @@ class LockEdge:
 def function_edges(pkg: Package, func: Node, file: SourceFile) -> list[LockEdge]:
     """The lock-order edges that one function (declaration or func literal) creates."""
     body = func.child_by_field_name("body")
-    if body is None or not mentions_locks(func, file):
-        return []
     locks = pkg.locks
+    if body is None or not locks.mentions_locks(func, file):
+        return []
     facts = locks.facts(func, file)
     name = qualified_name(func, file)
     out: list[LockEdge] = []

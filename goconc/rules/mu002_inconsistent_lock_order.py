@@ -120,7 +120,10 @@ class InconsistentLockOrder(Rule):
         precision="high",
     )
     triggers = TRIGGERS  # files that cannot lock have no edges
-    declaration_triggers = (b"Lock", b"lock")
+
+    def wants_declaration(self, decl: Node) -> bool:
+        # Only a function that `mentions_locks` has edges (see `function_edges`).
+        return self.pkg.locks.declaration_may_lock(decl, self.file)
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
