@@ -54,15 +54,15 @@ func main() {
 }
 ```
 
-Severity: in the `main` function of package `main` (and in a testable `Example...` function
-of a `_test.go` file, which is a small program of its own, and in closures inside them), when
-every skipped defer only releases
-what the operating system reclaims at exit anyway (`Close`, `close`, a cancel func, `Stop`,
-`Unlock`, `Done`), the finding is a note. `Flush`, `Remove`/`RemoveAll` and `Sync` have
-effects outside the process (lost output, a leftover file, unsynced data), so skipping them is
-a warning even in `main`. Everywhere else every skipped defer is a warning: a function other
-than `main` that exits is a library-style function bypassing its own (and its callers')
-cleanup, and a deferred `Unlock`/`Done` there shows the function was written to return.
+Severity: in the `main` function of package `main` (and in closures inside it), when every
+skipped defer only releases what the operating system reclaims at exit anyway (`Close`,
+`close`, a cancel func, `Stop`, `Unlock`, `Done`), the finding is a note; in a testable
+`Example...` function of a `_test.go` file (a small program of its own, where `log.Fatal` is
+the documentation's convention) it is not reported at all. `Flush`, `Remove`/`RemoveAll`
+and `Sync` have effects outside the process (lost output, a leftover file, unsynced data), so
+skipping them is a warning even in `main`. Everywhere else every skipped defer is a warning: a
+function other than `main` that exits is a library-style function bypassing its own (and its
+callers') cleanup, and a deferred `Unlock`/`Done` there shows the function was written to return.
 
 Not flagged: defers that release nothing (`defer fmt.Println(...)`, `defer recover()`-style
 handlers), defers registered only on paths that cannot reach the exit, exits in a closure
@@ -139,6 +139,8 @@ class ExitSkipsDefer(Rule):
         found.sort(key=lambda f: f[0].start_byte)
         in_main = self._is_main(func)
         outside = any(o for _, _, o in found)
+        if in_main and not outside and self._is_example(func):
+            return  # `log.Fatal` in a documentation example that frees only process resources
         severity = Severity.NOTE if in_main and not outside else Severity.WARNING
         names = ", ".join(dict.fromkeys(w for _, w, _ in found))
         fn = call.child_by_field_name("function")
@@ -166,6 +168,16 @@ class ExitSkipsDefer(Rule):
         if self.file.path.endswith("_test.go") and text.startswith("Example"):
             return True
         return self.pkg.name == "main" and text == "main"
+
+    def _is_example(self, func: Node) -> bool:
+        while func.type == "func_literal":
+            outer = enclosing_function(func)
+            if outer is None:
+                return False
+            func = outer
+        name = func.child_by_field_name("name")
+        text = self.file.text(name) if name is not None else ""
+        return self.file.path.endswith("_test.go") and text.startswith("Example")
 
     def _releases(self, defer: Node) -> tuple[str, bool] | None:
         """(what the deferred call releases, whether skipping it has effects outside the
