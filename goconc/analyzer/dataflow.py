@@ -7,7 +7,7 @@ statement "handles" the value? It returns the first such exit as a witness for t
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import attrs
 from tree_sitter import Node
@@ -23,24 +23,18 @@ class Exit:
     node: Node | None  # the return statement or exiting call; None for "end"
 
 
-def escape_path(
+def unhandled_exits(
     cfg: CFG,
-    start: Node,
+    block: Block,
+    position: int,
     handled: Callable[[Node], bool],
     exits: frozenset[str] = frozenset({"return", "end"}),
     skip_edge: Callable[[Block, Block], bool] | None = None,
-) -> Exit | None:
-    """The first exit reachable from just after ``start`` without passing a handled node.
-
-    ``start`` must be a node of one of the CFG's blocks (a statement). Paths that end the
-    process ("exit" terminators: os.Exit, log.Fatal) or block forever never count.
-    ``skip_edge(block, succ)`` drops edges the caller knows are never taken (the exit edge of
-    a `for range ticker.C` loop, whose channel is never closed).
-    """
-    block = cfg.block_of(start)
-    if block is None:
-        return None
-    position = _index(block, start) + 1
+) -> Iterator[Exit]:
+    """The exits reachable from node ``position`` of ``block`` on paths that pass no handled
+    node, depth first. Paths that end the process ("exit" terminators: os.Exit, log.Fatal)
+    or block forever never count. ``skip_edge(block, succ)`` drops edges the caller knows are
+    never taken (the exit edge of a `for range ticker.C` loop, whose channel is never closed)."""
     seen: set[int] = set()
     work: list[tuple[Block, int]] = [(block, position)]
     while work:
@@ -49,12 +43,27 @@ def escape_path(
             continue
         found = _exit_of(cfg, current)
         if found is not None and found.kind in exits:
-            return found
+            yield found
         for succ in current.succs:
             if succ.index not in seen and (skip_edge is None or not skip_edge(current, succ)):
                 seen.add(succ.index)
                 work.append((succ, 0))
-    return None
+
+
+def escape_path(
+    cfg: CFG,
+    start: Node,
+    handled: Callable[[Node], bool],
+    exits: frozenset[str] = frozenset({"return", "end"}),
+    skip_edge: Callable[[Block, Block], bool] | None = None,
+) -> Exit | None:
+    """The first exit reachable from just after ``start`` (a statement of one of the CFG's
+    blocks) without passing a handled node; see `unhandled_exits`."""
+    block = cfg.block_of(start)
+    if block is None:
+        return None
+    found = unhandled_exits(cfg, block, _index(block, start) + 1, handled, exits, skip_edge)
+    return next(found, None)
 
 
 def escape_exits(
@@ -68,21 +77,7 @@ def escape_exits(
     block = cfg.block_of(start)
     if block is None:
         return []
-    found: list[Exit] = []
-    seen: set[int] = set()
-    work: list[tuple[Block, int]] = [(block, _index(block, start) + 1)]
-    while work:
-        current, pos = work.pop()
-        if any(handled(n) for n in current.nodes[pos:]):
-            continue
-        out = _exit_of(cfg, current)
-        if out is not None and out.kind in exits:
-            found.append(out)
-        for succ in current.succs:
-            if succ.index not in seen:
-                seen.add(succ.index)
-                work.append((succ, 0))
-    return found
+    return list(unhandled_exits(cfg, block, _index(block, start) + 1, handled, exits))
 
 
 def _index(block: Block, node: Node) -> int:

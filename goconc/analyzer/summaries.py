@@ -21,15 +21,15 @@ nothing (a function that closes a channel only through recursion is not seen).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
 import attrs
 from tree_sitter import Node
 
 from goconc.analyzer.calls import callee, param_names
-from goconc.analyzer.cfg import CFG, Block
-from goconc.analyzer.dataflow import Exit
+from goconc.analyzer.cfg import CFG
+from goconc.analyzer.dataflow import Exit, unhandled_exits
 from goconc.analyzer.matchers import FUNC_KINDS, call_args
 from goconc.analyzer.source import SourceFile
 from goconc.analyzer.symbols import FuncDecl
@@ -440,7 +440,7 @@ def done_fate(pkg: Package, func: Node, file: SourceFile, target: Ref) -> DoneFa
     if not handlers:
         return DoneFate("missing")
     exits = frozenset({"return", "end", "goexit"})
-    found = first_unhandled_exit(cfg, cfg.entry, lambda n: n.id in handlers, exits)
+    found = next(unhandled_exits(cfg, cfg.entry, 0, lambda n: n.id in handlers, exits), None)
     if found is None or _nil_guarded(pkg, handlers.values(), func, file, target):
         return DoneFate("done", None, tuple(calls), tuple(handlers.values()))
     return DoneFate("skipped", found, tuple(calls), tuple(handlers.values()))
@@ -598,44 +598,6 @@ def _handler_statement(cfg: CFG, call: Node, func: Node) -> tuple[Node | None, b
             return node, True
         node = node.parent
     return None, True
-
-
-def first_unhandled_exit(
-    cfg: CFG,
-    start: Block,
-    handled: Callable[[Node], bool],
-    exits: frozenset[str],
-    stop: frozenset[int] = frozenset(),
-) -> Exit | None:
-    """The first exit reachable from the start of ``start`` without a handled node (blocks
-    whose index is in ``stop`` end a path: e.g. a loop's done block)."""
-    seen = {start.index}
-    work = [start]
-    while work:
-        current = work.pop()
-        if any(handled(n) for n in current.nodes):
-            continue
-        found = _exit_of(cfg, current)
-        if found is not None and found.kind in exits:
-            return found
-        for succ in current.succs:
-            if succ.index not in seen and succ.index not in stop:
-                seen.add(succ.index)
-                work.append(succ)
-    return None
-
-
-def _exit_of(cfg: CFG, block: Block) -> Exit | None:
-    if block is cfg.exit:
-        return None
-    if block.terminator in ("panic", "goexit"):
-        return Exit(block.terminator, block.nodes[-1] if block.nodes else None)
-    if cfg.exit in block.succs:
-        last = block.nodes[-1] if block.nodes else None
-        if last is not None and last.type == "return_statement":
-            return Exit("return", last)
-        return Exit("end", None)
-    return None
 
 
 def loop_of(node: Node, func: Node) -> Node | None:
