@@ -76,7 +76,7 @@ from tree_sitter import Node
 
 from goconc.analyzer.calls import bind_arguments, callee
 from goconc.analyzer.cfg import CFG, Block
-from goconc.analyzer.dataflow import contains
+from goconc.analyzer.dataflow import cfg_statement, contains
 from goconc.analyzer.diagnostics import Related, RuleMeta, Severity
 from goconc.analyzer.matchers import FUNC_KINDS, descendants
 from goconc.analyzer.rule import Rule
@@ -122,7 +122,7 @@ class SleepAsSync(Rule):
         if func is None:
             return
         cfg = self.pkg.cfg(func, self.file)
-        stmt = _statement_in(cfg, call, func)
+        stmt = cfg_statement(cfg, call)
         if stmt is None:
             return
         loop = _innermost_loop(stmt, func)
@@ -441,17 +441,6 @@ def _plain_store(ident: Node) -> bool:
 def _operator(stmt: Node) -> str:
     op = stmt.child_by_field_name("operator")
     return (op.text or b"").decode() if op is not None else "="
-
-
-def _statement_in(cfg: CFG, node: Node, func: Node) -> Node | None:
-    current: Node | None = node
-    while current is not None and current.id != func.id:
-        if cfg.block_of(current) is not None:
-            return current
-        if current.type in FUNC_KINDS:
-            return None
-        current = current.parent
-    return None
 
 
 def _innermost_loop(node: Node, func: Node) -> Node | None:

@@ -85,8 +85,9 @@ from __future__ import annotations
 from tree_sitter import Node
 
 from goconc.analyzer.cfg import CFG, Block
+from goconc.analyzer.dataflow import cfg_statement
 from goconc.analyzer.diagnostics import Related, RuleMeta, Severity
-from goconc.analyzer.matchers import FUNC_KINDS, descendants, method_call
+from goconc.analyzer.matchers import descendants, method_call
 from goconc.analyzer.rule import Rule
 from goconc.analyzer.types import enclosing_function, unparen
 
@@ -126,7 +127,7 @@ class ExitSkipsDefer(Rule):
         if func is None or b"defer" not in self.file.data[func.start_byte : func.end_byte]:
             return
         cfg = self.pkg.cfg(func, self.file)
-        stmt = _statement_in(cfg, call, func)
+        stmt = cfg_statement(cfg, call)
         if stmt is None:
             return
         found: list[tuple[Node, str, bool]] = []
@@ -228,18 +229,6 @@ class ExitSkipsDefer(Rule):
                     return None
             return f"{self.file.text(fn)}()", False
         return None
-
-
-def _statement_in(cfg: CFG, node: Node, func: Node) -> Node | None:
-    """The CFG node (statement) that holds ``node``."""
-    current: Node | None = node
-    while current is not None and current.id != func.id:
-        if cfg.block_of(current) is not None:
-            return current
-        if current.type in FUNC_KINDS:
-            return None
-        current = current.parent
-    return None
 
 
 def _defers_before(cfg: CFG, stmt: Node) -> list[Node]:
