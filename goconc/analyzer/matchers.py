@@ -76,3 +76,26 @@ def line_indent(file: SourceFile, node: Node) -> str:
     while end < len(file.data) and file.data[end] in (0x20, 0x09):
         end += 1
     return file.data[start:end].decode("ascii")
+
+
+def innermost_loop(node: Node, within: Node | None = None) -> Node | None:
+    """The innermost `for` statement around ``node`` in its own function: never across a
+    function literal, and not above ``within`` (a function node)."""
+    parent = node.parent
+    while parent is not None and (within is None or parent.id != within.id):
+        if parent.type == "for_statement":
+            return parent
+        if parent.type in FUNC_KINDS:
+            return None
+        parent = parent.parent
+    return None
+
+
+def inside_go_statement(node: Node, within: Node) -> bool:
+    """Whether ``node`` is inside a `go` statement below ``within``."""
+    parent = node.parent
+    while parent is not None and parent.id != within.id:
+        if parent.type == "go_statement":
+            return True
+        parent = parent.parent
+    return False

@@ -41,7 +41,6 @@ if TYPE_CHECKING:
 _IDENT = frozenset({"identifier"})
 _WG_METHODS = frozenset({"Add", "Done", "Wait", "Go"})
 _NEUTRAL_BUILTINS = frozenset({"len", "cap"})
-_LOOPS = frozenset({"for_statement"})
 
 
 @attrs.frozen
@@ -598,15 +597,3 @@ def _handler_statement(cfg: CFG, call: Node, func: Node) -> tuple[Node | None, b
             return node, True
         node = node.parent
     return None, True
-
-
-def loop_of(node: Node, func: Node) -> Node | None:
-    """The innermost for statement around ``node`` inside ``func`` (not across literals)."""
-    parent = node.parent
-    while parent is not None and parent.id != func.id:
-        if parent.type in FUNC_KINDS:
-            return None
-        if parent.type in _LOOPS:
-            return parent
-        parent = parent.parent
-    return None

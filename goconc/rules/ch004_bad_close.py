@@ -96,7 +96,14 @@ from goconc.analyzer.calls import callee
 from goconc.analyzer.cfg import CFG
 from goconc.analyzer.dataflow import cfg_statement, reaches
 from goconc.analyzer.diagnostics import Related, RuleMeta, Severity
-from goconc.analyzer.matchers import FUNC_KINDS, body_statements, call_args, descendants
+from goconc.analyzer.matchers import (
+    FUNC_KINDS,
+    body_statements,
+    call_args,
+    descendants,
+    innermost_loop,
+    inside_go_statement,
+)
 from goconc.analyzer.rule import Rule
 from goconc.analyzer.source import SourceFile
 from goconc.analyzer.types import Ref, enclosing_function, unparen
@@ -179,12 +186,12 @@ class BadClose(Rule):
         return found
 
     def _check_loop(self, call: Node, ref: Ref, func: Node, stmt: Node) -> bool:
-        loop = _loop_of(call, func)
+        loop = innermost_loop(call, func)
         if loop is None:
             return False
         outer = loop
         while True:
-            up = _loop_of(outer, func)
+            up = innermost_loop(outer, func)
             if up is None:
                 break
             outer = up
@@ -333,7 +340,7 @@ class BadClose(Rule):
         func = enclosing_function(go)
         if func is None:
             return
-        loop = _loop_of(go, func)
+        loop = innermost_loop(go, func)
         for close, ref in self._goroutine_closes(literal):
             if (
                 loop is not None
@@ -399,8 +406,8 @@ class BadClose(Rule):
             channel = n.child_by_field_name("channel")
             if channel is None or not self._same(unparen(channel), ref):
                 continue
-            in_goroutine = _inside_go(n, func)
-            if in_goroutine or _loop_of(n, enclosing_function(n) or func) is not None:
+            in_goroutine = inside_go_statement(n, func)
+            if in_goroutine or innermost_loop(n, enclosing_function(n) or func) is not None:
                 self._report(
                     close,
                     f"{ref.text} is closed by a goroutine that only receives from it, while "
@@ -512,26 +519,6 @@ def _exclusive(a: Node, b: Node) -> bool:
         return child_of[n.id] != prev.id  # different case clauses
     if n.type == "if_statement":
         return child_of[n.id] != prev.id and prev.type != "parenthesized_expression"
-    return False
-
-
-def _loop_of(node: Node, func: Node) -> Node | None:
-    parent = node.parent
-    while parent is not None and parent.id != func.id:
-        if parent.type in FUNC_KINDS:
-            return None
-        if parent.type == "for_statement":
-            return parent
-        parent = parent.parent
-    return None
-
-
-def _inside_go(node: Node, func: Node) -> bool:
-    parent = node.parent
-    while parent is not None and parent.id != func.id:
-        if parent.type == "go_statement":
-            return True
-        parent = parent.parent
     return False
 
 

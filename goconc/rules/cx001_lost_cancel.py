@@ -77,7 +77,7 @@ from tree_sitter import Node
 
 from goconc.analyzer.dataflow import contains, escape_path
 from goconc.analyzer.diagnostics import Applicability, Edit, Fix, Related, RuleMeta, Severity
-from goconc.analyzer.matchers import line_indent
+from goconc.analyzer.matchers import inside_go_statement, line_indent
 from goconc.analyzer.rule import Rule
 from goconc.analyzer.types import Binding, enclosing_function
 
@@ -211,18 +211,9 @@ class LostCancel(Rule):
                 left = parent.child_by_field_name("left")
                 if left is not None and self.file.text(left).strip() != "_":
                     return True
-            if _inside_goroutine(use, func):
+            if inside_go_statement(use, func):
                 return True
         return False
-
-
-def _inside_goroutine(node: Node, func: Node) -> bool:
-    parent = node.parent
-    while parent is not None and parent.id != func.id:
-        if parent.type == "go_statement":
-            return True
-        parent = parent.parent
-    return False
 
 
 def _assignment(call: Node) -> tuple[Node | None, list[Node] | None]:

@@ -92,7 +92,7 @@ from __future__ import annotations
 from tree_sitter import Node, QueryCursor
 
 from goconc.analyzer.diagnostics import Related, RuleMeta, Severity
-from goconc.analyzer.matchers import FUNC_KINDS
+from goconc.analyzer.matchers import FUNC_KINDS, innermost_loop
 from goconc.analyzer.rule import Rule
 from goconc.analyzer.source import SourceFile
 from goconc.analyzer.types import enclosing_function
@@ -122,7 +122,7 @@ class CondWaitNoLoop(Rule):
         target = self.pkg.resolver.method_target(fn, self.file)
         if target is None or target[0] != "Cond":
             return
-        if _in_loop(call):
+        if innermost_loop(call) is not None:
             return
         ref = target[1]
         if (
@@ -174,19 +174,7 @@ class CondWaitNoLoop(Rule):
                     and file.text(f) == name
                 ):
                     calls.append((c, file))
-        return bool(calls) and all(_in_loop(c) for c, _ in calls)
-
-
-def _in_loop(node: Node) -> bool:
-    """A `for` statement around ``node`` within its function (not across a literal)."""
-    parent = node.parent
-    while parent is not None:
-        if parent.type == "for_statement":
-            return True
-        if parent.type in FUNC_KINDS:
-            return False
-        parent = parent.parent
-    return False
+        return bool(calls) and all(innermost_loop(c) is not None for c, _ in calls)
 
 
 def _enclosing_if(node: Node) -> Node | None:

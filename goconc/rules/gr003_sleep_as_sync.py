@@ -78,7 +78,7 @@ from goconc.analyzer.calls import bind_arguments, callee
 from goconc.analyzer.cfg import CFG, Block
 from goconc.analyzer.dataflow import cfg_statement, contains
 from goconc.analyzer.diagnostics import Related, RuleMeta, Severity
-from goconc.analyzer.matchers import FUNC_KINDS, descendants
+from goconc.analyzer.matchers import descendants, innermost_loop
 from goconc.analyzer.rule import Rule
 from goconc.analyzer.source import SourceFile
 from goconc.analyzer.types import enclosing_function, unparen
@@ -125,7 +125,7 @@ class SleepAsSync(Rule):
         stmt = cfg_statement(cfg, call)
         if stmt is None:
             return
-        loop = _innermost_loop(stmt, func)
+        loop = innermost_loop(stmt, func)
         for go in self._goroutines_before(cfg, stmt):
             if loop is not None and not contains(loop, go):
                 continue  # polling or retrying in a loop of its own
@@ -441,14 +441,3 @@ def _plain_store(ident: Node) -> bool:
 def _operator(stmt: Node) -> str:
     op = stmt.child_by_field_name("operator")
     return (op.text or b"").decode() if op is not None else "="
-
-
-def _innermost_loop(node: Node, func: Node) -> Node | None:
-    parent = node.parent
-    while parent is not None and parent.id != func.id:
-        if parent.type == "for_statement":
-            return parent
-        if parent.type in FUNC_KINDS:
-            return None
-        parent = parent.parent
-    return None

@@ -109,7 +109,7 @@ from tree_sitter import Node
 from goconc.analyzer.dataflow import Exit, cfg_statement, escape_exits, reaches
 from goconc.analyzer.diagnostics import Applicability, Edit, Fix, Related, RuleMeta, Severity
 from goconc.analyzer.locks import Event, LockFacts, LockFactsRule, ObjKey, obj_key
-from goconc.analyzer.matchers import descendants, line_indent
+from goconc.analyzer.matchers import descendants, innermost_loop, line_indent
 from goconc.analyzer.source import SourceFile
 from goconc.analyzer.types import Ref, unparen
 
@@ -187,7 +187,7 @@ class MissingUnlock(LockFactsRule):
         unlock = "RUnlock" if ev.mode == "read" else "Unlock"
         if self._escapes(ev.ref, facts):
             return  # stored or passed on (`locked[cr.mu] = ...`, `f(&s.mu)`): unlocked elsewhere
-        loop = _enclosing_loop(ev.node, facts.func)
+        loop = innermost_loop(ev.node, facts.func)
         if (
             loop is not None
             and not _declared_in(ev.ref.root, loop, self.file.path)
@@ -393,7 +393,7 @@ class MissingUnlock(LockFactsRule):
         stmt = ev.stmt
         if stmt.type != "expression_statement" or stmt.parent is None:
             return []
-        if _enclosing_loop(stmt, facts.func) is not None:
+        if innermost_loop(stmt, facts.func) is not None:
             return []
         acquires = [
             e
@@ -578,15 +578,4 @@ def _guard(node: Node) -> Node | None:
                 return p.child_by_field_name("condition")
             return None
         child, p = p, p.parent
-    return None
-
-
-def _enclosing_loop(node: Node, func: Node) -> Node | None:
-    p = node.parent
-    while p is not None and p.id != func.id:
-        if p.type in _LOOPS:
-            return p
-        if p.type == "func_literal":
-            return None
-        p = p.parent
     return None

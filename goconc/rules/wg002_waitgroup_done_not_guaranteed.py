@@ -109,13 +109,14 @@ from goconc.analyzer.matchers import (
     body_statements,
     call_args,
     descendants,
+    innermost_loop,
     line_indent,
     may_hold_go_statement,
     method_call,
 )
 from goconc.analyzer.rule import Rule
 from goconc.analyzer.source import SourceFile
-from goconc.analyzer.summaries import DoneFate, done_fate, loop_of
+from goconc.analyzer.summaries import DoneFate, done_fate
 from goconc.analyzer.types import Ref, enclosing_function, unparen
 
 _CALLS = frozenset({"call_expression"})
@@ -374,7 +375,7 @@ class WaitGroupDoneNotGuaranteed(Rule):
         """The return / goexit / continue that skips Done; None when the path falls off the
         end; False when Done is per loop iteration and every iteration calls it."""
         cfg = self.pkg.cfg(func, file)
-        loops = {loop_of(h, func) for h in fate.handlers}
+        loops = {innermost_loop(h, func) for h in fate.handlers}
         loop = next(iter(loops)) if len(loops) == 1 else None
         handled = {h.id for h in fate.handlers}
         if loop is not None:
@@ -418,7 +419,7 @@ class WaitGroupDoneNotGuaranteed(Rule):
                 or f.text(call) != f"{name}.Done()"
             ):
                 return []
-            if loop_of(stmt, literal) is not None or enclosing_function(stmt) != literal:
+            if innermost_loop(stmt, literal) is not None or enclosing_function(stmt) != literal:
                 return []
             stmts.append(stmt)
         if not stmts:
