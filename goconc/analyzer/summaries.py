@@ -30,7 +30,7 @@ from tree_sitter import Node
 from goconc.analyzer.calls import callee, param_names
 from goconc.analyzer.cfg import CFG
 from goconc.analyzer.dataflow import Exit, unhandled_exits
-from goconc.analyzer.matchers import FUNC_KINDS, call_args
+from goconc.analyzer.matchers import FUNC_KINDS, call_args, descendants, method_call
 from goconc.analyzer.source import SourceFile
 from goconc.analyzer.symbols import FuncDecl
 from goconc.analyzer.types import Binding, Ref, Resolver, unparen
@@ -597,3 +597,29 @@ def _handler_statement(cfg: CFG, call: Node, func: Node) -> tuple[Node | None, b
             return node, True
         node = node.parent
     return None, True
+
+
+def waitgroup_adds_before(
+    pkg: Package, go: Node, func: Node, file: SourceFile
+) -> list[tuple[Node, Ref]]:
+    """`X.Add(...)` calls on WaitGroups before the go statement ``go`` in ``func`` (nested
+    literals left out), nearest first, one per WaitGroup."""
+    r = pkg.resolver
+    found: list[tuple[Node, Ref]] = []
+    for call in descendants(func, _ADD_CALLS, into_funcs=False):
+        if call.start_byte >= go.start_byte:
+            break
+        m = method_call(call, file)
+        if m is None or m[1] != "Add":
+            continue
+        fn = call.child_by_field_name("function")
+        target = r.method_target(fn, file) if fn is not None else None
+        if target is None or target[0] != "WaitGroup" or target[1] is None:
+            continue
+        found = [(a, ref) for a, ref in found if not ref.same_object(target[1])]
+        found.append((call, target[1]))
+    found.reverse()
+    return found
+
+
+_ADD_CALLS = frozenset({"call_expression"})

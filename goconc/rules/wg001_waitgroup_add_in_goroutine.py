@@ -94,6 +94,7 @@ from goconc.analyzer.matchers import (
 )
 from goconc.analyzer.rule import Rule
 from goconc.analyzer.source import SourceFile
+from goconc.analyzer.summaries import waitgroup_adds_before
 from goconc.analyzer.types import Ref, enclosing_function, unparen
 
 _CALLS = frozenset({"call_expression"})
@@ -206,18 +207,11 @@ class WaitGroupAddInGoroutine(Rule):
         """An Add on the same WaitGroup precedes this go statement in the function that starts
         it: either the goroutine is counted already, or the goroutine is itself counted and
         adds for its children (the enclosing function is a counted goroutine)."""
-        r = self.pkg.resolver
         scope: Node | None = func
         while scope is not None:
-            for call in descendants(scope, _CALLS, into_funcs=False):
-                if call.start_byte >= go.start_byte:
-                    break
-                m = method_call(call, self.file)
-                if m is None or m[1] != "Add":
-                    continue
-                target = r.method_target(_selector(call), self.file)
-                if target is not None and target[1] is not None and target[1].same_object(ref):
-                    return True
+            adds = waitgroup_adds_before(self.pkg, go, scope, self.file)
+            if any(other.same_object(ref) for _, other in adds):
+                return True
             if scope.type != "func_literal":
                 return False
             scope = enclosing_function(scope)  # the goroutine may be counted by its starter

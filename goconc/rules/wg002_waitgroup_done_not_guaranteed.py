@@ -116,7 +116,7 @@ from goconc.analyzer.matchers import (
 )
 from goconc.analyzer.rule import Rule
 from goconc.analyzer.source import SourceFile
-from goconc.analyzer.summaries import DoneFate, done_fate
+from goconc.analyzer.summaries import DoneFate, done_fate, waitgroup_adds_before
 from goconc.analyzer.types import Ref, enclosing_function, unparen
 
 _CALLS = frozenset({"call_expression"})
@@ -153,7 +153,7 @@ class WaitGroupDoneNotGuaranteed(Rule):
         if fn is None or func is None:
             return
         fn = unparen(fn)
-        for add, ref in self._adds_before(go, func):
+        for add, ref in waitgroup_adds_before(self.pkg, go, func, self.file):
             if fn.type == "func_literal":
                 inner = self._bound_target(call, fn, self.file, ref, {})
                 fate = done_fate(self.pkg, fn, self.file, inner or ref)
@@ -179,25 +179,6 @@ class WaitGroupDoneNotGuaranteed(Rule):
             return  # one finding per goroutine
 
     # -- which WaitGroups count this goroutine -------------------------------------------
-    def _adds_before(self, go: Node, func: Node) -> list[tuple[Node, Ref]]:
-        """`X.Add(...)` calls on WaitGroups before the go statement in its function, nearest
-        first, one per WaitGroup."""
-        r = self.pkg.resolver
-        found: list[tuple[Node, Ref]] = []
-        for call in descendants(func, _CALLS, into_funcs=False):
-            if call.start_byte >= go.start_byte:
-                break
-            m = method_call(call, self.file)
-            if m is None or m[1] != "Add":
-                continue
-            target = r.method_target(_selector(call), self.file)
-            if target is None or target[0] != "WaitGroup" or target[1] is None:
-                continue
-            found = [(a, ref) for a, ref in found if not ref.same_object(target[1])]
-            found.append((call, target[1]))
-        found.reverse()
-        return found
-
     def _named_target(self, call: Node, ref: Ref) -> tuple[Node, SourceFile, Ref | None] | None:
         """(declaration, its file, the WaitGroup's identity inside it) for `go f(&wg)` /
         `go s.run()`; None when the callee is not a package function."""
