@@ -99,3 +99,17 @@ def inside_go_statement(node: Node, within: Node) -> bool:
             return True
         parent = parent.parent
     return False
+
+
+def in_function(node: Node, func: Node) -> bool:
+    """Whether ``func`` is the innermost function (declaration or literal) around ``node``."""
+    parent = node.parent
+    while parent is not None and parent.type not in FUNC_KINDS:
+        parent = parent.parent
+    return parent is not None and parent.id == func.id
+
+
+def callee_text(call: Node, file: SourceFile) -> str:
+    """The called expression as written (`context.WithCancel`), for messages."""
+    fn = call.child_by_field_name("function")
+    return file.text(fn) if fn is not None else "the call"

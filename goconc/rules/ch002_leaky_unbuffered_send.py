@@ -105,11 +105,16 @@ from tree_sitter import Node
 
 from goconc.analyzer.dataflow import Exit, contains, escape_path, reaches
 from goconc.analyzer.diagnostics import Applicability, Edit, Fix, Related, RuleMeta, Severity
-from goconc.analyzer.matchers import call_args, descendants, may_hold_go_statement
+from goconc.analyzer.matchers import (
+    FUNC_KINDS,
+    call_args,
+    descendants,
+    in_function,
+    may_hold_go_statement,
+)
 from goconc.analyzer.rule import Rule
 from goconc.analyzer.types import Binding, enclosing_function, unparen
 
-_FUNCS = frozenset({"function_declaration", "method_declaration", "func_literal"})
 _IDENT = frozenset({"identifier"})
 _SENDS = frozenset({"send_statement"})
 _HARMLESS_CALLS = frozenset({"len", "cap"})
@@ -162,7 +167,7 @@ class LeakyUnbufferedSend(Rule):
             return False
         if not (func.start_byte <= b.ident.start_byte < func.end_byte) or contains(lit, b.ident):
             return False  # not made in the enclosing function
-        if _owner(b.ident) != func.id:
+        if not in_function(b.ident, func):
             return False
         make = _unbuffered_make(b)
         if make is None:
@@ -225,7 +230,7 @@ class LeakyUnbufferedSend(Rule):
                 if _call_of(parent, ident, self.file, ("close",)):
                     continue
                 return None
-            if _owner(ident) != func.id:
+            if not in_function(ident, func):
                 return None  # captured by another closure or goroutine
             if _call_of(parent, ident, self.file, _HARMLESS_CALLS):
                 continue
@@ -299,15 +304,6 @@ def _unbuffered_make(b: Binding) -> Node | None:
     return None
 
 
-def _owner(node: Node) -> int | None:
-    p = node.parent
-    while p is not None:
-        if p.type in _FUNCS:
-            return p.id
-        p = p.parent
-    return None
-
-
 def _is_field(parent: Node, field: str, child: Node) -> bool:
     f = parent.child_by_field_name(field)
     return f is not None and contains(f, child) and unparen(f).id == child.id
@@ -332,7 +328,7 @@ def _call_of(
 def _competing_select(receive: Node) -> Node | None:
     """The select whose case receives ``receive``, when it has another case."""
     p = receive.parent
-    while p is not None and p.type not in ("communication_case", "block", *_FUNCS):
+    while p is not None and p.type not in ("communication_case", "block", *FUNC_KINDS):
         p = p.parent
     if p is None or p.type != "communication_case":
         return None
@@ -350,7 +346,7 @@ def _in_loop_without(node: Node, func: Node, anchor: Node | None) -> bool:
     """``node`` is in a `for` loop of ``func`` that does not contain ``anchor``."""
     p = node.parent
     while p is not None and p.id != func.id:
-        if p.type in _FUNCS:
+        if p.type in FUNC_KINDS:
             return False
         if p.type == "for_statement" and (anchor is None or not contains(p, anchor)):
             return True

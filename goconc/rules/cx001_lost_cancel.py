@@ -77,7 +77,7 @@ from tree_sitter import Node
 
 from goconc.analyzer.dataflow import contains, escape_path
 from goconc.analyzer.diagnostics import Applicability, Edit, Fix, Related, RuleMeta, Severity
-from goconc.analyzer.matchers import inside_go_statement, line_indent
+from goconc.analyzer.matchers import callee_text, inside_go_statement, line_indent
 from goconc.analyzer.rule import Rule
 from goconc.analyzer.types import Binding, enclosing_function
 
@@ -119,6 +119,7 @@ class LostCancel(Rule):
             return
         assert target is not None
         what = "stop" if target[1] == "NotifyContext" else "cancel"
+        callee = callee_text(call, self.file)
         stmt, left = _assignment(call)
         if stmt is None or left is None or len(left) != 2:
             return  # returned or passed on directly: the caller owns the cancel func
@@ -129,7 +130,7 @@ class LostCancel(Rule):
         if name == "_":
             self.report(
                 call,
-                f"the {what} func returned by {self._callee(call)} is discarded; the context "
+                f"the {what} func returned by {callee} is discarded; the context "
                 "is released only when its parent is cancelled",
             )
             return
@@ -160,15 +161,11 @@ class LostCancel(Rule):
             )
         self.report(
             call,
-            f"the {what} func {name} returned by {self._callee(call)} is not called on all "
+            f"the {what} func {name} returned by {callee} is not called on all "
             f"paths; call or defer {name}() to release the context",
             related=related,
             fixes=[self._defer_fix(stmt, name, left[0], func)],
         )
-
-    def _callee(self, call: Node) -> str:
-        fn = call.child_by_field_name("function")
-        return self.file.text(fn) if fn is not None else "the call"
 
     def _uses(self, binding: Binding, func: Node, exclude: Node) -> list[Node]:
         return [

@@ -99,7 +99,7 @@ from tree_sitter import Node
 from goconc.analyzer.cfg import Block
 from goconc.analyzer.dataflow import contains, escape_path
 from goconc.analyzer.diagnostics import Applicability, Edit, Fix, Related, RuleMeta, Severity
-from goconc.analyzer.matchers import FUNC_KINDS, line_indent
+from goconc.analyzer.matchers import FUNC_KINDS, callee_text, line_indent
 from goconc.analyzer.rule import Rule
 from goconc.analyzer.types import Binding, enclosing_function, unparen
 
@@ -255,19 +255,16 @@ class TickerLeak(Rule):
                 Related(self.file.span(body.end_byte - 1, body.end_byte), f"{name} leaks here")
             ]
         kind = "ticker" if maker == "NewTicker" else "timer"
+        callee = callee_text(call, self.file)
         self.report(
             call,
-            f"the {kind} {name} made by {self._callee(call)} is not stopped on all paths; "
+            f"the {kind} {name} made by {callee} is not stopped on all paths; "
             f"before Go 1.23 it is not collected until stopped"
             + (" or fired" if kind == "timer" else "")
             + f"; defer {name}.Stop()",
             related=related,
             fixes=self._fix(stmt, name, passive, func),
         )
-
-    def _callee(self, call: Node) -> str:
-        fn = call.child_by_field_name("function")
-        return self.file.text(fn) if fn is not None else "the call"
 
     def _uses(self, binding: Binding, func: Node, exclude: Node) -> list[Node]:
         return [

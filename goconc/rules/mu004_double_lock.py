@@ -108,11 +108,10 @@ from tree_sitter import Node
 from goconc.analyzer.calls import callee
 from goconc.analyzer.diagnostics import Related, RuleMeta, Severity
 from goconc.analyzer.locks import Event, Held, LockFacts, LockFactsRule, State, obj_key
-from goconc.analyzer.matchers import call_args, descendants
+from goconc.analyzer.matchers import FUNC_KINDS, call_args, descendants, in_function
 from goconc.analyzer.rule import Rule
 from goconc.analyzer.types import Ref, unparen
 
-_FUNCS = frozenset({"function_declaration", "method_declaration", "func_literal"})
 _CALLS = frozenset({"call_expression"})
 _UNLOCKISH = re.compile(r"(?i)unlock")
 # Acquisitions deeper down the calls than this are weak evidence: the paths that reach them
@@ -124,16 +123,6 @@ _MAX_CALL_DEPTH = 3
 def _between(op: Node, at: Node, held: Held) -> bool:
     """``op`` lies between the acquisition of ``held`` and ``at`` in the same file's text."""
     return held.acquire.start_byte < op.start_byte < at.start_byte
-
-
-def _owner(node: Node) -> int | None:
-    """Id of the innermost function (declaration or literal) around ``node``."""
-    p = node.parent
-    while p is not None:
-        if p.type in _FUNCS:
-            return p.id
-        p = p.parent
-    return None
 
 
 class DoubleLock(LockFactsRule):
@@ -203,7 +192,7 @@ class DoubleLock(LockFactsRule):
         outer = func
         p = func.parent
         while p is not None:
-            if p.type in _FUNCS:
+            if p.type in FUNC_KINDS:
                 outer = p
             p = p.parent
         r = self.pkg.resolver
@@ -217,7 +206,7 @@ class DoubleLock(LockFactsRule):
             target = r.method_target(fn, self.file)
             if target is None or target[1] is None or obj_key(target[1]) != obj_key(ref):
                 continue
-            if _owner(call) != func.id:
+            if not in_function(call, func):
                 return True
         return False
 
