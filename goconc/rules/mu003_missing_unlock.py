@@ -106,7 +106,7 @@ import re
 
 from tree_sitter import Node
 
-from goconc.analyzer.dataflow import Exit, cfg_statement, escape_exits, reaches
+from goconc.analyzer.dataflow import Exit, cfg_statement, contains, escape_exits, reaches
 from goconc.analyzer.diagnostics import Applicability, Edit, Fix, Related, RuleMeta, Severity
 from goconc.analyzer.locks import Event, LockFacts, LockFactsRule, ObjKey, obj_key
 from goconc.analyzer.matchers import descendants, innermost_loop, line_indent
@@ -516,16 +516,12 @@ def _loop_without(node: Node, lock: Node, func: Node) -> bool:
     """``node`` is in a loop of ``func`` that does not contain ``lock``."""
     p = node.parent
     while p is not None and p.id != func.id:
-        if p.type in _LOOPS and not _inside(lock, p):
+        if p.type in _LOOPS and not contains(p, lock):
             return True
         if p.type in _FUNC_KINDS:
             return False
         p = p.parent
     return False
-
-
-def _inside(node: Node, outer: Node) -> bool:
-    return outer.start_byte <= node.start_byte and node.end_byte <= outer.end_byte
 
 
 def _guards(node: Node) -> list[Node]:
@@ -536,7 +532,7 @@ def _guards(node: Node) -> list[Node]:
     while p is not None and p.type not in _FUNC_KINDS:
         if p.type == "if_statement":
             cond = p.child_by_field_name("condition")
-            if cond is not None and not _inside(node, cond):
+            if cond is not None and not contains(cond, node):
                 out.append(cond)
         p = p.parent
     return out
