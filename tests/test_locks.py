@@ -181,7 +181,7 @@ def test_embedded_alias_and_nested_literals() -> None:
     """)
     f = _facts(pkg, "inc")
     assert _names(_at(f, '"both"')) == ["e:write", "m:write"]
-    lit = next(descendants(f.func, frozenset({"func_literal"})))
+    lit = descendants(f.func, frozenset({"func_literal"}))[0]
     inner = pkg.locks.facts(lit, f.file)
     assert all(not ev.state.held for ev in inner.events)
     assert _names(_at(inner, '"goroutine"')) == []

@@ -292,9 +292,9 @@ def _finish(
             continue
         found = suppress.apply(f, _dedupe(by_file.get(f.path, [])), codes, settings.enabled)
         if settings.fingerprints and found:
-            from goconc.analyzer.fingerprint import line_hashes
+            from goconc.analyzer.fingerprint import LineHashes
 
-            hashes = line_hashes(f.data)
+            hashes = LineHashes(f.data)
             found = [
                 attrs.evolve(d, line_hash=hashes[d.span.line - 1])
                 if d.span.line - 1 < len(hashes)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from functools import cache
 
-from tree_sitter import Node
+from tree_sitter import Node, Query, QueryCursor
 
+from goconc.analyzer.parse import go_language
 from goconc.analyzer.source import SourceFile
 
 FUNC_KINDS = frozenset({"function_declaration", "method_declaration", "func_literal"})
@@ -57,16 +58,51 @@ def body_statements(block: Node | None) -> list[Node]:
     return [c for c in sl.named_children if not c.is_extra] if sl is not None else []
 
 
-def descendants(node: Node, kinds: frozenset[str], *, into_funcs: bool = True) -> Iterator[Node]:
-    """Nodes of the given kinds below ``node`` in document order, iteratively."""
-    stack = list(reversed(node.named_children))
-    while stack:
-        n = stack.pop()
-        if n.type in kinds:
-            yield n
-        if not into_funcs and n.type in FUNC_KINDS:
-            continue
-        stack.extend(reversed(n.named_children))
+@cache
+def kind_query(kinds: frozenset[str]) -> Query:
+    """A query capturing, as ``n``, every named node of one of ``kinds``."""
+    patterns = " ".join(f"({k})" for k in sorted(kinds))
+    return Query(go_language(), f"[{patterns}] @n")
+
+
+def in_document_order(nodes: list[Node]) -> list[Node]:
+    """Document order, a parent before a child that spans the same bytes."""
+    keys = [(n.start_byte, -n.end_byte) for n in nodes]
+    if len(set(keys)) == len(keys):  # no two nodes span the same bytes: the usual case
+        return [nodes[i] for i in sorted(range(len(nodes)), key=keys.__getitem__)]
+
+    def chain_depth(n: Node) -> int:
+        depth, p = 0, n.parent
+        while p is not None and p.start_byte == n.start_byte and p.end_byte == n.end_byte:
+            depth, p = depth + 1, p.parent
+        return depth
+
+    return sorted(nodes, key=lambda n: (n.start_byte, -n.end_byte, chain_depth(n)))
+
+
+def descendants(node: Node, kinds: frozenset[str], *, into_funcs: bool = True) -> list[Node]:
+    """Nodes of the given kinds below ``node``, in document order. With ``into_funcs`` False,
+    a function (declaration or literal) below ``node`` is listed if wanted, not entered.
+    A query: the tree is searched in C, and Python sees only the hits."""
+    wanted = kinds if into_funcs else kinds | FUNC_KINDS
+    found = QueryCursor(kind_query(wanted)).captures(node).get("n")
+    if not found:
+        return []
+    me = node.id
+    out = [n for n in in_document_order(found) if n.id != me]
+    if into_funcs:
+        return out
+    kept: list[Node] = []
+    skip_until = -1
+    for n in out:
+        if n.start_byte < skip_until:
+            continue  # inside a nested function
+        if n.type in FUNC_KINDS:
+            skip_until = n.end_byte
+            if n.type not in kinds:
+                continue
+        kept.append(n)
+    return kept
 
 
 def line_indent(file: SourceFile, node: Node) -> str:

@@ -10,12 +10,11 @@ A rule that raises is switched off for the rest of the file and reported; the ot
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from functools import cache
 
 import attrs
-from tree_sitter import Node, Query, QueryCursor
+from tree_sitter import Node, QueryCursor
 
-from goconc.analyzer.parse import go_language
+from goconc.analyzer.matchers import in_document_order, kind_query
 from goconc.analyzer.rule import Rule, hooks_of
 from goconc.analyzer.source import SourceFile
 
@@ -30,27 +29,6 @@ class RuleCrash:
 
 # Top-level declarations that hold no code for a rule to look at.
 _NO_CODE = frozenset({"package_clause", "import_declaration", "const_declaration", "comment"})
-
-
-@cache
-def kind_query(kinds: frozenset[str]) -> Query:
-    patterns = " ".join(f"({k})" for k in sorted(kinds))
-    return Query(go_language(), f"[{patterns}] @n")
-
-
-def _ordered(nodes: list[Node]) -> list[Node]:
-    """Document order, a parent before a child that spans the same bytes."""
-    keys = [(n.start_byte, -n.end_byte) for n in nodes]
-    if len(set(keys)) == len(keys):  # no two nodes span the same bytes: the usual case
-        return [nodes[i] for i in sorted(range(len(nodes)), key=keys.__getitem__)]
-
-    def chain_depth(n: Node) -> int:
-        depth, p = 0, n.parent
-        while p is not None and p.start_byte == n.start_byte and p.end_byte == n.end_byte:
-            depth, p = depth + 1, p.parent
-        return depth
-
-    return sorted(nodes, key=lambda n: (n.start_byte, -n.end_byte, chain_depth(n)))
 
 
 class BatchedWalker:
@@ -122,7 +100,7 @@ class BatchedWalker:
             if not any(k in self._leave for k in kinds):
                 # No leave hooks: visit in order, without rebuilding the nesting.
                 visit = self._visit_tables(wanted)
-                for node in _ordered(captures):
+                for node in in_document_order(captures):
                     for rule, hook in visit.get(node.type, ()):
                         key = id(rule)
                         if key in crashed:
@@ -133,7 +111,7 @@ class BatchedWalker:
                             crashed[key] = RuleCrash(rule, err)
                 continue
             stack: list[Node] = []
-            for node in _ordered(captures):
+            for node in in_document_order(captures):
                 while stack and not (
                     stack[-1].start_byte <= node.start_byte and node.end_byte <= stack[-1].end_byte
                 ):

@@ -87,11 +87,11 @@ from __future__ import annotations
 from tree_sitter import Node, QueryCursor
 
 from goconc.analyzer.diagnostics import Related, RuleMeta, Severity
+from goconc.analyzer.matchers import kind_query
 from goconc.analyzer.rule import Rule
 from goconc.analyzer.source import SourceFile
 from goconc.analyzer.summaries import ChanFate, local_chan_fate, shared_chan_fate
 from goconc.analyzer.types import Binding, GoType, unparen
-from goconc.analyzer.visitor import kind_query
 
 _BREAKABLE = frozenset(
     {"for_statement", "select_statement", "expression_switch_statement", "type_switch_statement"}

@@ -64,11 +64,10 @@ from tree_sitter import Node, QueryCursor
 
 from goconc.analyzer.dataflow import cfg_statement, reaches
 from goconc.analyzer.diagnostics import Related, RuleMeta, Severity
-from goconc.analyzer.matchers import FUNC_KINDS, call_args
+from goconc.analyzer.matchers import FUNC_KINDS, call_args, kind_query
 from goconc.analyzer.rule import Rule
 from goconc.analyzer.source import SourceFile
 from goconc.analyzer.types import Binding, Resolver, enclosing_function, unparen
-from goconc.analyzer.visitor import kind_query
 
 _STOP = frozenset({"block", "statement_list", *FUNC_KINDS})
 

@@ -92,11 +92,10 @@ from __future__ import annotations
 from tree_sitter import Node, QueryCursor
 
 from goconc.analyzer.diagnostics import Related, RuleMeta, Severity
-from goconc.analyzer.matchers import FUNC_KINDS, innermost_loop
+from goconc.analyzer.matchers import FUNC_KINDS, innermost_loop, kind_query
 from goconc.analyzer.rule import Rule
 from goconc.analyzer.source import SourceFile
 from goconc.analyzer.types import enclosing_function
-from goconc.analyzer.visitor import kind_query
 
 
 class CondWaitNoLoop(Rule):

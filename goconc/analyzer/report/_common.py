@@ -5,8 +5,12 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from goconc.analyzer.diagnostics import Diagnostic, RuleMeta, RunResult
+
+if TYPE_CHECKING:
+    from goconc.analyzer.fingerprint import LineHashes
 
 TOOL_NAME = "goconc"
 INFORMATION_URI = "https://github.com/goconc/goconc"
@@ -59,7 +63,7 @@ class SourceCache:
     def __init__(self) -> None:
         self._data: dict[str, bytes | None] = {}
         self._starts: dict[str, list[int]] = {}
-        self._hashes: dict[str, list[str]] = {}
+        self._hashes: dict[str, LineHashes] = {}
 
     def data(self, path: str) -> bytes | None:
         if path not in self._data:
@@ -97,9 +101,9 @@ class SourceCache:
             data = self.data(path)
             if data is None:
                 return ""
-            from goconc.analyzer.fingerprint import line_hashes
+            from goconc.analyzer.fingerprint import LineHashes
 
-            hashes = self._hashes[path] = line_hashes(data)
+            hashes = self._hashes[path] = LineHashes(data)
         line = diagnostic.span.line
         return hashes[line - 1] if 0 < line <= len(hashes) else ""
 
