@@ -194,7 +194,6 @@ def _run_rules(
     rules: list[Rule] = []
     for cls in rule_classes:
         rules.append(cls(pkg, settings.rule_options.get(cls.meta.code, {})))
-    walker = BatchedWalker(rules)
     broken: set[int] = set()
 
     def crash(rule: Rule, path: str, err: BaseException) -> None:
@@ -210,6 +209,14 @@ def _run_rules(
             )
         )
 
+    applying: list[Rule] = []
+    for rule in rules:
+        try:
+            if rule.applies_to_package():
+                applying.append(rule)
+        except Exception as err:
+            crash(rule, pkg.folder, err)
+    walker = BatchedWalker(applying)
     timed_out: set[str] = set()
     budget = settings.analysis_timeout
 
@@ -234,7 +241,7 @@ def _run_rules(
         for c in crashes:
             crash(c.rule, f.path, c.error)
     found: list[Diagnostic] = []
-    for rule in rules:
+    for rule in applying:
         try:
             with _time_budget(budget):
                 rule.end_package()

@@ -1183,6 +1183,7 @@ class LockFactsRule(Rule):
     from its held-lock facts; functions that cannot lock anything are skipped unseen."""
 
     triggers: ClassVar[tuple[bytes, ...]] = (b"Lock", b"lock")
+    anchors: ClassVar[Mapping[str, tuple[bytes, ...]]] = dict.fromkeys(FUNC_KINDS, (b"func",))
 
     def wants_declaration(self, decl: Node) -> bool:
         # A declaration without a lock call has no function that `mentions_locks`.

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from functools import cache
 
 from tree_sitter import Node, Query, QueryCursor
@@ -11,15 +10,6 @@ from goconc.analyzer.parse import go_language
 from goconc.analyzer.source import SourceFile
 
 FUNC_KINDS = frozenset({"function_declaration", "method_declaration", "func_literal"})
-
-
-# The keyword `go` of a go statement: never followed by a byte that continues an identifier.
-_GO_KEYWORD = re.compile(rb"go(?![A-Za-z0-9_])")
-
-
-def may_hold_go_statement(file: SourceFile, node: Node) -> bool:
-    """Cheap, conservative prefilter: whether ``node``'s source can contain a go statement."""
-    return _GO_KEYWORD.search(file.data, node.start_byte, node.end_byte) is not None
 
 
 def method_call(call: Node, file: SourceFile) -> tuple[Node, str] | None:

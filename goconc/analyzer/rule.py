@@ -36,9 +36,21 @@ class Rule:
     # declaration depend on text found in it. Plain substrings: `bytes.find` over the
     # declaration's range is many times faster than a regex search.
     declaration_triggers: ClassVar[tuple[bytes, ...]] = ()
+    # For each node kind the rule hooks, the tokens (keywords, operators or names) one of
+    # which every node its hook acts on has at most three levels below it: `go` for a go
+    # statement, `close` for a call of close. The walker then finds those nodes from the
+    # tokens instead of querying the tree (see tokens.py). Empty: query for every kind.
+    anchors: ClassVar[Mapping[str, tuple[bytes, ...]]] = {}
 
     def __init_subclass__(cls, **kwargs: object) -> None:
         super().__init_subclass__(**kwargs)
+        if cls.anchors:
+            hooks = hooks_of(cls)
+            kinds = {kind for _, kind in hooks.values()}
+            if any(when != "visit" for when, _ in hooks.values()) or kinds != set(cls.anchors):
+                raise TypeError(
+                    f"{cls.__name__}: anchors must name every hooked kind, and only visit hooks"
+                )
         meta = cls.__dict__.get("meta")
         module = sys.modules.get(cls.__module__)
         if isinstance(meta, RuleMeta) and not meta.docs and module is not None and module.__doc__:
@@ -50,6 +62,11 @@ class Rule:
         self.options: Mapping[str, object] = options or {}
         self.file: SourceFile = pkg.files[0]  # set by the walker before each file
         self.diagnostics: list[Diagnostic] = []
+
+    def applies_to_package(self) -> bool:
+        """Whether the rule can report anything in ``self.pkg`` at all; asked once, before
+        the walk, and a rule that cannot is not run (say, a Go version it does not concern)."""
+        return True
 
     def wants_declaration(self, decl: Node) -> bool:
         """Whether the hooks should run inside this top-level declaration of ``self.file``."""

@@ -15,6 +15,7 @@ import attrs
 from tree_sitter import Node, Tree
 
 from goconc.analyzer.diagnostics import Span
+from goconc.analyzer.tokens import TokenIndex
 
 _LINE_END = re.compile(rb"\r\n|\r|\n")
 _BOM = b"\xef\xbb\xbf"
@@ -33,6 +34,10 @@ class SourceFile:
     @property
     def root(self) -> Node:
         return self.tree.root_node
+
+    @cached_property
+    def tokens(self) -> TokenIndex:
+        return TokenIndex(self.data, self.tree.root_node)
 
     def text(self, node: Node) -> str:
         return self.data[node.start_byte : node.end_byte].decode("utf-8", "replace")

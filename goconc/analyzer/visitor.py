@@ -1,14 +1,18 @@
 """One walk per file, dispatching to every active rule's visit_/leave_ hooks.
 
 Each top-level declaration is handed to the rules that want it (their file `triggers` and
-`declaration_triggers`), and one tree-sitter query finds the node kinds those rules hook, so
-the tree is traversed in C and Python only touches the hits. Enter/leave order is rebuilt
-from byte ranges with a stack, so it is iterative: 3,000-deep nesting needs no recursion.
-A rule that raises is switched off for the rest of the file and reported; the others go on.
+`declaration_triggers`). A rule with ``anchors`` gets the nodes its tokens lead to (see
+tokens.py), found without visiting the rest of the tree; for the others one tree-sitter
+query finds the node kinds they hook, so the tree is traversed in C and Python only touches
+the hits. Hooks run in document order; where leave hooks are wanted, enter/leave order is
+rebuilt from byte ranges with a stack, so it is iterative: 3,000-deep nesting needs no
+recursion. A rule that raises is switched off for the rest of the file and reported; the
+others go on.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Callable, Sequence
 
 import attrs
@@ -17,6 +21,7 @@ from tree_sitter import Node, QueryCursor
 from goconc.analyzer.matchers import in_document_order, kind_query
 from goconc.analyzer.rule import Rule, hooks_of
 from goconc.analyzer.source import SourceFile
+from goconc.analyzer.tokens import TokenIndex
 
 Hook = Callable[[Node], None]
 
@@ -37,9 +42,17 @@ class BatchedWalker:
         self._visit: dict[str, list[tuple[Rule, Hook]]] = {}
         self._leave: dict[str, list[tuple[Rule, Hook]]] = {}
         self._kinds: dict[int, frozenset[str]] = {}
+        # Rules that find their nodes from tokens: [(kind, tokens, hook)] each.
+        self._anchored: dict[int, list[tuple[str, tuple[bytes, ...], Hook]]] = {}
         self._tables: dict[frozenset[int], dict[str, list[tuple[Rule, Hook]]]] = {}
         for rule in self.rules:
             hooks = hooks_of(type(rule))
+            if rule.anchors:
+                self._anchored[id(rule)] = [
+                    (kind, rule.anchors[kind], getattr(rule, method))
+                    for method, (_, kind) in sorted(hooks.items())
+                ]
+                continue
             self._kinds[id(rule)] = frozenset(kind for _, kind in hooks.values())
             for method, (when, kind) in hooks.items():
                 table = self._visit if when == "visit" else self._leave
@@ -56,17 +69,19 @@ class BatchedWalker:
             }
         return found
 
+    def _active(self, rule: Rule, tokens: TokenIndex) -> bool:
+        """Whether ``rule`` can act in a file: one of its triggers and anchors is there."""
+        if rule.triggers and not any(tokens.present(t) for t in rule.triggers):
+            return False
+        anchored = self._anchored.get(id(rule))
+        return anchored is None or any(
+            tokens.present(t) for _, anchors, _ in anchored for t in anchors
+        )
+
     def walk(self, file: SourceFile) -> list[RuleCrash]:
         """Run every rule's hooks over ``file``; return the rules that crashed."""
-        present: dict[bytes, bool] = {}  # each trigger is looked for once per file
-
-        def found(token: bytes) -> bool:
-            hit = present.get(token)
-            if hit is None:
-                hit = present[token] = token in file.data
-            return hit
-
-        active = [r for r in self.rules if not r.triggers or any(found(t) for t in r.triggers)]
+        tokens = file.tokens
+        active = [r for r in self.rules if self._active(r, tokens)]
         if not active:
             return []
         for rule in active:
@@ -86,41 +101,74 @@ class BatchedWalker:
         root = file.root
         everyone = frozenset(id(r) for r in active)
         call(self._visit.get(root.type, []), root, everyone)
-        # Each top-level declaration is queried only for the kinds that the rules wanting it
-        # hook, so a declaration no rule wants costs a regex search per rule, not a walk.
-        for decl in root.named_children:
-            if decl.is_extra or decl.type in _NO_CODE:
-                continue
-            wanted_rules = [r for r in active if r.wants_declaration(decl)]
+        tops = [d for d in root.named_children if not d.is_extra and d.type not in _NO_CODE]
+        hits: list[tuple[int, int, int, Node, Rule, Hook]] = []
+        # Anchored rules: the nodes their tokens lead to, in the declarations they want.
+        starts = [d.start_byte for d in tops]
+        for order, rule in enumerate(active):
+            wants: dict[int, bool] = {}
+            for kind, anchors, hook in self._anchored.get(id(rule), ()):
+                for token in anchors:
+                    for node in tokens.anchored(token, kind)[1]:
+                        i = bisect_right(starts, node.start_byte) - 1
+                        if i < 0 or node.end_byte > tops[i].end_byte:
+                            continue
+                        wanted = wants.get(i)
+                        if wanted is None:
+                            wanted = wants[i] = rule.wants_declaration(tops[i])
+                        if wanted:
+                            hits.append((node.start_byte, -node.end_byte, order, node, rule, hook))
+        # The others: one query per declaration for the kinds that the rules wanting it hook.
+        queried = [r for r in active if id(r) not in self._anchored]
+        for decl in tops if queried else ():
+            wanted_rules = [r for r in queried if r.wants_declaration(decl)]
             kinds = frozenset().union(*(self._kinds[id(r)] for r in wanted_rules))
             if not kinds:
                 continue
-            wanted = frozenset(id(r) for r in wanted_rules)
-            captures = QueryCursor(kind_query(kinds)).captures(decl).get("n", [])
-            if not any(k in self._leave for k in kinds):
-                # No leave hooks: visit in order, without rebuilding the nesting.
-                visit = self._visit_tables(wanted)
-                for node in in_document_order(captures):
-                    for rule, hook in visit.get(node.type, ()):
-                        key = id(rule)
-                        if key in crashed:
-                            continue
-                        try:
-                            hook(node)
-                        except Exception as err:  # a bug of ours: report it, keep the others
-                            crashed[key] = RuleCrash(rule, err)
+            if any(k in self._leave for k in kinds):
+                self._nested_walk(decl, kinds, wanted_rules, call)
                 continue
-            stack: list[Node] = []
-            for node in in_document_order(captures):
-                while stack and not (
-                    stack[-1].start_byte <= node.start_byte and node.end_byte <= stack[-1].end_byte
-                ):
-                    left = stack.pop()
-                    call(self._leave.get(left.type, []), left, wanted)
-                call(self._visit.get(node.type, []), node, wanted)
-                stack.append(node)
-            while stack:
-                left = stack.pop()
-                call(self._leave.get(left.type, []), left, wanted)
+            captures = QueryCursor(kind_query(kinds)).captures(decl).get("n", [])
+            visit = self._visit_tables(frozenset(id(r) for r in wanted_rules))
+            for order, node in enumerate(in_document_order(captures), len(active)):
+                for rule, hook in visit.get(node.type, ()):
+                    hits.append((node.start_byte, -node.end_byte, order, node, rule, hook))
+        hits.sort(key=lambda h: h[:3])
+        done: set[tuple[int, int]] = set()  # a node two tokens lead to runs once per hook
+        for _, _, _, node, rule, hook in hits:
+            key = id(rule)
+            if key in crashed:
+                continue
+            once = (node.id, id(hook))
+            if once in done:
+                continue
+            done.add(once)
+            try:
+                hook(node)
+            except Exception as err:  # a bug of ours: report it, keep the other rules
+                crashed[key] = RuleCrash(rule, err)
         call(self._leave.get(root.type, []), root, everyone)
         return list(crashed.values())
+
+    def _nested_walk(
+        self,
+        decl: Node,
+        kinds: frozenset[str],
+        rules: list[Rule],
+        call: Callable[[list[tuple[Rule, Hook]], Node, frozenset[int]], None],
+    ) -> None:
+        """Visit and leave hooks in nesting order, rebuilt from byte ranges with a stack."""
+        wanted = frozenset(id(r) for r in rules)
+        captures = QueryCursor(kind_query(kinds)).captures(decl).get("n", [])
+        stack: list[Node] = []
+        for node in in_document_order(captures):
+            while stack and not (
+                stack[-1].start_byte <= node.start_byte and node.end_byte <= stack[-1].end_byte
+            ):
+                left = stack.pop()
+                call(self._leave.get(left.type, []), left, wanted)
+            call(self._visit.get(node.type, []), node, wanted)
+            stack.append(node)
+        while stack:
+            left = stack.pop()
+            call(self._leave.get(left.type, []), left, wanted)

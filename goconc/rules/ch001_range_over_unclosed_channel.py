@@ -112,9 +112,8 @@ class RangeOverUnclosedChannel(Rule):
         precision="high",
         fix=None,
     )
-    triggers = (b"range",)
     # The hook acts only on a loop with a range clause, whose source holds `range`.
-    declaration_triggers = (b"range",)
+    anchors = {"for_statement": (b"range",)}
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
@@ -123,18 +122,19 @@ class RangeOverUnclosedChannel(Rule):
         # (this skips most packages before any type resolution).
         self._makes_chans = any(b"chan" in f.data and b"make(" in f.data for f in self.pkg.files)
 
-    def wants_declaration(self, decl: Node) -> bool:
-        return self._makes_chans and super().wants_declaration(decl)
+    def applies_to_package(self) -> bool:
+        return self._makes_chans
 
     def visit_for_statement(self, loop: Node) -> None:
-        if not self._makes_chans:
-            return
         clause = next((c for c in loop.named_children if c.type == "range_clause"), None)
         if clause is None:
             return
         right = clause.child_by_field_name("right")
         if right is None:
             return
+        left = clause.child_by_field_name("left")
+        if left is not None and sum(not c.is_extra for c in left.named_children) > 1:
+            return  # `for k, v := range`: a channel gives one value (no need to type it)
         right = unparen(right)
         if right.type not in ("identifier", "selector_expression"):
             return  # time.Tick(...), time.After(...), f(): results of calls

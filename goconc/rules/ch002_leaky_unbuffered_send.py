@@ -110,7 +110,6 @@ from goconc.analyzer.matchers import (
     call_args,
     descendants,
     in_function,
-    may_hold_go_statement,
 )
 from goconc.analyzer.rule import Rule
 from goconc.analyzer.types import Binding, enclosing_function, unparen
@@ -130,11 +129,7 @@ class LeakyUnbufferedSend(Rule):
         precision="high",
         fix=Applicability.SAFE,
     )
-    triggers = (b"go ",)
-
-    def wants_declaration(self, decl: Node) -> bool:
-        # The only hook is visit_go_statement: a declaration without one needs no visit.
-        return may_hold_go_statement(self.file, decl)
+    anchors = {"go_statement": (b"go",)}
 
     def visit_go_statement(self, stmt: Node) -> None:
         call = stmt.named_children[0] if stmt.named_children else None

@@ -82,8 +82,12 @@ class NilChannelOp(Rule):
         precision="high",
         fix=None,
     )
-    triggers = (b"<-", b"range", b"close(")
-    declaration_triggers = (b"<-", b"range", b"close(")
+    anchors = {
+        "send_statement": (b"<-",),
+        "unary_expression": (b"<-",),
+        "range_clause": (b"range",),
+        "call_expression": (b"close",),
+    }
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]

@@ -131,7 +131,11 @@ class BadClose(Rule):
         fix=None,
     )
     triggers = (b"close(",)
-    declaration_triggers = (b"close(",)
+    anchors = {
+        "call_expression": (b"close",),
+        "send_statement": (b"<-",),
+        "go_statement": (b"go",),
+    }
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]

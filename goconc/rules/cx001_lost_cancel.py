@@ -110,8 +110,7 @@ class LostCancel(Rule):
         precision="high",
         fix=Applicability.SAFE,
     )
-    triggers = (b"context", b"NotifyContext")
-    declaration_triggers = (b"WithCancel", b"WithTimeout", b"WithDeadline", b"NotifyContext")
+    anchors = {"call_expression": tuple(name.encode() for _, name in sorted(_PRODUCERS))}
 
     def visit_call_expression(self, call: Node) -> None:
         target = self.pkg.resolver.pkg_func(call, self.file)

@@ -121,15 +121,13 @@ class TickerLeak(Rule):
         fix=Applicability.SAFE,
     )
     triggers = (b'"time"',)
-    declaration_triggers = (b"NewTicker", b"NewTimer", b"Tick(")
+    anchors = {"call_expression": (b"NewTicker", b"NewTimer", b"Tick")}
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self._timers: bool | None = None
 
     def visit_call_expression(self, call: Node) -> None:
-        if not self._old_timers():
-            return  # unreferenced tickers are collected from Go 1.23 on
         target = self.pkg.resolver.pkg_func(call, self.file)
         if target == ("time", "Tick"):
             self._tick(call)
@@ -137,9 +135,9 @@ class TickerLeak(Rule):
             assert target is not None
             self._maker(call, target[1])
 
-    def wants_declaration(self, decl: Node) -> bool:
+    def applies_to_package(self) -> bool:
         # From Go 1.23 on, unreferenced tickers are collected: nothing to report.
-        return self._old_timers() and super().wants_declaration(decl)
+        return self._old_timers()
 
     def _old_timers(self) -> bool:
         """Whether the package runs with pre-1.23 timers: its module declares an older Go,
@@ -148,7 +146,7 @@ class TickerLeak(Rule):
         if found is None:
             found = not self.pkg.go_at_least(1, 23)
             for f in self.pkg.files:
-                m = _GODEBUG.search(f.data)
+                m = _GODEBUG.search(f.data) if b"asynctimerchan" in f.data else None
                 if m is not None:
                     found = m.group(1) == b"1"
                     break

@@ -108,8 +108,7 @@ class CondWaitNoLoop(Rule):
         precision="high",
         fix=None,
     )
-    triggers = (b".Wait(",)
-    declaration_triggers = (b".Wait(",)
+    anchors = {"call_expression": (b"Wait",)}
 
     def visit_call_expression(self, call: Node) -> None:
         fn = call.child_by_field_name("function")

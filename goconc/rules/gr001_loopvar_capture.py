@@ -136,8 +136,12 @@ class LoopVarCapture(Rule):
         precision="high",
         fix=Applicability.UNSAFE,
     )
-    triggers = (b"go ", b"defer ", b".Go(")
     declaration_triggers = (b"for",)
+    anchors = {
+        "go_statement": (b"go",),
+        "defer_statement": (b"defer",),
+        "call_expression": (b"Go",),
+    }
 
     def __init__(self, pkg: Package, options: Mapping[str, object] | None = None) -> None:
         super().__init__(pkg, options)

@@ -131,8 +131,7 @@ class FatalInGoroutine(Rule):
         precision="high",
         fix=None,
     )
-    triggers = (b"go ", b".Go(")
-    declaration_triggers = (b"go ", b".Go(")
+    anchors = {"go_statement": (b"go",), "call_expression": (b"Go",)}
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]

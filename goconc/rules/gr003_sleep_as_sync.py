@@ -112,8 +112,7 @@ class SleepAsSync(Rule):
         tags=("concurrency", "goroutine", "data-race", "flaky-test", "external/cwe/cwe-362"),
         precision="high",
     )
-    triggers = (b"Sleep(",)
-    declaration_triggers = (b"Sleep(",)
+    anchors = {"call_expression": (b"Sleep",)}
 
     def visit_call_expression(self, call: Node) -> None:
         if self.pkg.resolver.pkg_func(call, self.file) != ("time", "Sleep"):

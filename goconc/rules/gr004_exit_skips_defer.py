@@ -111,8 +111,7 @@ class ExitSkipsDefer(Rule):
         tags=("concurrency", "resource-leak", "defer"),
         precision="high",
     )
-    triggers = (b"Exit(", b"Fatal")
-    declaration_triggers = (b"Exit(", b"Fatal")
+    anchors = {"call_expression": tuple(sorted(name.encode() for name in _EXIT_NAMES))}
 
     def visit_call_expression(self, call: Node) -> None:
         fn = call.child_by_field_name("function")

@@ -74,7 +74,6 @@ from goconc.analyzer.diagnostics import Related, RuleMeta, Severity
 from goconc.analyzer.matchers import (
     body_statements,
     descendants,
-    may_hold_go_statement,
     method_call,
 )
 from goconc.analyzer.rule import Rule
@@ -95,11 +94,7 @@ class GoroutineNoExit(Rule):
         tags=("concurrency", "goroutine-leak", "external/cwe/cwe-401"),
         precision="high",
     )
-    triggers = (b"go ",)
-
-    def wants_declaration(self, decl: Node) -> bool:
-        # The only hook is visit_go_statement: a declaration without one needs no visit.
-        return may_hold_go_statement(self.file, decl)
+    anchors = {"go_statement": (b"go",)}
 
     def visit_go_statement(self, go: Node) -> None:
         call = go.named_children[0] if go.named_children else None

@@ -107,6 +107,7 @@ from tree_sitter import Node
 
 from goconc.analyzer.diagnostics import Related, RuleMeta, Severity
 from goconc.analyzer.lockgraph import TRIGGERS, LockEdge, adjacency, find_cycles, function_edges
+from goconc.analyzer.matchers import FUNC_KINDS
 from goconc.analyzer.rule import Rule
 
 
@@ -120,6 +121,7 @@ class InconsistentLockOrder(Rule):
         precision="high",
     )
     triggers = TRIGGERS  # files that cannot lock have no edges
+    anchors = dict.fromkeys(FUNC_KINDS, (b"func",))
 
     def wants_declaration(self, decl: Node) -> bool:
         # Only a function that `mentions_locks` has edges (see `function_edges`).

@@ -88,7 +88,6 @@ from goconc.analyzer.matchers import (
     body_statements,
     descendants,
     line_indent,
-    may_hold_go_statement,
     method_call,
     statement_call,
 )
@@ -111,10 +110,7 @@ class WaitGroupAddInGoroutine(Rule):
         fix=Applicability.SAFE,
     )
     triggers = (b".Add(",)
-
-    def wants_declaration(self, decl: Node) -> bool:
-        # The only hook is visit_go_statement: a declaration without one needs no visit.
-        return may_hold_go_statement(self.file, decl)
+    anchors = {"go_statement": (b"go",)}
 
     def visit_go_statement(self, go: Node) -> None:
         call = go.named_children[0] if go.named_children else None

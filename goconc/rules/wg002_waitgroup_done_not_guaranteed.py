@@ -111,7 +111,6 @@ from goconc.analyzer.matchers import (
     descendants,
     innermost_loop,
     line_indent,
-    may_hold_go_statement,
     method_call,
 )
 from goconc.analyzer.rule import Rule
@@ -135,10 +134,7 @@ class WaitGroupDoneNotGuaranteed(Rule):
         fix=Applicability.SAFE,
     )
     triggers = (b".Add(",)
-
-    def wants_declaration(self, decl: Node) -> bool:
-        # The only hook is visit_go_statement: a declaration without one needs no visit.
-        return may_hold_go_statement(self.file, decl)
+    anchors = {"go_statement": (b"go",)}
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
