@@ -271,7 +271,7 @@ class CopyAnalysis:
         if found is None:
             r = self.resolver
             found = self._locals[key] = any(
-                self._reaches(r.binding_type(b)) for b in scopes.by_name.get(name, ())
+                self._reaches(r.binding_type(b)) for b in scopes.bindings(name)
             )
         return found
 

@@ -15,9 +15,8 @@ import re
 from collections.abc import Iterator
 
 import attrs
-from tree_sitter import Node, Query, QueryCursor
+from tree_sitter import Node
 
-from goconc.analyzer.parse import go_language
 from goconc.analyzer.source import SourceFile
 from goconc.analyzer.symbols import Field, PackageIndex, struct_fields
 
@@ -180,21 +179,29 @@ class Ref:
 
 
 class FunctionScopes:
-    """Every local binding of one top-level declaration, closures included."""
+    """The local bindings of one top-level declaration, closures included, found name by
+    name: a lookup of `x` looks at the places where `x` is written in the declaration and
+    declares the bindings among them (a query for every declaring node of the declaration,
+    and declaring all of them, costs more than the few names a rule asks about)."""
 
-    def __init__(self, file: SourceFile, declarations: list[Node]) -> None:
-        """``declarations``: the declaring nodes of one top-level declaration, in document
-        order (functions, literals, :=, var specs, range clauses, receives, type switches)."""
+    def __init__(self, file: SourceFile, top: Node | None) -> None:
         self.file = file
+        self.top = top
         self.by_name: dict[str, list[Binding]] = {}
-        for node in declarations:
-            self._declare(node)
+        self._only = ""  # the name being collected: other names of a declaration wait
+
+    def bindings(self, name: str) -> list[Binding]:
+        """Every binding of ``name`` in the declaration, in document order."""
+        found = self.by_name.get(name)
+        if found is None:
+            found = self.by_name[name] = []
+            self._collect(name)
+        return found
 
     def lookup(self, ident: Node) -> Binding | None:
-        name = self.file.text(ident)
         at = ident.start_byte
         best: Binding | None = None
-        for b in self.by_name.get(name, ()):
+        for b in self.bindings(self.file.text(ident)):
             if b.ident.start_byte == at:
                 return b  # the declaring identifier itself
             if b.scope_start <= at < b.scope_end and (
@@ -203,9 +210,32 @@ class FunctionScopes:
                 best = b
         return best
 
+    def _collect(self, name: str) -> None:
+        """Declare, in document order, the bindings of ``name``: each place the name is
+        written in the declaration is a binding when it is a name its parent declares."""
+        top = self.top
+        if top is None or not name or name == "_":
+            return
+        data, root, needle = self.file.data, self.file.root, name.encode()
+        size, end = len(needle), top.end_byte
+        done: set[int] = set()
+        self._only = name
+        i = data.find(needle, top.start_byte, end)
+        while i >= 0:
+            if data[i - 1 : i] in _NAME_BYTES or data[i + size : i + size + 1] in _NAME_BYTES:
+                i = data.find(needle, i + size, end)
+                continue
+            ident = root.descendant_for_byte_range(i, i + size)
+            declaring = _declaring(ident) if ident is not None else None
+            if declaring is not None and declaring.id not in done:
+                done.add(declaring.id)
+                self._declare(declaring)
+            i = data.find(needle, i + size, end)
+        self._only = ""
+
     def _add(self, ident: Node, kind: str, scope: tuple[int, int], **kw: object) -> None:
         name = self.file.text(ident)
-        if name == "_":
+        if name != self._only:
             return
         b = Binding(name, ident, self.file, kind, scope[0], scope[1], **kw)  # type: ignore[arg-type]
         self.by_name.setdefault(name, []).append(b)
@@ -329,28 +359,54 @@ def _scope_end(node: Node) -> int:
     return parent.end_byte if parent is not None else node.end_byte
 
 
-_DECLARING = Query(
-    go_language(),
-    "[(function_declaration) (method_declaration) (func_literal) (short_var_declaration)"
-    " (var_spec) (range_clause) (receive_statement) (type_switch_statement)] @d",
+# Bytes that continue a name: a match of `x` next to one is part of a longer name.
+_NAME_BYTES = frozenset(
+    bytes([c]) for c in b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_"
+) | frozenset(bytes([c]) for c in range(0x80, 0x100))
+_PARAMS = frozenset({"parameter_declaration", "variadic_parameter_declaration"})
+
+
+def _declaring(ident: Node) -> Node | None:
+    """The node that declares ``ident`` when it is a declared name (a parameter, receiver or
+    result of a function or literal, the left of `:=`, a var spec, a range or receive `:=`, a
+    type switch's alias), for FunctionScopes._declare; else None."""
+    if ident.type != "identifier":
+        return None
+    parent = ident.parent
+    if parent is None:
+        return None
+    kind = parent.type
+    if kind in _PARAMS:
+        plist = parent.parent
+        func = plist.parent if plist is not None else None
+        return func if func is not None and func.type in _FUNC_KINDS else None
+    if kind == "var_spec":
+        return parent
+    if kind != "expression_list":
+        return None
+    stmt = parent.parent
+    if stmt is None:
+        return None
+    field = "alias" if stmt.type == "type_switch_statement" else "left"
+    if stmt.type not in _LIST_DECLARING:
+        return None
+    side = stmt.child_by_field_name(field)
+    return stmt if side is not None and side.id == parent.id else None
+
+
+_LIST_DECLARING = frozenset(
+    {"short_var_declaration", "range_clause", "receive_statement", "type_switch_statement"}
 )
 
 
 class _FileDeclarations:
-    """A file's top-level declarations by byte range, with the declaring nodes inside each,
-    found by one query in C per declaration, only for the declarations whose scopes are
-    asked for (Node.parent walks are slow: they descend from the root)."""
+    """A file's top-level declarations by byte range (Node.parent walks are slow: they
+    descend from the root)."""
 
     def __init__(self, file: SourceFile) -> None:
         tops = [c for c in file.root.named_children if not c.is_extra]
         self.starts = [t.start_byte for t in tops]
         self.tops = tops
-
-    def inside(self, top: Node) -> list[Node]:
-        """The declaring nodes of the top-level declaration ``top`` (itself included), in
-        document order."""
-        found = QueryCursor(_DECLARING).captures(top).get("d", [])
-        return sorted(found, key=lambda n: n.start_byte)
 
     def top_of(self, offset: int) -> Node | None:
         i = bisect.bisect_right(self.starts, offset) - 1
@@ -400,8 +456,7 @@ class Resolver:
         key = decl.id if decl is not None else -1
         found = self._scopes.get((file.path, key))
         if found is None:
-            nodes = decls.inside(decl) if decl is not None else []
-            found = self._scopes[(file.path, key)] = FunctionScopes(file, nodes)
+            found = self._scopes[(file.path, key)] = FunctionScopes(file, decl)
         return found
 
     def binding(self, ident: Node, file: SourceFile) -> Binding | None:
