@@ -222,9 +222,10 @@ class FunctionScopes:
         self._only = name
         i = data.find(needle, top.start_byte, end)
         while i >= 0:
-            if data[i - 1 : i] in _NAME_BYTES or data[i + size : i + size + 1] in _NAME_BYTES:
+            before, after = data[i - 1 : i], data[i + size : i + size + 1]
+            if before in _NOT_DECLARED_AFTER or after in _NOT_DECLARED_BEFORE:
                 i = data.find(needle, i + size, end)
-                continue
+                continue  # part of a longer name, or a use: `x.f`, `x()`, `s.x`
             ident = root.descendant_for_byte_range(i, i + size)
             declaring = _declaring(ident) if ident is not None else None
             if declaring is not None and declaring.id not in done:
@@ -363,6 +364,9 @@ def _scope_end(node: Node) -> int:
 _NAME_BYTES = frozenset(
     bytes([c]) for c in b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_"
 ) | frozenset(bytes([c]) for c in range(0x80, 0x100))
+# Bytes never next to a declared name: those that continue a name, a selector dot, a call.
+_NOT_DECLARED_AFTER = _NAME_BYTES | {b"."}
+_NOT_DECLARED_BEFORE = _NAME_BYTES | {b".", b"("}
 _PARAMS = frozenset({"parameter_declaration", "variadic_parameter_declaration"})
 
 
