@@ -35,6 +35,7 @@ class TokenIndex:
         self._root = root
         self._present: dict[bytes, bool] = {}
         self._tokens: dict[bytes, list[Node]] = {}
+        self._chains: dict[bytes, list[list[Node]]] = {}
         self._anchored: dict[tuple[bytes, str], tuple[list[int], list[Node]]] = {}
 
     def present(self, token: bytes) -> bool:
@@ -79,14 +80,19 @@ class TokenIndex:
         found = self._anchored.get(key)
         if found is not None:
             return found
+        chains = self._chains.get(token)
+        if chains is None:  # each token node's ancestors, nearest first, as far as asked
+            chains = self._chains[token] = [[n] for n in self.token_nodes(token)]
         nodes: list[Node] = []
         seen: set[int] = set()
-        for tok in self.token_nodes(token):
-            node: Node | None = tok
-            for _ in range(MAX_LEVELS):
-                node = node.parent if node is not None else None
-                if node is None:
-                    break
+        for chain in chains:
+            for level in range(1, MAX_LEVELS + 1):
+                if level == len(chain):
+                    parent = chain[-1].parent
+                    if parent is None:
+                        break
+                    chain.append(parent)
+                node = chain[level]
                 if node.type == kind:
                     if node.id not in seen:
                         seen.add(node.id)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Callable, Sequence
+from operator import itemgetter
 
 import attrs
 from tree_sitter import Node, QueryCursor
@@ -31,6 +32,10 @@ class RuleCrash:
     rule: Rule
     error: BaseException
 
+
+# A hit's place in the walk: document order (a parent before a child that spans the same
+# bytes), then the rule's.
+_ORDER = itemgetter(0, 1, 2)
 
 # Top-level declarations that hold no code for a rule to look at.
 _NO_CODE = frozenset({"package_clause", "import_declaration", "const_declaration", "comment"})
@@ -133,7 +138,7 @@ class BatchedWalker:
             for order, node in enumerate(in_document_order(captures), len(active)):
                 for rule, hook in visit.get(node.type, ()):
                     hits.append((node.start_byte, -node.end_byte, order, node, rule, hook))
-        hits.sort(key=lambda h: h[:3])
+        hits.sort(key=_ORDER)
         done: set[tuple[int, int]] = set()  # a node two tokens lead to runs once per hook
         for _, _, _, node, rule, hook in hits:
             key = id(rule)
