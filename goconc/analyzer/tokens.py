@@ -35,7 +35,8 @@ class TokenIndex:
         self._root = root
         self._present: dict[bytes, bool] = {}
         self._tokens: dict[bytes, list[Node]] = {}
-        self._chains: dict[bytes, list[list[Node]]] = {}
+        self._chains: dict[int, list[Node]] = {}  # a token node's ancestors, by its id
+        self._ranges: dict[tuple[bytes, str, int, int], list[Node]] = {}
         self._anchored: dict[tuple[bytes, str], tuple[list[int], list[Node]]] = {}
 
     def present(self, token: bytes) -> bool:
@@ -49,18 +50,22 @@ class TokenIndex:
         """The nodes that are exactly ``token`` (a keyword, operator or name; not a comment or
         a longer name that contains it), in document order."""
         found = self._tokens.get(token)
-        if found is not None:
-            return found
-        found = self._tokens[token] = []
-        if not self.present(token):
-            return found
+        if found is None:
+            found = self._tokens[token] = (
+                self._find(token, 0, len(self._data)) if self.present(token) else []
+            )
+        return found
+
+    def _find(self, token: bytes, start: int, end: int) -> list[Node]:
+        """``token_nodes`` within [start, end)."""
+        found: list[Node] = []
         data, root, size = self._data, self._root, len(token)
         kind = token.decode("utf-8", "replace")
         word = token[:1] in _WORD and token[-1:] in _WORD
-        i = data.find(token)
+        i = data.find(token, start, end)
         while i >= 0:
             if word and (data[i - 1 : i] in _WORD or data[i + size : i + size + 1] in _WORD):
-                i = data.find(token, i + size)
+                i = data.find(token, i + size, end)
                 continue  # part of a longer name (`good`, `closer`): not the token
             node = root.descendant_for_byte_range(i, i + size)
             if (
@@ -70,7 +75,7 @@ class TokenIndex:
                 and (node.type == kind or node.type in _NAMES)
             ):
                 found.append(node)
-            i = data.find(token, i + size)
+            i = data.find(token, i + size, end)
         return found
 
     def anchored(self, token: bytes, kind: str) -> tuple[list[int], list[Node]]:
@@ -78,14 +83,20 @@ class TokenIndex:
         up) of a ``token`` node: (their start bytes, the nodes), in document order."""
         key = (token, kind)
         found = self._anchored.get(key)
-        if found is not None:
-            return found
-        chains = self._chains.get(token)
-        if chains is None:  # each token node's ancestors, nearest first, as far as asked
-            chains = self._chains[token] = [[n] for n in self.token_nodes(token)]
+        if found is None:
+            nodes = self._climb(self.token_nodes(token), kind)
+            found = self._anchored[key] = ([n.start_byte for n in nodes], nodes)
+        return found
+
+    def _climb(self, token_nodes: list[Node], kind: str) -> list[Node]:
+        """The nearest ``kind`` ancestor of each token node, at most ``MAX_LEVELS`` up, each
+        once, in document order."""
         nodes: list[Node] = []
         seen: set[int] = set()
-        for chain in chains:
+        for tok in token_nodes:
+            chain = self._chains.get(tok.id)
+            if chain is None:  # the token's ancestors, nearest first, as far as asked so far
+                chain = self._chains[tok.id] = [tok]
             for level in range(1, MAX_LEVELS + 1):
                 if level == len(chain):
                     parent = chain[-1].parent
@@ -99,11 +110,20 @@ class TokenIndex:
                         nodes.append(node)
                     break
         nodes.sort(key=lambda n: (n.start_byte, -n.end_byte))
-        found = self._anchored[key] = ([n.start_byte for n in nodes], nodes)
-        return found
+        return nodes
 
     def anchored_in(self, token: bytes, kind: str, start: int, end: int) -> list[Node]:
-        """``anchored(token, kind)`` that start within [start, end)."""
-        starts, nodes = self.anchored(token, kind)
-        lo = bisect_left(starts, start)
-        return nodes[lo : bisect_left(starts, end, lo)]
+        """``anchored(token, kind)`` that start within [start, end). Unless the whole file's
+        are known already, only that range is searched (cached: rules share declarations)."""
+        whole = self._anchored.get((token, kind))
+        if whole is not None:
+            starts, nodes = whole
+            lo = bisect_left(starts, start)
+            return nodes[lo : bisect_left(starts, end, lo)]
+        key = (token, kind, start, end)
+        found = self._ranges.get(key)
+        if found is None:
+            found = self._ranges[key] = (
+                self._climb(self._find(token, start, end), kind) if self.present(token) else []
+            )
+        return found

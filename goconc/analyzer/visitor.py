@@ -50,8 +50,13 @@ class BatchedWalker:
         # Rules that find their nodes from tokens: [(kind, tokens, hook)] each.
         self._anchored: dict[int, list[tuple[str, tuple[bytes, ...], Hook]]] = {}
         self._tables: dict[frozenset[int], dict[str, list[tuple[Rule, Hook]]]] = {}
+        # Rules that choose their declarations themselves, by rule id.
+        self._chooses: dict[int, bool] = {}
         for rule in self.rules:
             hooks = hooks_of(type(rule))
+            self._chooses[id(rule)] = bool(rule.declaration_triggers) or (
+                type(rule).wants_declaration is not Rule.wants_declaration
+            )
             if rule.anchors:
                 self._anchored[id(rule)] = [
                     (kind, rule.anchors[kind], getattr(rule, method))
@@ -108,20 +113,28 @@ class BatchedWalker:
         call(self._visit.get(root.type, []), root, everyone)
         tops = [d for d in root.named_children if not d.is_extra and d.type not in _NO_CODE]
         hits: list[tuple[int, int, int, Node, Rule, Hook]] = []
-        # Anchored rules: the nodes their tokens lead to, in the declarations they want.
+        # Anchored rules: the nodes their tokens lead to. A rule that chooses declarations
+        # (its own wants_declaration or declaration_triggers) is asked first, and the tokens
+        # are looked for only in the ones it wants; the others take the file's every hit.
         starts = [d.start_byte for d in tops]
         for order, rule in enumerate(active):
-            wants: dict[int, bool] = {}
-            for kind, anchors, hook in self._anchored.get(id(rule), ()):
+            plan = self._anchored.get(id(rule), ())
+            if plan and self._chooses[id(rule)]:
+                for decl in tops:
+                    if rule.wants_declaration(decl):
+                        start, end = decl.start_byte, decl.end_byte
+                        for kind, anchors, hook in plan:
+                            for token in anchors:
+                                for node in tokens.anchored_in(token, kind, start, end):
+                                    hits.append(
+                                        (node.start_byte, -node.end_byte, order, node, rule, hook)
+                                    )
+                continue
+            for kind, anchors, hook in plan:
                 for token in anchors:
                     for node in tokens.anchored(token, kind)[1]:
                         i = bisect_right(starts, node.start_byte) - 1
-                        if i < 0 or node.end_byte > tops[i].end_byte:
-                            continue
-                        wanted = wants.get(i)
-                        if wanted is None:
-                            wanted = wants[i] = rule.wants_declaration(tops[i])
-                        if wanted:
+                        if i >= 0 and node.end_byte <= tops[i].end_byte:
                             hits.append((node.start_byte, -node.end_byte, order, node, rule, hook))
         # The others: one query per declaration for the kinds that the rules wanting it hook.
         queried = [r for r in active if id(r) not in self._anchored]
