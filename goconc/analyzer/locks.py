@@ -548,7 +548,7 @@ class LockAnalysis:
         for file in self.pkg.files:
             if b"make(" not in file.data or (not tests and file.path.endswith("_test.go")):
                 continue
-            for call in QueryCursor(_make_chan_query()).captures(file.root).get("c", []):
+            for call in file.tokens.anchored(b"make", "call_expression")[1]:
                 fn = call.child_by_field_name("function")
                 if fn is None or fn.type != "identifier" or file.text(fn) != "make":
                     continue
@@ -983,11 +983,6 @@ class LockAnalysis:
 _CANDIDATES = (
     "[(call_expression) (send_statement) (unary_expression) (range_clause) (func_literal)] @n"
 )
-
-
-@cache
-def _make_chan_query() -> Query:
-    return Query(go_language(), "(call_expression arguments: (argument_list . (channel_type))) @c")
 
 
 @cache

@@ -56,6 +56,21 @@ class TokenIndex:
             )
         return found
 
+    def named(self, name: str, kind: str) -> list[Node]:
+        """The nodes of ``kind`` (`identifier`, `field_identifier`, ...) spelled ``name``."""
+        return [n for n in self.token_nodes(name.encode()) if n.type == kind]
+
+    def selectors(self, field: str) -> list[Node]:
+        """The selector expressions `x.field`, in document order."""
+        found: list[Node] = []
+        for name in self.named(field, "field_identifier"):
+            sel = name.parent
+            if sel is not None and sel.type == "selector_expression":
+                f = sel.child_by_field_name("field")
+                if f is not None and f.id == name.id:
+                    found.append(sel)
+        return found
+
     def _find(self, token: bytes, start: int, end: int) -> list[Node]:
         """``token_nodes`` within [start, end)."""
         found: list[Node] = []

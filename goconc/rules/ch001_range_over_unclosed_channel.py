@@ -84,10 +84,9 @@ matched by field class (`Type.field`) only. Whether the senders really stop is n
 
 from __future__ import annotations
 
-from tree_sitter import Node, QueryCursor
+from tree_sitter import Node
 
 from goconc.analyzer.diagnostics import Related, RuleMeta, Severity
-from goconc.analyzer.matchers import kind_query
 from goconc.analyzer.rule import Rule
 from goconc.analyzer.source import SourceFile
 from goconc.analyzer.summaries import ChanFate, local_chan_fate, shared_chan_fate
@@ -273,9 +272,7 @@ class RangeOverUnclosedChannel(Rule):
             for file in self.pkg.files:
                 if needle not in file.data:
                     continue
-                for ident in _captures(file, "identifier"):
-                    if file.data[ident.start_byte : ident.end_byte] != needle:
-                        continue
+                for ident in file.tokens.named(name, "identifier"):
                     parent = ident.parent
                     if parent is not None and parent.type in ("var_spec", "keyed_element"):
                         continue  # the declaration itself
@@ -287,10 +284,7 @@ class RangeOverUnclosedChannel(Rule):
         for file in self.pkg.files:
             if b"." + needle not in file.data:
                 continue
-            for sel in _captures(file, "selector_expression"):
-                f = sel.child_by_field_name("field")
-                if f is None or file.data[f.start_byte : f.end_byte] != needle:
-                    continue
+            for sel in file.tokens.selectors(field):
                 operand = sel.child_by_field_name("operand")
                 owner = r.type_of(operand, file) if operand is not None else None
                 found_field = r.field(owner, field) if owner is not None else None
@@ -306,7 +300,7 @@ class RangeOverUnclosedChannel(Rule):
         for file in self.pkg.files:
             if needle + b":" not in file.data:
                 continue
-            for lit in _captures(file, "composite_literal"):
+            for lit in file.tokens.anchored(b"{", "composite_literal")[1]:
                 t: GoType | None = r.type_from_node(lit.child_by_field_name("type"), file)
                 if t is None or t.deref().kind != "named" or t.deref().name != type_name:
                     continue
@@ -320,10 +314,6 @@ class RangeOverUnclosedChannel(Rule):
                     value = parts[1].named_children[0] if parts[1].named_children else parts[1]
                     found.append((unparen(value), file))
         return found
-
-
-def _captures(file: SourceFile, kind: str) -> list[Node]:
-    return QueryCursor(kind_query(frozenset({kind}))).captures(file.root).get("n", [])
 
 
 def _is_make(rule: Rule, node: Node, file: SourceFile) -> bool:

@@ -60,11 +60,11 @@ assumed never to be set.
 
 from __future__ import annotations
 
-from tree_sitter import Node, QueryCursor
+from tree_sitter import Node
 
 from goconc.analyzer.dataflow import cfg_statement, reaches
 from goconc.analyzer.diagnostics import Related, RuleMeta, Severity
-from goconc.analyzer.matchers import FUNC_KINDS, call_args, kind_query
+from goconc.analyzer.matchers import FUNC_KINDS, call_args
 from goconc.analyzer.rule import Rule
 from goconc.analyzer.source import SourceFile
 from goconc.analyzer.types import Binding, Resolver, enclosing_function, unparen
@@ -92,7 +92,6 @@ class NilChannelOp(Rule):
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self._shared: dict[str, Node | None] = {}
-        self._nodes: dict[tuple[str, str], list[Node]] = {}  # (file path, kind): nodes
         self._has_chan = any(b"chan " in f.data or b"chan<-" in f.data for f in self.pkg.files)
 
     # -- the operations --------------------------------------------------------------------
@@ -206,13 +205,6 @@ class NilChannelOp(Rule):
                 return False
         return True
 
-    def _captures(self, file: SourceFile, kind: str) -> list[Node]:
-        """Every node of ``kind`` in ``file``, queried once per file and kind."""
-        found = self._nodes.get((file.path, kind))
-        if found is None:
-            found = self._nodes[(file.path, kind)] = _captures(file, kind)
-        return found
-
     def _shared_decl(self, key: str) -> Node | None:
         """A marker node when the package variable / field class is never assigned."""
         if key not in self._shared:
@@ -228,9 +220,7 @@ class NilChannelOp(Rule):
             for file in self.pkg.files:
                 if needle not in file.data:
                     continue
-                for ident in self._captures(file, "identifier"):
-                    if file.data[ident.start_byte : ident.end_byte] != needle:
-                        continue
+                for ident in file.tokens.named(name, "identifier"):
                     if ident.id == var.node.id or r.binding(ident, file) is not None:
                         continue
                     if _write(ident) != "read":
@@ -243,10 +233,7 @@ class NilChannelOp(Rule):
         for file in self.pkg.files:
             if needle not in file.data:
                 continue
-            for sel in self._captures(file, "selector_expression"):
-                f = sel.child_by_field_name("field")
-                if f is None or file.data[f.start_byte : f.end_byte] != needle:
-                    continue
+            for sel in file.tokens.selectors(field):
                 if _write(sel) == "read":
                     continue
                 operand = sel.child_by_field_name("operand")
@@ -254,7 +241,7 @@ class NilChannelOp(Rule):
                 found = r.field(owner, field) if owner is not None else None
                 if found is None or found[0] == type_name:
                     return None  # assigned (or an unresolved owner: precision first)
-            for lit in self._captures(file, "literal_value"):
+            for lit in file.tokens.anchored(b"{", "literal_value")[1]:
                 if _literal_sets(r, lit, file, type_name, field, n_fields):
                     return None
         return decl.node
@@ -285,10 +272,6 @@ def _literal_sets(
         elif ours or (implicit and len(elems) == n_fields):
             return True  # positional: every field is set
     return False
-
-
-def _captures(file: SourceFile, kind: str) -> list[Node]:
-    return QueryCursor(kind_query(frozenset({kind}))).captures(file.root).get("n", [])
 
 
 def _write(use: Node) -> str:

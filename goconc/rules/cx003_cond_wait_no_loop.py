@@ -89,10 +89,10 @@ a wrapper called through a function value or from another package is flagged.
 
 from __future__ import annotations
 
-from tree_sitter import Node, QueryCursor
+from tree_sitter import Node
 
 from goconc.analyzer.diagnostics import Related, RuleMeta, Severity
-from goconc.analyzer.matchers import FUNC_KINDS, innermost_loop, kind_query
+from goconc.analyzer.matchers import FUNC_KINDS, innermost_loop
 from goconc.analyzer.rule import Rule
 from goconc.analyzer.source import SourceFile
 from goconc.analyzer.types import enclosing_function
@@ -156,11 +156,7 @@ class CondWaitNoLoop(Rule):
         for file in self.pkg.files:
             if needle not in file.data:
                 continue
-            for c in (
-                QueryCursor(kind_query(frozenset({"call_expression"})))
-                .captures(file.root)
-                .get("n", [])
-            ):
+            for c in file.tokens.anchored(name.encode(), "call_expression")[1]:
                 f = c.child_by_field_name("function")
                 if f is None:
                     continue
