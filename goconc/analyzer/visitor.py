@@ -13,7 +13,7 @@ others go on.
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from operator import itemgetter
 
 import attrs
@@ -41,6 +41,17 @@ _ORDER = itemgetter(0, 1, 2)
 _NO_CODE = frozenset({"package_clause", "import_declaration", "const_declaration", "comment"})
 
 
+def _shortest(groups: Iterable[tuple[bytes, ...]]) -> tuple[bytes, ...]:
+    """The tokens that contain none of the others: where none of them is, none of the
+    others is either (`Fatalf` holds `Fatal`)."""
+    tokens = sorted({t for group in groups for t in group}, key=len)
+    kept: list[bytes] = []
+    for t in tokens:
+        if not any(k in t for k in kept):
+            kept.append(t)
+    return tuple(kept)
+
+
 class BatchedWalker:
     def __init__(self, rules: Sequence[Rule]) -> None:
         self.rules = list(rules)
@@ -50,6 +61,9 @@ class BatchedWalker:
         # Rules that find their nodes from tokens: [(kind, tokens, hook)] each.
         self._anchored: dict[int, list[tuple[str, tuple[bytes, ...], Hook]]] = {}
         self._tables: dict[frozenset[int], dict[str, list[tuple[Rule, Hook]]]] = {}
+        # A rule acts in a file only where, of each of these groups (its triggers, its
+        # anchors), one token is; by rule id.
+        self._needed: dict[int, list[tuple[bytes, ...]]] = {}
         # Rules that choose their declarations themselves, by rule id.
         self._chooses: dict[int, bool] = {}
         for rule in self.rules:
@@ -57,6 +71,11 @@ class BatchedWalker:
             self._chooses[id(rule)] = bool(rule.declaration_triggers) or (
                 type(rule).wants_declaration is not Rule.wants_declaration
             )
+            needed = self._needed[id(rule)] = []
+            if rule.triggers:
+                needed.append(_shortest([rule.triggers]))
+            if rule.anchors:
+                needed.append(_shortest(rule.anchors.values()))
             if rule.anchors:
                 self._anchored[id(rule)] = [
                     (kind, rule.anchors[kind], getattr(rule, method))
@@ -80,12 +99,10 @@ class BatchedWalker:
         return found
 
     def _active(self, rule: Rule, tokens: TokenIndex) -> bool:
-        """Whether ``rule`` can act in a file: one of its triggers and anchors is there."""
-        if rule.triggers and not any(tokens.present(t) for t in rule.triggers):
-            return False
-        anchored = self._anchored.get(id(rule))
-        return anchored is None or any(
-            tokens.present(t) for _, anchors, _ in anchored for t in anchors
+        """Whether ``rule`` can act in a file: one of its triggers, and of its anchors, is
+        there."""
+        return all(
+            any(tokens.present(t) for t in needed) for needed in self._needed.get(id(rule), ())
         )
 
     def walk(self, file: SourceFile) -> list[RuleCrash]:

@@ -111,6 +111,7 @@ from goconc.analyzer.source import SourceFile
 from goconc.analyzer.types import GoType, unparen
 
 _EXITS = frozenset({"Fatal", "Fatalf", "FailNow", "SkipNow", "Skip", "Skipf"})
+_EXIT_BYTES = (b"Fatal", b"FailNow", b"Skip")  # each name of _EXITS holds one: a prefilter
 _TESTING = ("T", "B", "F", "TB")
 _CALLS = frozenset({"call_expression"})
 _DECLS = frozenset({"function_declaration", "method_declaration"})
@@ -241,6 +242,10 @@ class FatalInGoroutine(Rule):
             if value.type != "func_literal":
                 return None
             func, helper = value, file.text(fn)
+        if depth + 1 >= _MAX_DEPTH and not any(
+            func_file.data.find(name, func.start_byte, func.end_byte) >= 0 for name in _EXIT_BYTES
+        ):
+            return None  # no deeper helpers are followed, and it calls no exit itself
         bound = bind_arguments(call, func, func_file)
         for inner in descendants(func, _CALLS):
             if _boundary(self, inner, func_file) != func.id:
