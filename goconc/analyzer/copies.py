@@ -550,10 +550,10 @@ class CopyAnalysis:
             return
         fn = unparen(fn)
         r = self.resolver
-        if fn.type == "identifier" and any(
-            r.is_builtin(fn, file, b) for b in _NO_COPY_BUILTINS if file.text(fn) == b
-        ):
-            return
+        if fn.type == "identifier":
+            builtin = file.text(fn)
+            if builtin in _NO_COPY_BUILTINS and r.is_builtin(fn, file, builtin):
+                return
         name = _short(file.text(fn))
         for arg in args.named_children:
             if arg.type == "variadic_argument":

@@ -230,28 +230,29 @@ def _run_rules(
             )
         )
 
-    for f in pkg.files:
-        try:
-            with _time_budget(budget):
-                crashes = walker.walk(f)
-        except _OverBudget:
-            timed_out.add(f.path)
-            too_slow(f.path, "analysing this file")
-            continue
-        for c in crashes:
-            crash(c.rule, f.path, c.error)
     found: list[Diagnostic] = []
-    for rule in applying:
-        try:
-            with _time_budget(budget):
-                rule.end_package()
-        except _OverBudget:
-            too_slow(pkg.folder, f"rule {rule.meta.code} on this package")
-            continue
-        except Exception as err:
-            crash(rule, pkg.folder, err)
-        if id(rule) not in broken:
-            found.extend(d for d in rule.diagnostics if d.span.path not in timed_out)
+    with _Budget(budget) as limits:
+        for f in pkg.files:
+            try:
+                with limits.limit():
+                    crashes = walker.walk(f)
+            except _OverBudget:
+                timed_out.add(f.path)
+                too_slow(f.path, "analysing this file")
+                continue
+            for c in crashes:
+                crash(c.rule, f.path, c.error)
+        for rule in applying:
+            try:
+                with limits.limit():
+                    rule.end_package()
+            except _OverBudget:
+                too_slow(pkg.folder, f"rule {rule.meta.code} on this package")
+                continue
+            except Exception as err:
+                crash(rule, pkg.folder, err)
+            if id(rule) not in broken:
+                found.extend(d for d in rule.diagnostics if d.span.path not in timed_out)
     return found
 
 
@@ -260,28 +261,45 @@ class _OverBudget(BaseException):
     error handling can swallow it)."""
 
 
-@contextlib.contextmanager
-def _time_budget(seconds: float) -> Iterator[None]:
-    """Raise _OverBudget in this thread after ``seconds`` (SIGALRM; only in the main thread,
-    as in worker processes and the CLI; elsewhere, such as the LSP's thread, no budget)."""
-    if (
-        seconds <= 0
-        or not hasattr(signal, "setitimer")
-        or threading.current_thread() is not threading.main_thread()
-    ):
-        yield
-        return
+def _expire(_signum: int, _frame: object) -> None:
+    raise _OverBudget
 
-    def expire(_signum: int, _frame: object) -> None:
-        raise _OverBudget
 
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+class _Budget:
+    """Time budgets for one package's analysis: each ``limit()`` raises _OverBudget in this
+    thread after ``seconds`` (SIGALRM; only in the main thread, as in worker processes and
+    the CLI; elsewhere, such as the LSP's thread, no budget). The handler is installed once
+    for the package, so a file's budget costs two timer calls."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.usable = (
+            seconds > 0
+            and hasattr(signal, "setitimer")
+            and threading.current_thread() is threading.main_thread()
+        )
+        self._previous: Any = None
+
+    def __enter__(self) -> _Budget:
+        if self.usable:
+            self._previous = signal.signal(signal.SIGALRM, _expire)
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        if self.usable:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, self._previous)
+
+    @contextlib.contextmanager
+    def limit(self) -> Iterator[None]:
+        if not self.usable:
+            yield
+            return
+        signal.setitimer(signal.ITIMER_REAL, self.seconds)
+        try:
+            yield
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
 
 
 def _finish(

@@ -353,6 +353,7 @@ class LockAnalysis:
         self._depth = 0
         self._mentions: dict[int, bool] = {}
         self._decl_locks: dict[int, bool] = {}
+        self._params: dict[int, list[Node | None]] = {}  # a callee's parameters, by its id
 
     # -- public API --------------------------------------------------------------------------
     def mentions_locks(self, func: Node, file: SourceFile) -> bool:
@@ -814,7 +815,9 @@ class LockAnalysis:
                 extra = self._embed_path(found.receiver, file, decl.receiver_type)
                 if extra is not None:
                     roots[_key(decl.file, recv)] = (decl.file.text(recv), found.receiver, extra)
-        params = _param_idents(func)
+        params = self._params.get(func.id)
+        if params is None:
+            params = self._params[func.id] = _param_idents(func)
         args = call_args(call)
         if not (len(args) == 1 and len(params) > 1):
             for ident, arg in zip(params, args, strict=False):

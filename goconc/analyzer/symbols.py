@@ -7,6 +7,8 @@ file of a package, including files that no rule walks, because facts cross files
 
 from __future__ import annotations
 
+from functools import cached_property
+
 import attrs
 from tree_sitter import Node
 
@@ -41,7 +43,13 @@ class TypeDecl:
     node: Node  # type_spec | type_alias
     type_node: Node  # the declared type
     file: SourceFile
-    fields: dict[str, Field] = attrs.Factory(dict)  # struct types only, in declaration order
+
+    @cached_property
+    def fields(self) -> dict[str, Field]:
+        """A struct type's fields, in declaration order (read on first use); else none."""
+        if self.type_node.type != "struct_type":
+            return {}
+        return struct_fields(self.type_node, self.file)
 
 
 @attrs.define(eq=False)
@@ -181,8 +189,6 @@ def _index_type(index: PackageIndex, file: SourceFile, spec: Node) -> None:
     if name is None or type_node is None:
         return
     decl = TypeDecl(file.text(name), spec, type_node, file)
-    if type_node.type == "struct_type":
-        decl.fields = struct_fields(type_node, file)
     index.types[decl.name] = decl
 
 
