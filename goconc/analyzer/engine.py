@@ -99,6 +99,7 @@ def _analyze_folder(
         pkg = Package(name, job.folder, pkg_files, job.go_version or settings.default_go_version)
         found = _run_rules(pkg, rule_classes, settings, notes)
         diagnostics.extend(_finish(pkg_files, found, report_on, settings))
+        pkg.release()
     return FolderResult(tuple(diagnostics), tuple(notes), len(files), len(packages))
 
 

@@ -71,6 +71,12 @@ class Package:
 
         return LockAnalysis(self)
 
+    def release(self) -> None:
+        """Drop everything this package holds, once its analysis is done. Its facts refer
+        back to it (an analysis keeps its package), and such cycles wait for a full garbage
+        collection; broken here, the trees are freed as soon as the folder is done."""
+        self.__dict__.clear()
+
     def go_at_least(self, major: int, minor: int) -> bool:
         """Whether the module's go.mod declares at least this version (no go.mod: newest)."""
         return self.go_version is None or self.go_version >= (major, minor)
