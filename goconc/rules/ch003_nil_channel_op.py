@@ -94,6 +94,9 @@ class NilChannelOp(Rule):
         self._shared: dict[str, Node | None] = {}
         self._has_chan = any(b"chan " in f.data or b"chan<-" in f.data for f in self.pkg.files)
 
+    def applies_to_package(self) -> bool:
+        return self._has_chan  # no channel declared in the package: none can be nil
+
     # -- the operations --------------------------------------------------------------------
     def visit_send_statement(self, node: Node) -> None:
         self._check(node, node.child_by_field_name("channel"), "send on")

@@ -150,14 +150,20 @@ class LoopVarCapture(Rule):
     # -- version gate --------------------------------------------------------------------------
     def _old_semantics(self) -> tuple[int, int] | None:
         """The Go version of the current file when it is below 1.22, else None."""
-        path = self.file.path
+        return self._old_version(self.file)
+
+    def _old_version(self, file: SourceFile) -> tuple[int, int] | None:
+        path = file.path
         if path not in self._old:
-            version = _build_line_version(self.file) or self.pkg.go_version
+            version = _build_line_version(file) or self.pkg.go_version
             self._old[path] = version if version is not None and version < (1, 22) else None
         return self._old[path]
 
-    def wants_declaration(self, decl: Node) -> bool:
+    def applies_to_package(self) -> bool:
         # Files on per-iteration loop variables (Go 1.22+) have nothing to report.
+        return any(self._old_version(f) is not None for f in self.pkg.files)
+
+    def wants_declaration(self, decl: Node) -> bool:
         return self._old_semantics() is not None and super().wants_declaration(decl)
 
     # -- hooks ---------------------------------------------------------------------------------

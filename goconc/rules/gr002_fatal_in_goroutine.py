@@ -140,6 +140,9 @@ class FatalInGoroutine(Rule):
         # A testing value can only exist where some file imports "testing".
         self._active = any(b'"testing"' in f.data for f in self.pkg.files)
 
+    def applies_to_package(self) -> bool:
+        return self._active  # only tests have testing values to call Fatal on
+
     def visit_go_statement(self, go: Node) -> None:
         if self._active:
             self._check_goroutine(go, go)
