@@ -223,9 +223,11 @@ class FunctionScopes:
         i = data.find(needle, top.start_byte, end)
         while i >= 0:
             before, after = data[i - 1 : i], data[i + size : i + size + 1]
-            if before in _NOT_DECLARED_AFTER or after in _NOT_DECLARED_BEFORE:
+            if (before in _NOT_DECLARED_AFTER or after in _NOT_DECLARED_BEFORE) and data[
+                i + size : i + size + 3
+            ] != b"...":
                 i = data.find(needle, i + size, end)
-                continue  # part of a longer name, or a use: `x.f`, `x()`, `s.x`
+                continue  # part of a longer name, or a use: `x.f`, `x()`, `f(x)`, `s.x`
             ident = root.descendant_for_byte_range(i, i + size)
             declaring = _declaring(ident) if ident is not None else None
             if declaring is not None and declaring.id not in done:
@@ -364,9 +366,11 @@ def _scope_end(node: Node) -> int:
 _NAME_BYTES = frozenset(
     bytes([c]) for c in b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_"
 ) | frozenset(bytes([c]) for c in range(0x80, 0x100))
-# Bytes never next to a declared name: those that continue a name, a selector dot, a call.
+# Bytes never right before or after a declared name (which is followed by a space, `,`, `:=`,
+# `=`, or a type even when gofmt did not run: `x[4]int`, `p*T`, `c<-chan T`, `a...T`): those
+# that continue a name, a selector's dot, a call's or a list's end, most operators.
 _NOT_DECLARED_AFTER = _NAME_BYTES | {b"."}
-_NOT_DECLARED_BEFORE = _NAME_BYTES | {b".", b"("}
+_NOT_DECLARED_BEFORE = _NAME_BYTES | {bytes([c]) for c in b".()]};+-/%&|^!>"}
 _PARAMS = frozenset({"parameter_declaration", "variadic_parameter_declaration"})
 
 
