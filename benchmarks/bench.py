@@ -1,6 +1,7 @@
 """Time goconc on a Go tree against the floor (reading and parsing every file once).
 
     python benchmarks/bench.py $(go env GOROOT)/src [--jobs 2] [--uncached] [--vet]
+        [--no-default-excludes]
     python benchmarks/bench.py $(go env GOROOT)/src --pre-commit log/slog
 
 Prints files, bytes, single-process read+parse time, then goconc's wall time and peak RSS
@@ -137,6 +138,11 @@ def main() -> None:
     parser.add_argument("--vet", action="store_true")
     parser.add_argument("--uncached", action="store_true", help="also time --no-cache")
     parser.add_argument("--pre-commit", metavar="FOLDER", help="only the pre-commit case")
+    parser.add_argument(
+        "--no-default-excludes",
+        action="store_true",
+        help="include vendor/, testdata/ and generated files (as goconc's flag of that name)",
+    )
     args = parser.parse_args()
     tree = os.path.abspath(args.tree)
     with tempfile.TemporaryDirectory(prefix="goconc-bench-") as cache_dir:
@@ -144,7 +150,7 @@ def main() -> None:
         if args.pre_commit:
             pre_commit(tree, args.pre_commit, cache_dir)
             return
-        found = discover(["./..."], cwd=tree)
+        found = discover(["./..."], cwd=tree, default_excludes=not args.no_default_excludes)
         paths = sorted({p for job in found.jobs for p in job.files})
         size, floor = read_and_parse(paths)
         print(
@@ -152,6 +158,8 @@ def main() -> None:
             f"read+parse (1 process) {floor:.2f} s"
         )
         check = ["check", "./...", "--format", "json", "-q", "--jobs", str(args.jobs)]
+        if args.no_default_excludes:
+            check.append("--no-default-excludes")
         if args.uncached:
             wall, code, rss = goconc([*check, "--no-cache"], tree, cache_dir)
             print(describe(f"goconc --jobs {args.jobs} --no-cache", wall, code, rss, floor))

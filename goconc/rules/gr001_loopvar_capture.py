@@ -456,6 +456,8 @@ def _is_field_key(ident: Node, resolver: Resolver, file: SourceFile) -> bool:
 def _build_line_version(file: SourceFile) -> tuple[int, int] | None:
     """The Go version a `//go:build` line before the package clause sets for the file:
     the highest `go1.N` that the constraint requires (a plain AND of terms), else None."""
+    if b"//go:build" not in file.data:
+        return None
     clause = next((c for c in file.root.named_children if c.type == "package_clause"), None)
     head = file.data[: clause.start_byte] if clause is not None else b""
     m = _BUILD_LINE.search(head)
