@@ -139,6 +139,10 @@ class MissingUnlock(LockFactsRule):
     )
     triggers = (b"Lock",)
 
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self._nodes: dict[tuple[int, frozenset[str]], list[Node]] = {}
+
     def check_function(self, func: Node, facts: LockFacts) -> None:
         acquires = [e for e in facts.events if e.kind == "acquire" and e.ref is not None]
         if not acquires:
@@ -262,7 +266,7 @@ class MissingUnlock(LockFactsRule):
         if data.count(want, body.start_byte, body.end_byte) == 0:
             return False
         r = self.pkg.resolver
-        for node in descendants(body, _VALUES):
+        for node in self._below(body, _VALUES):
             if data[node.start_byte : node.end_byte] != want:
                 continue
             parent = node.parent
@@ -276,6 +280,15 @@ class MissingUnlock(LockFactsRule):
             if found is not None and obj_key(found) == obj_key(ref):
                 return True
         return False
+
+    def _below(self, body: Node, kinds: frozenset[str]) -> list[Node]:
+        """``descendants(body, kinds)``, once per body: a function with several locks asks
+        again for each."""
+        key = (body.id, kinds)
+        found = self._nodes.get(key)
+        if found is None:
+            found = self._nodes[key] = descendants(body, kinds)
+        return found
 
     def _returns_error(self, x: Exit) -> bool:
         if x.node is None:
@@ -310,7 +323,7 @@ class MissingUnlock(LockFactsRule):
         body = facts.func.child_by_field_name("body")
         if body is None:
             return list(found.values())
-        for node in descendants(body, _SELECTORS):
+        for node in self._below(body, _SELECTORS):
             if node.type == "call_expression":
                 fn = node.child_by_field_name("function")
                 if fn is None:
