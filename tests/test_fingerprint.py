@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from goconc.analyzer.fingerprint import line_hashes
+from goconc.analyzer.fingerprint import LineHashes, line_hashes
 from goconc.analyzer.parse import parse
 from goconc.analyzer.source import SourceFile
 
@@ -225,3 +225,15 @@ def test_identical_lines_are_counted() -> None:
     repeated = hashes[3:6]
     assert len({h.split(":")[0] for h in repeated}) == 1
     assert [h.split(":")[1] for h in repeated] == ["1", "2", "3"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(files, st.lists(st.integers(min_value=0, max_value=500), max_size=8))
+def test_lines_asked_for_alone_hash_as_in_the_whole_file(data: bytes, picks: list[int]) -> None:
+    # Reporters hash only the lines with findings, each on its own: same value and count.
+    whole = reference(data)
+    asked = LineHashes(data)
+    for i in picks:
+        if i < len(whole):
+            assert asked[i] == whole[i]
+    assert len(asked) == len(whole)
