@@ -56,6 +56,7 @@ READ = "read"
 _LOCKERS = frozenset({"Mutex", "RWMutex", "Locker"})
 _ACQUIRE = {"Lock": WRITE, "RLock": READ}
 _RELEASE = {"Unlock": WRITE, "RUnlock": READ}
+_SYNC_OPS = frozenset({*_ACQUIRE, *_RELEASE, "Wait"})
 # A function that locks or unlocks calls something named like this (`Lock(`, `RUnlock(`,
 # `lockAll(`, `unlockAndNotify(`); without such a call its summary has no lock effect.
 # ("block(", "clock(" must not match: SSA-style code is full of them.)
@@ -725,7 +726,9 @@ class LockAnalysis:
             if fn.type == "selector_expression":
                 field = fn.child_by_field_name("field")
                 method = file.text(field) if field is not None else ""
-                target = r.method_target(fn, file)
+                # Only these sync methods are operations; any other call is followed as a call
+                # (a sync method outside the package has no callee to follow).
+                target = r.method_target(fn, file) if method in _SYNC_OPS else None
                 if target is not None:
                     skind, ref = target
                     if skind in _LOCKERS:
