@@ -33,16 +33,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from functools import cache, cached_property
+from functools import cached_property
 from typing import TYPE_CHECKING, ClassVar
 
 import attrs
-from tree_sitter import Node, Query, QueryCursor
+from tree_sitter import Node
 
 from goconc.analyzer.calls import callee
 from goconc.analyzer.diagnostics import Applicability, Edit, Fix
 from goconc.analyzer.matchers import FUNC_KINDS, descendants
-from goconc.analyzer.parse import go_language
 from goconc.analyzer.rule import Rule
 from goconc.analyzer.source import SourceFile
 from goconc.analyzer.symbols import struct_fields
@@ -502,7 +501,7 @@ class CopyAnalysis:
         if found is None:
             seen, strong = self._brings_value(file.data, decl.start_byte, decl.end_byte)
             # Named only harmlessly: relevant only if something is dereferenced (`*p`).
-            found = seen and (strong or bool(QueryCursor(_deref_query()).captures(decl)))
+            found = seen and (strong or _dereferences(file, decl))
             self._decls[decl.id] = found
         return found
 
@@ -746,9 +745,13 @@ def _word_pattern(names: frozenset[str]) -> re.Pattern[bytes]:
     return re.compile(rb"(?:" + alternatives + rb")\b")
 
 
-@cache
-def _deref_query() -> Query:
-    return Query(go_language(), '(unary_expression operator: "*") @d')
+def _dereferences(file: SourceFile, decl: Node) -> bool:
+    """Whether ``decl`` holds a `*x` expression (its `*` is a unary expression's operator)."""
+    for node in file.tokens.token_nodes_in(b"*", decl.start_byte, decl.end_byte):
+        parent = node.parent
+        if parent is not None and parent.type == "unary_expression":
+            return True
+    return False
 
 
 def _declared_twice(files: list[SourceFile]) -> frozenset[str]:

@@ -35,6 +35,7 @@ class TokenIndex:
         self._root = root
         self._present: dict[bytes, bool] = {}
         self._tokens: dict[bytes, list[Node]] = {}
+        self._starts: dict[bytes, list[int]] = {}  # of token_nodes, for bisecting
         self._chains: dict[int, list[Node]] = {}  # a token node's ancestors, by its id
         self._ranges: dict[tuple[bytes, str, int, int], list[Node]] = {}
         self._anchored: dict[tuple[bytes, str], tuple[list[int], list[Node]]] = {}
@@ -55,6 +56,15 @@ class TokenIndex:
                 self._find(token, 0, len(self._data)) if self.present(token) else []
             )
         return found
+
+    def token_nodes_in(self, token: bytes, start: int, end: int) -> list[Node]:
+        """``token_nodes(token)`` that start within [start, end)."""
+        nodes = self.token_nodes(token)
+        starts = self._starts.get(token)
+        if starts is None:
+            starts = self._starts[token] = [n.start_byte for n in nodes]
+        lo = bisect_left(starts, start)
+        return nodes[lo : bisect_left(starts, end, lo)]
 
     def named(self, name: str, kind: str) -> list[Node]:
         """The nodes of ``kind`` (`identifier`, `field_identifier`, ...) spelled ``name``."""
