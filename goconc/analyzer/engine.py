@@ -426,3 +426,9 @@ def _abandon(pool: ProcessPoolExecutor) -> None:
     pool.shutdown(wait=False, cancel_futures=True)
     for proc in workers:
         proc.terminate()
+    # Let the pool's manager thread see its workers gone and close its wakeup pipe before the
+    # interpreter exits: Python 3.11's exit hook writes to that pipe without a lock, and a
+    # close racing with it prints a "Bad file descriptor" traceback on the way out.
+    manager = getattr(pool, "_executor_manager_thread", None)
+    if manager is not None:
+        manager.join(timeout=2.0)
