@@ -118,6 +118,7 @@ class CopyAnalysis:
         self._files: dict[str, bool] = {}
         self._decls: dict[int, bool] = {}
         self._locals: dict[tuple[int, str], bool] = {}
+        self._deep: dict[GoType, bool] = {}  # _reaches_deep at the top
         # Nothing can hold a sync value in a package that never names sync (or sync/atomic)
         # and declares no Lock method: skip it whole.
         self.relevant = any(b"sync" in f.data or b") Lock()" in f.data for f in pkg.files)
@@ -406,7 +407,17 @@ class CopyAnalysis:
 
     def _reaches_deep(self, t: GoType | None, depth: int = 0) -> bool:
         """``_reaches``, also through the named types of this package (`type Conns []Conn`)
-        and the results of func types (`get func() Conn`)."""
+        and the results of func types (`get func() Conn`); cached by type."""
+        if t is None:
+            return False
+        if depth == 0:
+            found = self._deep.get(t)
+            if found is None:
+                found = self._deep[t] = self._walk_deep(t, 0)
+            return found
+        return self._walk_deep(t, depth)
+
+    def _walk_deep(self, t: GoType | None, depth: int) -> bool:
         index = self.resolver.index
         while t is not None and depth < 12:
             if self.sync_paths(t):

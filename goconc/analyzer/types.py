@@ -437,6 +437,9 @@ def unparen(node: Node) -> Node:
     return node
 
 
+_MISSING = object()
+
+
 class Resolver:
     """Types and identities of expressions in one package."""
 
@@ -445,6 +448,7 @@ class Resolver:
         self._scopes: dict[tuple[str, int], FunctionScopes] = {}
         self._files: dict[str, _FileDeclarations] = {}
         self._binding_types: dict[int, GoType | None] = {}
+        self._type_nodes: dict[int, GoType | None] = {}  # type_from_node, by node id
         self._in_progress: set[int] = set()
 
     # -- names ------------------------------------------------------------------------------
@@ -521,6 +525,15 @@ class Resolver:
 
     # -- types ------------------------------------------------------------------------------
     def type_from_node(self, node: Node | None, file: SourceFile) -> GoType | None:
+        """The type written at ``node`` (cached: declarations are read again and again)."""
+        if node is None:
+            return None
+        found = self._type_nodes.get(node.id, _MISSING)
+        if found is _MISSING:
+            found = self._type_nodes[node.id] = self._read_type(node, file)
+        return found  # type: ignore[return-value]
+
+    def _read_type(self, node: Node | None, file: SourceFile) -> GoType | None:
         depth = 0
         while node is not None and node.type == "parenthesized_type" and depth < 50:
             node = node.named_children[0] if node.named_children else None
