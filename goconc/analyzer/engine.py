@@ -8,7 +8,6 @@ a rule does can stop the others: every failure becomes a notification.
 
 from __future__ import annotations
 
-import contextlib
 import gc
 import os
 import signal
@@ -292,15 +291,24 @@ class _Budget:
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, self._previous)
 
-    @contextlib.contextmanager
-    def limit(self) -> Iterator[None]:
-        if not self.usable:
-            yield
-            return
-        signal.setitimer(signal.ITIMER_REAL, self.seconds)
-        try:
-            yield
-        finally:
+    def limit(self) -> _Limit:
+        return _Limit(self.seconds if self.usable else 0.0)
+
+
+class _Limit:
+    """One budget of a _Budget (a plain context manager: one per file, cheap)."""
+
+    __slots__ = ("seconds",)
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+
+    def __enter__(self) -> None:
+        if self.seconds:
+            signal.setitimer(signal.ITIMER_REAL, self.seconds)
+
+    def __exit__(self, *_exc: object) -> None:
+        if self.seconds:
             signal.setitimer(signal.ITIMER_REAL, 0)
 
 
