@@ -114,14 +114,20 @@ class CopyAnalysis:
         self._in_progress: set[str] = set()
         self._sites: dict[int, list[CopySite]] = {}
         self._fresh_funcs: dict[int, bool] = {}
-        self._ambiguous = _declared_twice(pkg.files)
         self._files: dict[str, bool] = {}
         self._decls: dict[int, bool] = {}
         self._locals: dict[tuple[int, str], bool] = {}
         self._deep: dict[GoType, bool] = {}  # _reaches_deep at the top
-        # Nothing can hold a sync value in a package that never names sync (or sync/atomic)
-        # and declares no Lock method: skip it whole.
-        self.relevant = any(b"sync" in f.data or b") Lock()" in f.data for f in pkg.files)
+        # Nothing can hold a sync value in a package that imports neither sync nor sync/atomic
+        # and declares no Lock method (another package's types are not known): skip it whole.
+        self.relevant = any(
+            b'"sync"' in f.data or b'"sync/atomic"' in f.data or b") Lock()" in f.data
+            for f in pkg.files
+        )
+
+    @cached_property
+    def _ambiguous(self) -> frozenset[str]:
+        return _declared_twice(self.pkg.files)
 
     # -- which types hold sync values ------------------------------------------------------
     def sync_paths(self, t: GoType | None, depth: int = 0) -> tuple[SyncPath, ...]:
@@ -836,6 +842,9 @@ class CopiedSyncValueRule(Rule):
     waitgroup: ClassVar[bool]  # True: sync.WaitGroup; False: every other sync value
 
     _analysis: CopyAnalysis | None = None
+
+    def applies_to_package(self) -> bool:
+        return self._copies().relevant
 
     def wants_declaration(self, decl: Node) -> bool:
         return self._copies().declaration_relevant(decl, self.file)
