@@ -18,8 +18,9 @@ from tree_sitter import Node
 # `(wg.Add)(1)` -> selector -> parenthesized expression -> call.
 MAX_LEVELS = 3
 
-# Bytes that continue a name (`_WORD` bytes around `go` make it part of `gopher`, `algo`).
-_WORD = frozenset(
+# Bytes that continue a name (around `go` they make it part of `gopher`, `algo`); bytes of
+# UTF-8 sequences count, as Go names may hold letters of any script.
+NAME_BYTES = frozenset(
     bytes([c]) for c in b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_"
 ) | frozenset(bytes([c]) for c in range(0x80, 0x100))
 
@@ -86,10 +87,12 @@ class TokenIndex:
         found: list[Node] = []
         data, root, size = self._data, self._root, len(token)
         kind = token.decode("utf-8", "replace")
-        word = token[:1] in _WORD and token[-1:] in _WORD
+        word = token[:1] in NAME_BYTES and token[-1:] in NAME_BYTES
         i = data.find(token, start, end)
         while i >= 0:
-            if word and (data[i - 1 : i] in _WORD or data[i + size : i + size + 1] in _WORD):
+            if word and (
+                data[i - 1 : i] in NAME_BYTES or data[i + size : i + size + 1] in NAME_BYTES
+            ):
                 i = data.find(token, i + size, end)
                 continue  # part of a longer name (`good`, `closer`): not the token
             node = root.descendant_for_byte_range(i, i + size)

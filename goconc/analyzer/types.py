@@ -19,6 +19,7 @@ from tree_sitter import Node
 
 from goconc.analyzer.source import SourceFile
 from goconc.analyzer.symbols import Field, PackageIndex, struct_fields
+from goconc.analyzer.tokens import NAME_BYTES
 
 
 @attrs.frozen
@@ -362,15 +363,11 @@ def _scope_end(node: Node) -> int:
     return parent.end_byte if parent is not None else node.end_byte
 
 
-# Bytes that continue a name: a match of `x` next to one is part of a longer name.
-_NAME_BYTES = frozenset(
-    bytes([c]) for c in b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_"
-) | frozenset(bytes([c]) for c in range(0x80, 0x100))
 # Bytes never right before or after a declared name (which is followed by a space, `,`, `:=`,
 # `=`, or a type even when gofmt did not run: `x[4]int`, `p*T`, `c<-chan T`, `a...T`): those
 # that continue a name, a selector's dot, a call's or a list's end, most operators.
-_NOT_DECLARED_AFTER = _NAME_BYTES | {b"."}
-_NOT_DECLARED_BEFORE = _NAME_BYTES | {bytes([c]) for c in b".()]};+-/%&|^!>"}
+_NOT_DECLARED_AFTER = NAME_BYTES | {b"."}
+_NOT_DECLARED_BEFORE = NAME_BYTES | {bytes([c]) for c in b".()]};+-/%&|^!>"}
 _PARAMS = frozenset({"parameter_declaration", "variadic_parameter_declaration"})
 
 
