@@ -117,12 +117,11 @@ class RangeOverUnclosedChannel(Rule):
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self._shared: dict[str, _Origin] = {}
-        # Only a channel made in this package can be flagged: no `make(chan`, nothing to do
-        # (this skips most packages before any type resolution).
-        self._makes_chans = any(b"chan" in f.data and b"make(" in f.data for f in self.pkg.files)
 
     def applies_to_package(self) -> bool:
-        return self._makes_chans
+        # Only a channel made in this package can be flagged: no `make(chan`, nothing to do
+        # (this skips most packages before any type resolution).
+        return any(b"chan" in f.data and b"make(" in f.data for f in self.pkg.files)
 
     def visit_for_statement(self, loop: Node) -> None:
         clause = next((c for c in loop.named_children if c.type == "range_clause"), None)

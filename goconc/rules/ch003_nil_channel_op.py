@@ -92,10 +92,10 @@ class NilChannelOp(Rule):
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self._shared: dict[str, Node | None] = {}
-        self._has_chan = any(b"chan " in f.data or b"chan<-" in f.data for f in self.pkg.files)
 
     def applies_to_package(self) -> bool:
-        return self._has_chan  # no channel declared in the package: none can be nil
+        # No channel declared in the package: none can be nil.
+        return any(b"chan " in f.data or b"chan<-" in f.data for f in self.pkg.files)
 
     # -- the operations --------------------------------------------------------------------
     def visit_send_statement(self, node: Node) -> None:
@@ -118,7 +118,7 @@ class NilChannelOp(Rule):
             self._check(node, args[0], "close of")
 
     def _check(self, op: Node, chan_expr: Node | None, verb: str) -> None:
-        if chan_expr is None or not self._has_chan or _in_select_case(op):
+        if chan_expr is None or _in_select_case(op):
             return
         chan_expr = unparen(chan_expr)
         decl = self._nil_origin(op, chan_expr)

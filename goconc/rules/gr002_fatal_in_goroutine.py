@@ -137,20 +137,16 @@ class FatalInGoroutine(Rule):
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self._seen: set[int] = set()
-        # A testing value can only exist where some file imports "testing".
-        self._active = any(b'"testing"' in f.data for f in self.pkg.files)
 
     def applies_to_package(self) -> bool:
-        return self._active  # only tests have testing values to call Fatal on
+        # A testing value can only exist where some file imports "testing".
+        return any(b'"testing"' in f.data for f in self.pkg.files)
 
     def visit_go_statement(self, go: Node) -> None:
-        if self._active:
-            self._check_goroutine(go, go)
+        self._check_goroutine(go, go)
 
     def visit_call_expression(self, call: Node) -> None:
         """`wg.Go(func() { ... })` (Go 1.25) starts a goroutine too."""
-        if not self._active:
-            return
         fn = call.child_by_field_name("function")
         if fn is None or fn.type != "selector_expression":
             return
