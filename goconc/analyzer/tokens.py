@@ -64,8 +64,7 @@ class TokenIndex:
         starts = self._starts.get(token)
         if starts is None:
             starts = self._starts[token] = [n.start_byte for n in nodes]
-        lo = bisect_left(starts, start)
-        return nodes[lo : bisect_left(starts, end, lo)]
+        return _between(starts, nodes, start, end)
 
     def named(self, name: str, kind: str) -> list[Node]:
         """The nodes of ``kind`` (`identifier`, `field_identifier`, ...) spelled ``name``."""
@@ -75,11 +74,9 @@ class TokenIndex:
         """The selector expressions `x.field`, in document order."""
         found: list[Node] = []
         for name in self.named(field, "field_identifier"):
-            sel = name.parent
+            sel = name.parent  # a selector's only field_identifier is its field
             if sel is not None and sel.type == "selector_expression":
-                f = sel.child_by_field_name("field")
-                if f is not None and f.id == name.id:
-                    found.append(sel)
+                found.append(sel)
         return found
 
     def _find(self, token: bytes, start: int, end: int) -> list[Node]:
@@ -145,9 +142,7 @@ class TokenIndex:
         are known already, only that range is searched (cached: rules share declarations)."""
         whole = self._anchored.get((token, kind))
         if whole is not None:
-            starts, nodes = whole
-            lo = bisect_left(starts, start)
-            return nodes[lo : bisect_left(starts, end, lo)]
+            return _between(*whole, start, end)
         key = (token, kind, start, end)
         found = self._ranges.get(key)
         if found is None:
@@ -155,3 +150,9 @@ class TokenIndex:
                 self._climb(self._find(token, start, end), kind) if self.present(token) else []
             )
         return found
+
+
+def _between(starts: list[int], nodes: list[Node], start: int, end: int) -> list[Node]:
+    """The ``nodes`` (sorted, with their ``starts``) that start within [start, end)."""
+    lo = bisect_left(starts, start)
+    return nodes[lo : bisect_left(starts, end, lo)]
