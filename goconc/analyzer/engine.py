@@ -8,6 +8,7 @@ a rule does can stop the others: every failure becomes a notification.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import os
 import signal
@@ -232,10 +233,10 @@ def _run_rules(
         )
 
     found: list[Diagnostic] = []
-    with _Budget(budget) as limits:
+    with _Budget(budget).installed() as limits:
         for f in pkg.files:
             try:
-                with limits.limit():
+                with limits:
                     crashes = walker.walk(f)
             except _OverBudget:
                 timed_out.add(f.path)
@@ -245,7 +246,7 @@ def _run_rules(
                 crash(c.rule, f.path, c.error)
         for rule in applying:
             try:
-                with limits.limit():
+                with limits:
                     rule.end_package()
             except _OverBudget:
                 too_slow(pkg.folder, f"rule {rule.meta.code} on this package")
@@ -267,41 +268,28 @@ def _expire(_signum: int, _frame: object) -> None:
 
 
 class _Budget:
-    """Time budgets for one package's analysis: each ``limit()`` raises _OverBudget in this
-    thread after ``seconds`` (SIGALRM; only in the main thread, as in worker processes and
-    the CLI; elsewhere, such as the LSP's thread, no budget). The handler is installed once
-    for the package, so a file's budget costs two timer calls."""
+    """A per-file time budget: ``with budget:`` raises _OverBudget in this thread after
+    ``seconds`` (SIGALRM; only in the main thread, as in worker processes and the CLI;
+    elsewhere, such as the LSP's thread, no budget). ``installed()`` sets the handler once
+    for a package, so each file's budget costs just two timer calls."""
 
     def __init__(self, seconds: float) -> None:
-        self.seconds = seconds
-        self.usable = (
-            seconds > 0
-            and hasattr(signal, "setitimer")
-            and threading.current_thread() is threading.main_thread()
+        usable = (
+            hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
         )
-        self._previous: Any = None
+        self.seconds = seconds if usable and seconds > 0 else 0.0
 
-    def __enter__(self) -> _Budget:
-        if self.usable:
-            self._previous = signal.signal(signal.SIGALRM, _expire)
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        if self.usable:
+    @contextlib.contextmanager
+    def installed(self) -> Iterator[_Budget]:
+        if not self.seconds:
+            yield self
+            return
+        previous = signal.signal(signal.SIGALRM, _expire)
+        try:
+            yield self
+        finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
-            signal.signal(signal.SIGALRM, self._previous)
-
-    def limit(self) -> _Limit:
-        return _Limit(self.seconds if self.usable else 0.0)
-
-
-class _Limit:
-    """One budget of a _Budget (a plain context manager: one per file, cheap)."""
-
-    __slots__ = ("seconds",)
-
-    def __init__(self, seconds: float) -> None:
-        self.seconds = seconds
+            signal.signal(signal.SIGALRM, previous)
 
     def __enter__(self) -> None:
         if self.seconds:
