@@ -13,7 +13,7 @@ others go on.
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from operator import itemgetter
 
 import attrs
@@ -130,29 +130,10 @@ class BatchedWalker:
         call(self._visit.get(root.type, []), root, everyone)
         tops = [d for d in root.named_children if not d.is_extra and d.type not in _NO_CODE]
         hits: list[tuple[int, int, int, Node, Rule, Hook]] = []
-        # Anchored rules: the nodes their tokens lead to. A rule that chooses declarations
-        # (its own wants_declaration or declaration_triggers) is asked first, and the tokens
-        # are looked for only in the ones it wants; the others take the file's every hit.
         starts = [d.start_byte for d in tops]
         for order, rule in enumerate(active):
-            plan = self._anchored.get(id(rule), ())
-            if plan and self._chooses[id(rule)]:
-                for decl in tops:
-                    if rule.wants_declaration(decl):
-                        start, end = decl.start_byte, decl.end_byte
-                        for kind, anchors, hook in plan:
-                            for token in anchors:
-                                for node in tokens.anchored_in(token, kind, start, end):
-                                    hits.append(
-                                        (node.start_byte, -node.end_byte, order, node, rule, hook)
-                                    )
-                continue
-            for kind, anchors, hook in plan:
-                for token in anchors:
-                    for node in tokens.anchored(token, kind)[1]:
-                        i = bisect_right(starts, node.start_byte) - 1
-                        if i >= 0 and node.end_byte <= tops[i].end_byte:
-                            hits.append((node.start_byte, -node.end_byte, order, node, rule, hook))
+            for node, hook in self._anchored_hits(rule, tokens, tops, starts):
+                hits.append((node.start_byte, -node.end_byte, order, node, rule, hook))
         # The others: one query per declaration for the kinds that the rules wanting it hook.
         queried = [r for r in active if id(r) not in self._anchored]
         for decl in tops if queried else ():
@@ -184,6 +165,31 @@ class BatchedWalker:
                 crashed[key] = RuleCrash(rule, err)
         call(self._leave.get(root.type, []), root, everyone)
         return list(crashed.values())
+
+    def _anchored_hits(
+        self, rule: Rule, tokens: TokenIndex, tops: list[Node], starts: list[int]
+    ) -> Iterator[tuple[Node, Hook]]:
+        """The nodes an anchored rule's tokens lead to in the declarations ``tops``, with
+        their hooks. A rule that chooses declarations (its own wants_declaration or
+        declaration_triggers) is asked first, and its tokens are looked for only in the ones
+        it wants; the others take every hit of the file."""
+        plan = self._anchored.get(id(rule), ())
+        if plan and self._chooses[id(rule)]:
+            for decl in tops:
+                if rule.wants_declaration(decl):
+                    for kind, anchors, hook in plan:
+                        for token in anchors:
+                            for node in tokens.anchored_in(
+                                token, kind, decl.start_byte, decl.end_byte
+                            ):
+                                yield node, hook
+            return
+        for kind, anchors, hook in plan:
+            for token in anchors:
+                for node in tokens.anchored(token, kind)[1]:
+                    i = bisect_right(starts, node.start_byte) - 1
+                    if i >= 0 and node.end_byte <= tops[i].end_byte:
+                        yield node, hook
 
     def _nested_walk(
         self,
