@@ -11,7 +11,6 @@ rules stay silent about None (precision first).
 from __future__ import annotations
 
 import bisect
-import re
 from collections.abc import Iterator
 
 import attrs
@@ -473,21 +472,13 @@ class Resolver:
 
     def uses(self, b: Binding) -> list[Node]:
         """The identifiers that refer to ``b`` (the declaring one excluded), in document order.
-        Found by a byte search of its scope, so only candidate names are resolved."""
-        file, root = b.file, b.file.root
-        name = re.escape(b.name.encode())
-        pattern = re.compile(rb"(?<![\w\x80-\xff.])" + name + rb"(?![\w\x80-\xff])")
-        found: list[Node] = []
-        for m in pattern.finditer(file.data, b.scope_start, b.scope_end):
-            node = root.descendant_for_byte_range(m.start(), m.end())
-            if (
-                node is not None
-                and node.type == "identifier"
-                and node.id != b.ident.id
-                and self.binding(node, file) is b
-            ):
-                found.append(node)
-        return found
+        Found from the name's tokens in its scope, so only candidate names are resolved."""
+        file = b.file
+        return [
+            node
+            for node in file.tokens.token_nodes_in(b.name.encode(), b.scope_start, b.scope_end)
+            if node.type == "identifier" and node.id != b.ident.id and self.binding(node, file) is b
+        ]
 
     def package_of(self, ident: Node, file: SourceFile) -> str | None:
         """The import path when ``ident`` names an imported package (not shadowed)."""
