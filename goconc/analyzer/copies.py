@@ -44,7 +44,8 @@ from goconc.analyzer.diagnostics import Applicability, Edit, Fix
 from goconc.analyzer.matchers import FUNC_KINDS, descendants
 from goconc.analyzer.rule import Rule
 from goconc.analyzer.source import SourceFile
-from goconc.analyzer.symbols import struct_fields
+from goconc.analyzer.symbols import FuncDecl, TypeDecl, VarDecl, struct_fields
+from goconc.analyzer.tokens import whole_word
 from goconc.analyzer.types import GoType, Resolver, unparen
 
 if TYPE_CHECKING:  # facts imports the engine modules; only the type is needed here
@@ -61,6 +62,8 @@ _RETURNS = frozenset({"return_statement"})
 # The roles of a name for declaration_relevant (see CopyAnalysis._gate).
 _TYPE = 1
 _FIELD = 2
+# An import of sync or sync/atomic: what a file must hold to name their types.
+_SYNC_IMPORT = re.compile(rb'["`]sync["`/]')
 _WORD = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
 
 
@@ -104,6 +107,16 @@ def type_text(t: GoType) -> str:
     return str(t)
 
 
+@attrs.define
+class _Scope:
+    """See ``CopyAnalysis._scope``."""
+
+    files: list[SourceFile] = attrs.Factory(list)
+    types: list[TypeDecl] = attrs.Factory(list)
+    vars: list[VarDecl] = attrs.Factory(list)
+    funcs: list[FuncDecl] = attrs.Factory(list)
+
+
 class CopyAnalysis:
     """Sync values held by the package's types, and the places that copy them."""
 
@@ -124,10 +137,6 @@ class CopyAnalysis:
             b'"sync"' in f.data or b'"sync/atomic"' in f.data or b") Lock()" in f.data
             for f in pkg.files
         )
-
-    @cached_property
-    def _ambiguous(self) -> frozenset[str]:
-        return _declared_twice(self.pkg.files)
 
     # -- which types hold sync values ------------------------------------------------------
     def sync_paths(self, t: GoType | None, depth: int = 0) -> tuple[SyncPath, ...]:
@@ -153,7 +162,11 @@ class CopyAnalysis:
         if found is not None:
             return found
         decl = self.resolver.index.types.get(name)
-        if decl is None or name in self._in_progress or name in self._ambiguous:
+        if (
+            decl is None
+            or name in self._in_progress
+            or self.resolver.index.type_declarations(name) > 1
+        ):
             # predeclared, a type parameter, an (invalid) cycle, or declared once per build
             # tag (`_linux.go`, `_windows.go`): which declaration applies is unknown
             return ()
@@ -283,22 +296,13 @@ class CopyAnalysis:
 
     @cached_property
     def _var_names(self) -> frozenset[str]:
-        r = self.resolver
-        return frozenset(
-            name
-            for name, var in r.index.vars.items()
-            if self._reaches(
-                r.type_from_node(var.type_node, var.file)
-                if var.type_node is not None
-                else r.type_of(var.value, var.file)
-            )
-        )
+        return frozenset(v.name for v in self._scope.vars if self._reaches(self._var_type(v)))
 
     @cached_property
     def _field_names(self) -> frozenset[str]:
         r = self.resolver
         names: set[str] = set()
-        for decl in r.index.types.values():
+        for decl in self._scope.types:
             for f in decl.fields.values():
                 ft = r.type_from_node(f.type_node, decl.file)
                 if self._reaches(ft):  # a pointer field too: `*s.ptr` copies what it points to
@@ -352,15 +356,109 @@ class CopyAnalysis:
         package has a type that holds one (a value of it can reach any file)."""
         found = self._files.get(file.path)
         if found is None:
-            imported = self.resolver.index.imports.get(file.path, {}).values()
-            found = any(p in ("sync", "sync/atomic") for p in imported) or bool(self.holders)
+            found = bool(self.holders) or (
+                _SYNC_IMPORT.search(file.data) is not None
+                and any(
+                    p in ("sync", "sync/atomic")
+                    for p in self.resolver.index.imports.get(file.path, {}).values()
+                )
+            )
             self._files[file.path] = found
         return found
+
+    def file_may_copy(self, file: SourceFile) -> bool:
+        """Whether some declaration of ``file`` may be ``declaration_relevant``, judged from
+        its bytes and the package's facts (before it is parsed)."""
+        return (
+            self.relevant
+            and self.file_relevant(file)
+            and self._brings_value(file.data, 0, len(file.data))[0]
+        )
 
     @cached_property
     def holders(self) -> frozenset[str]:
         """The package's own types that hold a sync value."""
-        return frozenset(name for name in self.resolver.index.types if self._named_paths(name, 0))
+        return frozenset(t.name for t in self._scope.types if self._named_paths(t.name, 0))
+
+    @cached_property
+    def _scope(self) -> _Scope:
+        """The declarations through which a sync value can be held or reached, as iterating
+        the whole index would give them, from the files that can declare one: those that
+        mention sync (its import) or Lock (a lock-shaped type's methods), and then, to a
+        fixpoint, those that mention a name such a declaration gives. A declaration that
+        mentions none of these holds and reaches no sync value, so the other files are not
+        read (nor parsed) for it."""
+        index = self.resolver.index
+        scope = _Scope()
+        chosen: set[str] = set()
+        names: set[str] = set()
+        new = [
+            f for f in self.pkg.files if _SYNC_IMPORT.search(f.data) or whole_word(f.data, b"Lock")
+        ]
+        while new:
+            chosen.update(f.path for f in new)
+            scope.files.extend(new)
+            for f in new:
+                types, variables, funcs = index.declared_in(f)
+                scope.types.extend(types)
+                scope.vars.extend(variables)
+                scope.funcs.extend(funcs)
+                names.update(self._reaching_names(types, variables, funcs))
+            pattern = _word_pattern(frozenset(names)) if names else None
+            new = [
+                f
+                for f in self.pkg.files
+                if pattern is not None and f.path not in chosen and _mentions(pattern, f.data)
+            ]
+        return scope
+
+    def _reaching_names(
+        self, types: list[TypeDecl], variables: list[VarDecl], funcs: list[FuncDecl]
+    ) -> Iterator[str]:
+        """The names these declarations give to what holds or reaches a sync value: types,
+        their fields, variables and functions (by their results), and the receiver types of
+        Lock and Unlock methods (lock-shaped types)."""
+        r = self.resolver
+        for decl in types:
+            if self._named_paths(decl.name, 0) or self._reaches_deep(
+                r.type_from_node(decl.type_node, decl.file)
+            ):
+                yield decl.name
+            for f in decl.fields.values():
+                if self._reaches_deep(r.type_from_node(f.type_node, decl.file)):
+                    yield f.name
+        for var in variables:
+            if self._reaches_deep(self._var_type(var)):
+                yield var.name
+        for func in funcs:
+            if func.receiver_type and func.name in ("Lock", "Unlock"):
+                yield func.receiver_type
+            if self._result_reaches(func) is not None:
+                yield func.name
+
+    def _var_type(self, var: VarDecl) -> GoType | None:
+        r = self.resolver
+        if var.type_node is not None:
+            return r.type_from_node(var.type_node, var.file)
+        return r.type_of(var.value, var.file)
+
+    def _result_reaches(self, func: FuncDecl) -> bool | None:
+        """Whether ``func``'s results hold a sync value (True), only reach one (False), or
+        neither (None)."""
+        result = func.node.child_by_field_name("result")
+        if result is None:
+            return None
+        if self.type_node_paths(result, func.file, 0):
+            return True
+        types = (
+            [p.child_by_field_name("type") for p in result.named_children]
+            if result.type == "parameter_list"
+            else [result]
+        )
+        r = self.resolver
+        if any(t is not None and self._reaches_deep(r.type_from_node(t, func.file)) for t in types):
+            return False
+        return None
 
     @cached_property
     def _names(self) -> frozenset[str]:
@@ -378,35 +476,17 @@ class CopyAnalysis:
         import names, and functions whose results hold one (for ``_names``), or reach one
         through a pointer, slice, map, channel or a named type of the package (`range
         s.p.items()` copies with no `*`)."""
-        r = self.resolver
+        scope = self._scope
         names = set(self._var_names) | {"sync", "atomic"}
-        extra = {
-            name
-            for name, var in r.index.vars.items()
-            if self._reaches_deep(
-                r.type_from_node(var.type_node, var.file)
-                if var.type_node is not None
-                else r.type_of(var.value, var.file)
-            )
-        }
-        for func in r.index.all_functions():
-            result = func.node.child_by_field_name("result")
-            if result is None:
-                continue
-            if self.type_node_paths(result, func.file, 0):
+        extra = {var.name for var in scope.vars if self._reaches_deep(self._var_type(var))}
+        for func in scope.funcs:
+            holds = self._result_reaches(func)
+            if holds:
                 names.add(func.name)
-                continue
-            types = (
-                [p.child_by_field_name("type") for p in result.named_children]
-                if result.type == "parameter_list"
-                else [result]
-            )
-            if any(
-                t is not None and self._reaches_deep(r.type_from_node(t, func.file)) for t in types
-            ):
+            elif holds is not None:
                 extra.add(func.name)
-        for file, table in r.index.imports.items():
-            del file
+        for file in scope.files:  # a file that imports sync mentions it
+            table = self.resolver.index.imports.get(file.path, {})
             names.update(n for n, path in table.items() if path in ("sync", "sync/atomic"))
         extra -= names
         return frozenset(names | extra), frozenset(extra)
@@ -455,12 +535,12 @@ class CopyAnalysis:
         strong = self._strong_names[0]
         r = self.resolver
         weak: dict[bytes, int] = {}
-        for name, decl in r.index.types.items():
-            if name in self.holders or self._reaches_deep(
+        for decl in self._scope.types:
+            if decl.name in self.holders or self._reaches_deep(
                 r.type_from_node(decl.type_node, decl.file)
             ):
-                weak[name.encode()] = _TYPE
-        for decl in r.index.types.values():
+                weak[decl.name.encode()] = _TYPE
+        for decl in self._scope.types:
             for f in decl.fields.values():
                 ft = r.type_from_node(f.type_node, decl.file)
                 if ft is not None and self._reaches_deep(ft):
@@ -755,6 +835,11 @@ def _pointer_or_selected(data: bytes, at: int) -> bool:
     return data[at - 4 : at] == b"new(" and (at < 5 or data[at - 5] not in _WORD)
 
 
+def _mentions(pattern: re.Pattern[bytes], data: bytes) -> bool:
+    """Whether one of the names of a ``_word_pattern`` occurs in ``data`` as a whole name."""
+    return any(m.start() == 0 or data[m.start() - 1] not in _WORD for m in pattern.finditer(data))
+
+
 def _word_pattern(names: frozenset[str]) -> re.Pattern[bytes]:
     """The names, ending where a name ends. Where one starts is left to the caller: a leading
     `\b` keeps `re` from skipping ahead to the names' first bytes, which is slower."""
@@ -769,27 +854,6 @@ def _dereferences(file: SourceFile, decl: Node) -> bool:
         if parent is not None and parent.type == "unary_expression":
             return True
     return False
-
-
-def _declared_twice(files: list[SourceFile]) -> frozenset[str]:
-    """Type names declared in more than one file (build-tag variants of one type)."""
-    seen: set[str] = set()
-    twice: set[str] = set()
-    for file in files:
-        for decl in file.root.named_children:
-            if decl.type != "type_declaration":
-                continue
-            for spec in decl.named_children:
-                name = (
-                    spec.child_by_field_name("name")
-                    if spec.type in ("type_spec", "type_alias")
-                    else None
-                )
-                if name is None:
-                    continue
-                text = file.text(name)
-                (twice if text in seen else seen).add(text)
-    return frozenset(twice)
 
 
 def _short(text: str) -> str:
@@ -845,6 +909,9 @@ class CopiedSyncValueRule(Rule):
 
     def applies_to_package(self) -> bool:
         return self._copies().relevant
+
+    def wants_file(self, file: SourceFile) -> bool:
+        return self._copies().file_may_copy(file)
 
     def wants_declaration(self, decl: Node) -> bool:
         return self._copies().declaration_relevant(decl, self.file)

@@ -1,8 +1,10 @@
 """Runs the enabled rules over folders of Go files, in parallel, and gathers the results.
 
-A folder is the unit of work: its files are read and parsed once, split into packages by
-their package clause (`x` and `x_test`), indexed, walked once per file by all rules, and
-dropped before the next folder, so memory stays at one package at a time. Nothing a file or
+A folder is the unit of work: its files are read, split into packages by their package
+clause (`x` and `x_test`), walked once per file by all rules, and dropped before the next
+folder, so memory stays at one package at a time. A file is parsed only when something needs
+its tree: a rule whose tokens it may hold, or a declaration that another file's analysis
+looks up (see symbols.py); most files of most packages are never parsed. Nothing a file or
 a rule does can stop the others: every failure becomes a notification.
 """
 
@@ -23,8 +25,8 @@ import attrs
 from goconc.analyzer import suppress
 from goconc.analyzer.diagnostics import Diagnostic, NoteLevel, Notification
 from goconc.analyzer.facts import Package
-from goconc.analyzer.packages import FolderJob
-from goconc.analyzer.parse import ParseTimeout, parse, syntax_errors
+from goconc.analyzer.packages import FolderJob, package_clause
+from goconc.analyzer.parse import BUDGET_MIN_BYTES, ParseTimeout, parse, syntax_errors
 from goconc.analyzer.registry import all_rules, known_codes
 from goconc.analyzer.rule import Rule
 from goconc.analyzer.source import SourceFile
@@ -99,6 +101,9 @@ def _analyze_folder(
         pkg = Package(name, job.folder, pkg_files, job.go_version or settings.default_go_version)
         found = _run_rules(pkg, rule_classes, settings, notes)
         diagnostics.extend(_finish(pkg_files, found, report_on, settings))
+        for f in pkg_files:
+            if f.path in report_on and f.parsed:
+                _syntax_warnings(f, notes)
         pkg.release()
     return FolderResult(tuple(diagnostics), tuple(notes), len(files), len(packages))
 
@@ -111,8 +116,9 @@ def load_source(
     report: bool,
     data: bytes | None = None,
 ) -> SourceFile | None:
-    """Read (unless ``data`` is given: an editor's buffer) and parse one file; every problem
-    becomes a notification, when the file is one to report on, and None."""
+    """Read one file (unless ``data`` is given: an editor's buffer); every problem becomes a
+    notification, when the file is one to report on, and None. A file large enough to need
+    a parse time budget is parsed here, under it; the others when first needed."""
 
     def skip(message: str, level: NoteLevel = NoteLevel.WARNING) -> None:
         if report:
@@ -122,14 +128,16 @@ def load_source(
         data = _read(path, skip)
         if data is None:
             return None
-    try:
-        tree = parse(data, settings.parse_timeout)
-    except ParseTimeout as err:
-        skip(f"{err}; skipped (raise --parse-timeout to analyse it)")
-        return None
+    tree = None
+    if len(data) >= BUDGET_MIN_BYTES:
+        try:
+            tree = parse(data, settings.parse_timeout)
+        except ParseTimeout as err:
+            skip(f"{err}; skipped (raise --parse-timeout to analyse it)")
+            return None
     source = SourceFile(path, data, tree)
     if report:
-        _input_warnings(source, notes)
+        _utf8_warning(source, notes)
     return source
 
 
@@ -156,7 +164,7 @@ def _read(path: str, skip: Callable[[str, NoteLevel], None]) -> bytes | None:
         os.close(fd)
 
 
-def _input_warnings(source: SourceFile, notes: list[Notification]) -> None:
+def _utf8_warning(source: SourceFile, notes: list[Notification]) -> None:
     try:
         source.data.decode("utf-8")
     except UnicodeDecodeError as err:
@@ -166,6 +174,11 @@ def _input_warnings(source: SourceFile, notes: list[Notification]) -> None:
                 NoteLevel.WARNING, "invalid UTF-8", path=source.path, line=line, column=column
             )
         )
+
+
+def _syntax_warnings(source: SourceFile, notes: list[Notification]) -> None:
+    """Syntax errors of a file that was parsed (one that was not had nothing to analyse:
+    what it fails to compile is for the compiler to say)."""
     errors = syntax_errors(source.tree)
     for node in errors[:1]:
         line, column = source.position(node.start_byte)
@@ -183,6 +196,10 @@ def _input_warnings(source: SourceFile, notes: list[Notification]) -> None:
 
 
 def package_name(f: SourceFile) -> str:
+    """The package clause's name, read from the bytes when they are plain (no parse)."""
+    clause = package_clause(f.data)
+    if clause is not None:
+        return clause[1]
     for child in f.root.named_children:
         if child.type == "package_clause":
             ident = child.named_children[0] if child.named_children else None

@@ -49,7 +49,6 @@ class Package:
         self.files = files
         self.go_version = go_version
         self._cfgs: dict[int, CFG] = {}
-        self._file_by_tree: dict[int, SourceFile] = {id(f.tree): f for f in files}
 
     @cached_property
     def index(self) -> PackageIndex:
@@ -86,7 +85,7 @@ class Package:
         while root.parent is not None:
             root = root.parent
         for f in self.files:
-            if f.root == root:
+            if f.parsed and f.root == root:  # a node comes from a parsed file
                 return f
         raise LookupError("node does not belong to this package")
 

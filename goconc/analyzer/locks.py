@@ -1186,6 +1186,9 @@ class LockFactsRule(Rule):
     triggers: ClassVar[tuple[bytes, ...]] = (b"Lock", b"lock")
     anchors: ClassVar[Mapping[str, tuple[bytes, ...]]] = dict.fromkeys(FUNC_KINDS, (b"func",))
 
+    def wants_file(self, file: SourceFile) -> bool:
+        return lock_call_in(file.data, 0, len(file.data))
+
     def wants_declaration(self, decl: Node) -> bool:
         # A declaration without a lock call has no function that `mentions_locks`.
         return self.pkg.locks.declaration_may_lock(decl, self.file)

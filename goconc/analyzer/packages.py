@@ -90,6 +90,36 @@ def is_generated(data: bytes) -> bool:
     return False
 
 
+_PACKAGE_NAME = re.compile(
+    rb"package(?:[ \t\r\n]|/\*.*?\*/)+([A-Za-z_\x80-\xff][\w\x80-\xff]*)", re.S
+)
+
+
+def package_clause(data: bytes) -> tuple[int, str] | None:
+    """(where a file's package clause starts, its name), read from the bytes: what precedes
+    the clause may only be blanks and comments. None when the bytes are anything less plain."""
+    i = 3 if data.startswith(b"\xef\xbb\xbf") else 0
+    n = len(data)
+    while i < n:
+        c = data[i]
+        if c in b" \t\r\n":
+            i += 1
+        elif data.startswith(b"//", i):
+            end = data.find(b"\n", i)
+            i = n if end < 0 else end + 1
+        elif data.startswith(b"/*", i):
+            end = data.find(b"*/", i + 2)
+            if end < 0:
+                return None
+            i = end + 2
+        else:
+            m = _PACKAGE_NAME.match(data, i)
+            if m is None or not m.group(1).isascii():
+                return None
+            return i, m.group(1).decode()
+    return None
+
+
 def _is_marker(line: bytes) -> bool:
     line = line.replace(b"\r", b"")
     return (

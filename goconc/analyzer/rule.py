@@ -68,6 +68,11 @@ class Rule:
         the walk, and a rule that cannot is not run (say, a Go version it does not concern)."""
         return True
 
+    def wants_file(self, file: SourceFile) -> bool:
+        """Whether the hooks can act in ``file`` at all, judged before it is parsed: from its
+        bytes and the package's facts (``triggers`` and ``anchors`` are checked first)."""
+        return True
+
     def wants_declaration(self, decl: Node) -> bool:
         """Whether the hooks should run inside this top-level declaration of ``self.file``."""
         triggers = self.declaration_triggers

@@ -1,5 +1,8 @@
 """SourceFile: one Go file's bytes, tree and the single place where positions are converted.
 
+The tree is parsed on first use: a file that no rule needs and no other file's analysis
+looks into is never parsed (see engine.py), and parsing is most of a run's cost.
+
 tree-sitter gives 0-based rows split on LF only and byte columns. Everything we report uses
 1-based lines split as editors and SARIF split them (LF, CRLF and lone CR) and 1-based UTF-16
 columns (what GitHub and VS Code count), with the BOM not counted.
@@ -15,6 +18,7 @@ import attrs
 from tree_sitter import Node, Tree
 
 from goconc.analyzer.diagnostics import Span
+from goconc.analyzer.parse import parse
 from goconc.analyzer.tokens import TokenIndex
 
 _LINE_END = re.compile(rb"\r\n|\r|\n")
@@ -25,7 +29,17 @@ _BOM = b"\xef\xbb\xbf"
 class SourceFile:
     path: str  # absolute, symlinks resolved, POSIX separators
     data: bytes
-    tree: Tree
+    _tree: Tree | None = attrs.field(default=None, alias="tree")  # None: parse on first use
+
+    @property
+    def tree(self) -> Tree:
+        if self._tree is None:
+            self._tree = parse(self.data)
+        return self._tree
+
+    @property
+    def parsed(self) -> bool:
+        return self._tree is not None
 
     @cached_property
     def line_starts(self) -> list[int]:
@@ -37,7 +51,7 @@ class SourceFile:
 
     @cached_property
     def tokens(self) -> TokenIndex:
-        return TokenIndex(self.data, self.tree.root_node)
+        return TokenIndex(self.data, lambda: self.tree.root_node)
 
     def text(self, node: Node) -> str:
         return self.data[node.start_byte : node.end_byte].decode("utf-8", "replace")

@@ -1,18 +1,23 @@
 """Package index: the top-level declarations of one Go package, across all its files.
 
 Only declarations are read here (types and struct fields, functions and methods, package
-variables, imports); function bodies are left to types.py and the rules. Built for every
-file of a package, including files that no rule walks, because facts cross files.
+variables, imports); function bodies are left to types.py and the rules. Facts cross files,
+but a file is read (and so parsed) only when a name it may declare is looked up.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator, Mapping
 from functools import cached_property
+from typing import TypeVar
 
 import attrs
 from tree_sitter import Node
 
 from goconc.analyzer.source import SourceFile
+
+V = TypeVar("V")
 
 
 @attrs.define(eq=False)
@@ -71,21 +76,66 @@ def import_name(path: str) -> str:
 
 
 @attrs.define(eq=False)
+class _FileDecls:
+    """The top-level declarations of one file, in declaration order."""
+
+    imports: dict[str, str] = attrs.Factory(dict)  # import name -> path
+    types: list[TypeDecl] = attrs.Factory(list)
+    funcs: list[FuncDecl] = attrs.Factory(list)
+    methods: list[FuncDecl] = attrs.Factory(list)
+    vars: list[VarDecl] = attrs.Factory(list)
+
+
+class _Table(Mapping[str, V]):
+    """One of the index's tables, filled as names are looked up (see PackageIndex)."""
+
+    def __init__(self, index: PackageIndex, kind: str) -> None:
+        self._index = index
+        self._kind = kind
+        self.data: dict[str, V] = {}
+
+    def __getitem__(self, name: str) -> V:
+        self._index.complete(self._kind, name)
+        return self.data[name]
+
+    def __iter__(self) -> Iterator[str]:
+        self._index.complete_all()
+        return iter(self.data)
+
+    def __len__(self) -> int:
+        self._index.complete_all()
+        return len(self.data)
+
+
 class PackageIndex:
-    name: str
-    files: list[SourceFile]
-    imports: dict[str, dict[str, str]] = attrs.Factory(dict)  # file path -> import name -> path
-    types: dict[str, TypeDecl] = attrs.Factory(dict)
-    funcs: dict[str, FuncDecl] = attrs.Factory(dict)
-    methods: dict[str, dict[str, FuncDecl]] = attrs.Factory(dict)  # receiver type -> name
-    vars: dict[str, VarDecl] = attrs.Factory(dict)
+    """The package's top-level declarations, read file by file as they are needed.
+
+    A lookup by name (``types.get("Pool")``) reads the files that may declare that name (see
+    ``_Shape``: a superset found in the bytes, so most files are never parsed for it), and
+    iterating a table reads every file. Where a name is declared twice (build-tag variants),
+    the last file in folder order wins, as if all files had been read in order."""
+
+    def __init__(self, name: str, files: list[SourceFile]) -> None:
+        self.name = name
+        self.files = files
+        self.imports: _Table[dict[str, str]] = _Table(self, "imports")  # by file path
+        self.types: _Table[TypeDecl] = _Table(self, "types")
+        self.funcs: _Table[FuncDecl] = _Table(self, "funcs")
+        self.methods: _Table[dict[str, FuncDecl]] = _Table(self, "methods")  # by receiver
+        self.vars: _Table[VarDecl] = _Table(self, "vars")
+        self._order = {f.path: i for i, f in enumerate(files)}
+        self._read: dict[str, _FileDecls] = {}  # by path
+        self._asked: set[tuple[str, str]] = set()
+        self._all = False
+        self._declarers: dict[str, dict[str, list[SourceFile]]] | None = None  # see _unread
 
     def import_path(self, file: SourceFile, name: str) -> str | None:
         """The import path behind a package name used in ``file`` (aliases resolved)."""
         return self.imports.get(file.path, {}).get(name)
 
     def method(self, type_name: str, name: str) -> FuncDecl | None:
-        return self.methods.get(type_name, {}).get(name)
+        self.complete("method", f"{type_name}.{name}")
+        return self.methods.data.get(type_name, {}).get(name)
 
     def all_functions(self) -> list[FuncDecl]:
         found = list(self.funcs.values())
@@ -93,26 +143,203 @@ class PackageIndex:
             found.extend(methods.values())
         return found
 
+    def declared_in(self, file: SourceFile) -> tuple[list[TypeDecl], list[VarDecl], list[FuncDecl]]:
+        """The types, package variables and functions (methods too) declared in ``file``
+        that the index holds, as iterating the tables would give them: a name declared in
+        another file too is the later file's."""
+        if file.path not in self._read:
+            self._add(file)
+        decls = self._read[file.path]
+        types = [t for t in decls.types if self.types.get(t.name) is t]
+        variables = [v for v in decls.vars if self.vars.get(v.name) is v]
+        funcs = [f for f in decls.funcs if self.funcs.get(f.name) is f]
+        funcs += [m for m in decls.methods if self.method(m.receiver_type or "", m.name) is m]
+        return types, variables, funcs
+
+    def type_declarations(self, name: str) -> int:
+        """How many times a type ``name`` is declared (twice: build-tag variants)."""
+        self.complete("types", name)
+        return sum(t.name == name for d in self._read.values() for t in d.types)
+
+    # -- reading files as needed ---------------------------------------------------------
+    def complete(self, kind: str, name: str) -> None:
+        """Read every file that may hold a declaration for ``types[name]`` (``funcs``,
+        ``vars``), ``methods[name]`` (methods of the type ``name``), ``method("T.M")`` or
+        ``imports[path]``."""
+        if self._all or (kind, name) in self._asked:
+            return
+        self._asked.add((kind, name))
+        if kind == "imports":
+            found = [f for f in self.files if f.path == name and f.path not in self._read]
+        else:
+            table = kind if kind in ("methods", "method") else "names"
+            found = self._unread()[table].get(name, [])
+        for f in found:
+            if f.path not in self._read:
+                self._add(f)
+
+    def complete_all(self) -> None:
+        if self._all:
+            return
+        for f in self.files:
+            if f.path not in self._read:
+                self._read[f.path] = read_declarations(f)
+        self._all = True
+        # Rebuilt in folder order, so that iteration order is that of the files.
+        for table in (self.imports, self.types, self.funcs, self.methods, self.vars):
+            table.data.clear()
+        for f in self.files:
+            self._merge(f, self._read[f.path])
+
+    def _unread(self) -> dict[str, dict[str, list[SourceFile]]]:
+        """For the files not read yet: by name, those that may declare it ("names"), and
+        those that may declare methods of it ("methods"); from their bytes."""
+        if self._declarers is None:
+            for f in self.files:
+                if f.parsed and f.path not in self._read:
+                    self._add(f)  # reading a parsed file's declarations costs little
+            tables: dict[str, dict[str, list[SourceFile]]] = {
+                "names": {},
+                "methods": {},
+                "method": {},
+            }
+            for f in self.files:
+                if f.path in self._read:
+                    continue
+                for table, keys in zip(tables.values(), declared_names(f.data), strict=True):
+                    for key in keys:
+                        table.setdefault(key, []).append(f)
+            self._declarers = tables
+        return self._declarers
+
+    def _add(self, f: SourceFile) -> None:
+        decls = self._read[f.path] = read_declarations(f)
+        self._merge(f, decls)
+
+    def _merge(self, f: SourceFile, decls: _FileDecls) -> None:
+        order = self._order
+        here = order[f.path]
+
+        def later(old: SourceFile | None) -> bool:
+            return old is None or order[old.path] <= here
+
+        self.imports.data[f.path] = decls.imports
+        for t in decls.types:
+            if later(getattr(self.types.data.get(t.name), "file", None)):
+                self.types.data[t.name] = t
+        for fn in decls.funcs:
+            if later(getattr(self.funcs.data.get(fn.name), "file", None)):
+                self.funcs.data[fn.name] = fn
+        for m in decls.methods:
+            table = self.methods.data.setdefault(m.receiver_type or "", {})
+            if later(getattr(table.get(m.name), "file", None)):
+                table[m.name] = m
+        for v in decls.vars:
+            if later(getattr(self.vars.data.get(v.name), "file", None)):
+                self.vars.data[v.name] = v
+
 
 def build_index(name: str, files: list[SourceFile]) -> PackageIndex:
-    index = PackageIndex(name=name, files=files)
-    for file in files:
-        for decl in file.root.named_children:
-            kind = decl.type
-            if kind == "import_declaration":
-                _index_imports(index, file, decl)
-            elif kind == "function_declaration":
-                _index_function(index, file, decl)
-            elif kind == "method_declaration":
-                _index_method(index, file, decl)
-            elif kind == "type_declaration":
-                for spec in decl.named_children:
-                    if spec.type in ("type_spec", "type_alias"):
-                        _index_type(index, file, spec)
-            elif kind == "var_declaration":
-                for spec in _specs(decl, "var_spec"):
-                    _index_var(index, file, spec)
-    return index
+    return PackageIndex(name, files)
+
+
+def read_declarations(file: SourceFile) -> _FileDecls:
+    """A file's top-level declarations (this parses it)."""
+    found = _FileDecls()
+    for decl in file.root.named_children:
+        kind = decl.type
+        if kind == "import_declaration":
+            _read_imports(found.imports, file, decl)
+        elif kind == "function_declaration":
+            name = decl.child_by_field_name("name")
+            if name is not None:
+                fname = file.text(name)
+                if fname not in ("init", "_"):  # several init funcs may exist; none is called
+                    found.funcs.append(FuncDecl(fname, decl, file))
+        elif kind == "method_declaration":
+            method = _read_method(file, decl)
+            if method is not None:
+                found.methods.append(method)
+        elif kind == "type_declaration":
+            for spec in decl.named_children:
+                if spec.type in ("type_spec", "type_alias"):
+                    t = _read_type(file, spec)
+                    if t is not None:
+                        found.types.append(t)
+        elif kind == "var_declaration":
+            for spec in _specs(decl, "var_spec"):
+                found.vars.extend(_read_vars(file, spec))
+    return found
+
+
+# Where a top-level name can be declared, found in the bytes (a superset: these also match
+# in comments and function bodies, which costs a parse, never a declaration): `func f`,
+# `type T`, `var v`, `var a, b`, and the names that start a spec in a `var (` or `type (`
+# group. A comment between `func` and the name is allowed for; one inside a group's
+# name list (`a /* x */, b`) is not.
+_NAME = rb"[A-Za-z_\x80-\xff][\w\x80-\xff]*"
+_GAP = rb"(?:\s|/\*.*?\*/)"
+_DECLARED = re.compile(
+    rb"\b(?:func|type|var)"
+    + _GAP
+    + rb"+("
+    + _NAME
+    + rb"(?:"
+    + _GAP
+    + rb"*,"
+    + _GAP
+    + rb"*"
+    + _NAME
+    + rb")*)",
+    re.S,
+)
+_GROUP = re.compile(rb"\b(?:type|var)" + _GAP + rb"*\(", re.S)
+_RECEIVER = re.compile(rb"\bfunc" + _GAP + rb"*\(([^)]*)\)" + _GAP + rb"*(" + _NAME + rb")?", re.S)
+_WORD = re.compile(_NAME)
+# In a group, a spec's names start a line or follow the `(` or a `;` (lines of struct and
+# interface bodies start so too: a superset).
+_SPEC_START = re.compile(
+    rb"(?:^|[;(])[ \t]*(" + _NAME + rb"(?:[ \t]*,[ \t]*" + _NAME + rb")*)", re.M
+)
+# What can hide a parenthesis inside a group.
+_GROUP_TOKEN = re.compile(
+    rb"[()]|\"(?:[^\"\\\n]|\\.)*\"|`[^`]*`|'(?:[^'\\\n]|\\.)*'|//[^\n]*|/\*.*?\*/", re.S
+)
+
+
+def declared_names(data: bytes) -> tuple[set[str], set[str], set[str]]:
+    """(names that ``data`` may declare at top level, types it may declare methods of, and
+    methods as "T.M"), read from the bytes without parsing; supersets of what
+    ``read_declarations`` finds."""
+    words: set[bytes] = set()
+    for m in _DECLARED.finditer(data):
+        words.update(_WORD.findall(m.group(1)))
+    for m in _GROUP.finditer(data):
+        for spec in _SPEC_START.finditer(data, m.end() - 1, _group_end(data, m.end())):
+            words.update(_WORD.findall(spec.group(1)))
+    received: set[str] = set()
+    methods: set[str] = set()
+    for m in _RECEIVER.finditer(data):
+        types = [w.decode("utf-8", "replace") for w in _WORD.findall(m.group(1))]
+        received.update(types)
+        if m.group(2):
+            name = m.group(2).decode("utf-8", "replace")
+            methods.update(f"{t}.{name}" for t in types)
+    return {w.decode("utf-8", "replace") for w in words}, received, methods
+
+
+def _group_end(data: bytes, start: int) -> int:
+    """Where the group whose `(` ends at ``start`` is closed."""
+    depth = 1
+    for m in _GROUP_TOKEN.finditer(data, start):
+        token = m.group()
+        if token == b"(":
+            depth += 1
+        elif token == b")":
+            depth -= 1
+            if depth == 0:
+                return m.start()
+    return len(data)
 
 
 def _specs(decl: Node, kind: str) -> list[Node]:
@@ -125,8 +352,7 @@ def _specs(decl: Node, kind: str) -> list[Node]:
     return found
 
 
-def _index_imports(index: PackageIndex, file: SourceFile, decl: Node) -> None:
-    table = index.imports.setdefault(file.path, {})
+def _read_imports(table: dict[str, str], file: SourceFile, decl: Node) -> None:
     for spec in _specs(decl, "import_spec"):
         path_node = spec.child_by_field_name("path")
         if path_node is None:
@@ -138,14 +364,6 @@ def _index_imports(index: PackageIndex, file: SourceFile, decl: Node) -> None:
         elif alias.type == "package_identifier":
             table[file.text(alias)] = path
         # `_` imports name nothing; `.` imports are not resolved (identity unknown: silent).
-
-
-def _index_function(index: PackageIndex, file: SourceFile, node: Node) -> None:
-    name = node.child_by_field_name("name")
-    if name is not None:
-        fname = file.text(name)
-        if fname not in ("init", "_"):  # several init funcs may exist; none can be called
-            index.funcs[fname] = FuncDecl(fname, node, file)
 
 
 def receiver_of(node: Node, file: SourceFile) -> tuple[str | None, str | None, bool]:
@@ -172,24 +390,20 @@ def receiver_of(node: Node, file: SourceFile) -> tuple[str | None, str | None, b
     return file.text(type_node), recv_name, pointer
 
 
-def _index_method(index: PackageIndex, file: SourceFile, node: Node) -> None:
+def _read_method(file: SourceFile, node: Node) -> FuncDecl | None:
     name = node.child_by_field_name("name")
     type_name, recv_name, pointer = receiver_of(node, file)
     if name is None or type_name is None:
-        return
-    mname = file.text(name)
-    index.methods.setdefault(type_name, {})[mname] = FuncDecl(
-        mname, node, file, type_name, recv_name, pointer
-    )
+        return None
+    return FuncDecl(file.text(name), node, file, type_name, recv_name, pointer)
 
 
-def _index_type(index: PackageIndex, file: SourceFile, spec: Node) -> None:
+def _read_type(file: SourceFile, spec: Node) -> TypeDecl | None:
     name = spec.child_by_field_name("name")
     type_node = spec.child_by_field_name("type")
     if name is None or type_node is None:
-        return
-    decl = TypeDecl(file.text(name), spec, type_node, file)
-    index.types[decl.name] = decl
+        return None
+    return TypeDecl(file.text(name), spec, type_node, file)
 
 
 def struct_fields(struct: Node, file: SourceFile) -> dict[str, Field]:
@@ -219,11 +433,12 @@ def struct_fields(struct: Node, file: SourceFile) -> dict[str, Field]:
     return fields
 
 
-def _index_var(index: PackageIndex, file: SourceFile, spec: Node) -> None:
+def _read_vars(file: SourceFile, spec: Node) -> list[VarDecl]:
     names = [c for c in spec.children_by_field_name("name") if c.is_named]
     type_node = spec.child_by_field_name("type")
     value_list = spec.child_by_field_name("value")
     values = [c for c in value_list.named_children if not c.is_extra] if value_list else []
-    for i, n in enumerate(names):
-        value = values[i] if len(values) == len(names) else None
-        index.vars[file.text(n)] = VarDecl(file.text(n), n, type_node, value, file)
+    return [
+        VarDecl(file.text(n), n, type_node, values[i] if len(values) == len(names) else None, file)
+        for i, n in enumerate(names)
+    ]

@@ -10,7 +10,9 @@ declares ``anchors`` costs time in proportion to its candidates, not to the file
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left
+from collections.abc import Callable
 
 from tree_sitter import Node
 
@@ -27,14 +29,19 @@ NAME_BYTES = frozenset(
 # Token node kinds that carry a name; a keyword or operator token's kind is its own text.
 _NAMES = frozenset({"identifier", "field_identifier", "package_identifier", "type_identifier"})
 
+# `go` ends a thousand words and starts `//go:build` and `"go/ast"`; the keyword is followed
+# by a blank, `(` or a comment.
+_GO_KEYWORD = re.compile(rb"go[ \t\r\n(/]")
+
 
 class TokenIndex:
     """One file's tokens, found once and shared by every rule (see ``SourceFile.tokens``)."""
 
-    def __init__(self, data: bytes, root: Node) -> None:
+    def __init__(self, data: bytes, root: Callable[[], Node]) -> None:
         self._data = data
-        self._root = root
+        self._get_root = root  # called on the first search that needs the tree: it parses
         self._present: dict[bytes, bool] = {}
+        self._occurs: dict[bytes, bool] = {}
         self._tokens: dict[bytes, list[Node]] = {}
         self._starts: dict[bytes, list[int]] = {}  # of token_nodes, for bisecting
         self._chains: dict[int, list[Node]] = {}  # a token node's ancestors, by its id
@@ -46,6 +53,24 @@ class TokenIndex:
         found = self._present.get(token)
         if found is None:
             found = self._present[token] = token in self._data
+        return found
+
+    def may_occur(self, token: bytes) -> bool:
+        """Whether the file may hold ``token`` as a token, judged from its bytes alone, so
+        before any parse: false only where ``token_nodes(token)`` is empty. A name or keyword
+        must stand alone (`go` is not in `gopher`), and `go` must start a statement."""
+        found = self._occurs.get(token)
+        if found is None:
+            data = self._data
+            if not self.present(token):
+                found = False
+            elif token == b"go":
+                found = _go_statement_possible(data)
+            elif token[:1] in NAME_BYTES and token[-1:] in NAME_BYTES:
+                found = whole_word(data, token)
+            else:
+                found = True
+            self._occurs[token] = found
         return found
 
     def token_nodes(self, token: bytes) -> list[Node]:
@@ -82,7 +107,7 @@ class TokenIndex:
     def _find(self, token: bytes, start: int, end: int) -> list[Node]:
         """``token_nodes`` within [start, end)."""
         found: list[Node] = []
-        data, root, size = self._data, self._root, len(token)
+        data, root, size = self._data, self._get_root(), len(token)
         kind = token.decode("utf-8", "replace")
         word = token[:1] in NAME_BYTES and token[-1:] in NAME_BYTES
         i = data.find(token, start, end)
@@ -156,3 +181,30 @@ def _between(starts: list[int], nodes: list[Node], start: int, end: int) -> list
     """The ``nodes`` (sorted, with their ``starts``) that start within [start, end)."""
     lo = bisect_left(starts, start)
     return nodes[lo : bisect_left(starts, end, lo)]
+
+
+def whole_word(data: bytes, word: bytes) -> bool:
+    """Whether ``word`` occurs in ``data`` not as part of a longer name."""
+    size = len(word)
+    i = data.find(word)
+    while i >= 0:
+        if data[i - 1 : i] not in NAME_BYTES and data[i + size : i + size + 1] not in NAME_BYTES:
+            return True
+        i = data.find(word, i + size)
+    return False
+
+
+def _go_statement_possible(data: bytes) -> bool:
+    """Whether a `go` keyword may start a statement: after a newline, `;`, `{`, `:` (a case
+    or label) or `*/`, with only blanks between. A superset: it may be in a comment."""
+    for m in _GO_KEYWORD.finditer(data):
+        i = m.start()
+        if data[i - 1 : i] in NAME_BYTES or (data[i + 2] == 0x2F and data[i + 3 : i + 4] != b"*"):
+            continue  # `algo `, or `go/ast`: not the keyword
+        j = i
+        while j > 0 and data[j - 1] in b" \t\r":
+            j -= 1
+        before = data[j - 1 : j]
+        if before and (before in b"\n;{:" or (before == b"/" and data[j - 2 : j - 1] == b"*")):
+            return True
+    return False

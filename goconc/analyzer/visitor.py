@@ -61,9 +61,9 @@ class BatchedWalker:
         # Rules that find their nodes from tokens: [(kind, tokens, hook)] each.
         self._anchored: dict[int, list[tuple[str, tuple[bytes, ...], Hook]]] = {}
         self._tables: dict[frozenset[int], dict[str, list[tuple[Rule, Hook]]]] = {}
-        # A rule acts in a file only where, of each of these groups (its triggers, its
-        # anchors), one token is; by rule id.
-        self._needed: dict[int, list[tuple[bytes, ...]]] = {}
+        # A rule acts in a file only where one of its triggers is (a substring), and one of
+        # its anchors may be (as a token); by rule id.
+        self._needed: dict[int, tuple[tuple[bytes, ...], tuple[bytes, ...]]] = {}
         # Rules that choose their declarations themselves, by rule id.
         self._chooses: dict[int, bool] = {}
         for rule in self.rules:
@@ -71,11 +71,10 @@ class BatchedWalker:
             self._chooses[id(rule)] = bool(rule.declaration_triggers) or (
                 type(rule).wants_declaration is not Rule.wants_declaration
             )
-            needed = self._needed[id(rule)] = []
-            if rule.triggers:
-                needed.append(_shortest([rule.triggers]))
-            if rule.anchors:
-                needed.append(_shortest(rule.anchors.values()))
+            self._needed[id(rule)] = (
+                _shortest([rule.triggers]),
+                tuple(sorted({t for group in rule.anchors.values() for t in group})),
+            )
             if rule.anchors:
                 self._anchored[id(rule)] = [
                     (kind, rule.anchors[kind], getattr(rule, method))
@@ -99,21 +98,28 @@ class BatchedWalker:
         return found
 
     def _active(self, rule: Rule, tokens: TokenIndex) -> bool:
-        """Whether ``rule`` can act in a file: one of its triggers, and of its anchors, is
-        there."""
-        return all(
-            any(tokens.present(t) for t in needed) for needed in self._needed.get(id(rule), ())
+        """Whether ``rule`` can act in a file: one of its triggers is there, and one of its
+        anchors may be. Judged from the bytes: a file no rule acts in is not parsed."""
+        triggers, anchors = self._needed[id(rule)]
+        return (not triggers or any(tokens.present(t) for t in triggers)) and (
+            not anchors or any(tokens.may_occur(t) for t in anchors)
         )
 
     def walk(self, file: SourceFile) -> list[RuleCrash]:
         """Run every rule's hooks over ``file``; return the rules that crashed."""
         tokens = file.tokens
-        active = [r for r in self.rules if self._active(r, tokens)]
+        crashed: dict[int, RuleCrash] = {}
+        active: list[Rule] = []
+        for rule in self.rules:
+            try:
+                if self._active(rule, tokens) and rule.wants_file(file):
+                    active.append(rule)
+            except Exception as err:  # a bug of ours: report it, keep the other rules
+                crashed[id(rule)] = RuleCrash(rule, err)
         if not active:
-            return []
+            return list(crashed.values())
         for rule in active:
             rule.file = file
-        crashed: dict[int, RuleCrash] = {}
 
         def call(hooks: list[tuple[Rule, Hook]], node: Node, wanted: frozenset[int]) -> None:
             for rule, hook in hooks:

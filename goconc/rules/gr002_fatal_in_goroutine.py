@@ -101,6 +101,8 @@ benchmarks use it widely, and `RunParallel` checks `b.Failed()` after its worker
 
 from __future__ import annotations
 
+import re
+
 from tree_sitter import Node
 
 from goconc.analyzer.calls import bind_arguments, callee
@@ -116,6 +118,7 @@ _TESTING = ("T", "B", "F", "TB")
 _CALLS = frozenset({"call_expression"})
 _DECLS = frozenset({"function_declaration", "method_declaration"})
 _MAX_DEPTH = 2  # plain helper calls followed from the goroutine
+_GO_METHOD = re.compile(rb"\.\s*Go\s*\(")  # `wg.Go(`, the other way to start one
 
 
 def _is_testing(t: GoType | None) -> bool:
@@ -141,6 +144,9 @@ class FatalInGoroutine(Rule):
     def applies_to_package(self) -> bool:
         # A testing value can only exist where some file imports "testing".
         return any(b'"testing"' in f.data for f in self.pkg.files)
+
+    def wants_file(self, file: SourceFile) -> bool:
+        return file.tokens.may_occur(b"go") or _GO_METHOD.search(file.data) is not None
 
     def visit_go_statement(self, go: Node) -> None:
         self._check_goroutine(go, go)

@@ -89,6 +89,7 @@ from goconc.analyzer.dataflow import cfg_statement
 from goconc.analyzer.diagnostics import Related, RuleMeta, Severity
 from goconc.analyzer.matchers import descendants, method_call
 from goconc.analyzer.rule import Rule
+from goconc.analyzer.source import SourceFile
 from goconc.analyzer.types import enclosing_function, unparen
 
 _EXITS = frozenset({("os", "Exit"), ("log", "Fatal"), ("log", "Fatalf"), ("log", "Fatalln")})
@@ -112,6 +113,9 @@ class ExitSkipsDefer(Rule):
         precision="high",
     )
     anchors = {"call_expression": tuple(sorted(name.encode() for name in _EXIT_NAMES))}
+
+    def wants_file(self, file: SourceFile) -> bool:
+        return file.tokens.may_occur(b"defer")  # an exit skips only the defers before it
 
     def visit_call_expression(self, call: Node) -> None:
         fn = call.child_by_field_name("function")
