@@ -128,6 +128,7 @@ class CopyAnalysis:
         self._sites: dict[int, list[CopySite]] = {}
         self._fresh_funcs: dict[int, bool] = {}
         self._files: dict[str, bool] = {}
+        self._may_copy: dict[str, bool] = {}
         self._decls: dict[int, bool] = {}
         self._locals: dict[tuple[int, str], bool] = {}
         self._deep: dict[GoType, bool] = {}  # _reaches_deep at the top
@@ -369,11 +370,14 @@ class CopyAnalysis:
     def file_may_copy(self, file: SourceFile) -> bool:
         """Whether some declaration of ``file`` may be ``declaration_relevant``, judged from
         its bytes and the package's facts (before it is parsed)."""
-        return (
-            self.relevant
-            and self.file_relevant(file)
-            and self._brings_value(file.data, 0, len(file.data))[0]
-        )
+        found = self._may_copy.get(file.path)
+        if found is None:
+            found = self._may_copy[file.path] = (
+                self.relevant
+                and self.file_relevant(file)
+                and self._brings_value(file.data, 0, len(file.data))[0]
+            )
+        return found
 
     @cached_property
     def holders(self) -> frozenset[str]:

@@ -354,6 +354,7 @@ class LockAnalysis:
         self._depth = 0
         self._mentions: dict[int, bool] = {}
         self._decl_locks: dict[int, bool] = {}
+        self._file_locks: dict[str, bool] = {}
         self._params: dict[int, list[Node | None]] = {}  # a callee's parameters, by its id
 
     # -- public API --------------------------------------------------------------------------
@@ -362,6 +363,13 @@ class LockAnalysis:
         found = self._mentions.get(func.id)
         if found is None:
             found = self._mentions[func.id] = mentions_locks(func, file)
+        return found
+
+    def file_may_lock(self, file: SourceFile) -> bool:
+        """Whether some function of ``file`` may lock or unlock, from its bytes (no parse)."""
+        found = self._file_locks.get(file.path)
+        if found is None:
+            found = self._file_locks[file.path] = lock_call_in(file.data, 0, len(file.data))
         return found
 
     def declaration_may_lock(self, decl: Node, file: SourceFile) -> bool:
@@ -1187,7 +1195,7 @@ class LockFactsRule(Rule):
     anchors: ClassVar[Mapping[str, tuple[bytes, ...]]] = dict.fromkeys(FUNC_KINDS, (b"func",))
 
     def wants_file(self, file: SourceFile) -> bool:
-        return lock_call_in(file.data, 0, len(file.data))
+        return self.pkg.locks.file_may_lock(file)
 
     def wants_declaration(self, decl: Node) -> bool:
         # A declaration without a lock call has no function that `mentions_locks`.

@@ -107,7 +107,6 @@ from tree_sitter import Node
 
 from goconc.analyzer.diagnostics import Related, RuleMeta, Severity
 from goconc.analyzer.lockgraph import TRIGGERS, LockEdge, adjacency, find_cycles, function_edges
-from goconc.analyzer.locks import lock_call_in
 from goconc.analyzer.matchers import FUNC_KINDS
 from goconc.analyzer.rule import Rule
 from goconc.analyzer.source import SourceFile
@@ -126,7 +125,7 @@ class InconsistentLockOrder(Rule):
     anchors = dict.fromkeys(FUNC_KINDS, (b"func",))
 
     def wants_file(self, file: SourceFile) -> bool:
-        return lock_call_in(file.data, 0, len(file.data))
+        return self.pkg.locks.file_may_lock(file)
 
     def wants_declaration(self, decl: Node) -> bool:
         # Only a function that `mentions_locks` has edges (see `function_edges`).
