@@ -32,6 +32,7 @@ pointer, the blank identifier on the left (``_ = x`` stores nothing), arguments 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterator
 from functools import cached_property
 from typing import TYPE_CHECKING, ClassVar
@@ -45,7 +46,7 @@ from goconc.analyzer.matchers import FUNC_KINDS, descendants
 from goconc.analyzer.rule import Rule
 from goconc.analyzer.source import SourceFile
 from goconc.analyzer.symbols import FuncDecl, TypeDecl, VarDecl, struct_fields
-from goconc.analyzer.tokens import whole_word
+from goconc.analyzer.tokens import mentions_any, whole_word, word_pattern
 from goconc.analyzer.types import GoType, Resolver, unparen
 
 if TYPE_CHECKING:  # facts imports the engine modules; only the type is needed here
@@ -129,6 +130,7 @@ class CopyAnalysis:
         self._fresh_funcs: dict[int, bool] = {}
         self._files: dict[str, bool] = {}
         self._may_copy: dict[str, bool] = {}
+        self._occurs: dict[str, tuple[list[int], list[int]]] = {}
         self._decls: dict[int, bool] = {}
         self._locals: dict[tuple[int, str], bool] = {}
         self._deep: dict[GoType, bool] = {}  # _reaches_deep at the top
@@ -373,9 +375,7 @@ class CopyAnalysis:
         found = self._may_copy.get(file.path)
         if found is None:
             found = self._may_copy[file.path] = (
-                self.relevant
-                and self.file_relevant(file)
-                and self._brings_value(file.data, 0, len(file.data))[0]
+                self.relevant and self.file_relevant(file) and bool(self._occurrences(file)[0])
             )
         return found
 
@@ -408,11 +408,11 @@ class CopyAnalysis:
                 scope.vars.extend(variables)
                 scope.funcs.extend(funcs)
                 names.update(self._reaching_names(types, variables, funcs))
-            pattern = _word_pattern(frozenset(names)) if names else None
+            pattern = word_pattern(frozenset(names)) if names else None
             new = [
                 f
                 for f in self.pkg.files
-                if pattern is not None and f.path not in chosen and _mentions(pattern, f.data)
+                if pattern is not None and f.path not in chosen and mentions_any(pattern, f.data)
             ]
         return scope
 
@@ -553,7 +553,7 @@ class CopyAnalysis:
         for name in strong:
             weak.pop(name.encode(), None)
         every = self._names | strong | {n.decode() for n in weak}
-        return _word_pattern(every), frozenset(n.encode() for n in self._names), weak
+        return word_pattern(every), frozenset(n.encode() for n in self._names), weak
 
     def _struct_pointer(self, t: GoType) -> bool:
         """``t`` is a pointer to a sync type or to a struct type of this package (not to an
@@ -566,29 +566,32 @@ class CopyAnalysis:
         decl = None if elem.pkg else self.resolver.index.types.get(elem.name)
         return decl is not None and decl.type_node.type == "struct_type"
 
-    def _brings_value(self, data: bytes, start: int, end: int) -> tuple[bool, bool]:
-        """(whether ``_names`` occurs in data[start:end], whether some occurrence of a name
-        of ``_gate`` is not harmless)."""
+    def _occurrences(self, file: SourceFile) -> tuple[list[int], list[int]]:
+        """Where in ``file`` a name of ``_names`` occurs, and where an occurrence of a name of
+        ``_gate`` is not harmless; found once per file, for all its declarations."""
+        found = self._occurs.get(file.path)
+        if found is not None:
+            return found
         pattern, old, weak = self._gate
-        seen = strong = False
-        for m in pattern.finditer(data, start, end):
-            if m.start() > 0 and data[m.start() - 1] in _WORD:
-                continue  # the end of a longer name (see _word_pattern)
+        data = file.data
+        seen: list[int] = []
+        strong: list[int] = []
+        for m in pattern.finditer(data):
+            a, b = m.span()
+            if a > 0 and data[a - 1] in _WORD:
+                continue  # the end of a longer name (see word_pattern)
             name = m.group()
             if name in old:
-                seen = True
+                seen.append(a)
             flags = weak.get(name)
-            if flags is None:
-                strong = True
-            elif not strong:
-                a, b = m.span()
-                strong = bool(
-                    (flags & _TYPE and not _pointer_or_selected(data, a))
-                    or (flags & _FIELD and _selected(data, a) and data[b : b + 1] != b".")
-                )
-            if seen and strong:
-                break
-        return seen, strong
+            if (
+                flags is None
+                or (flags & _TYPE and not _pointer_or_selected(data, a))
+                or (flags & _FIELD and _selected(data, a) and data[b : b + 1] != b".")
+            ):
+                strong.append(a)
+        found = self._occurs[file.path] = (seen, strong)
+        return found
 
     def _decl_relevant(self, node: Node, file: SourceFile) -> bool:
         decl = self.resolver.top_declaration(node, file)
@@ -600,7 +603,8 @@ class CopyAnalysis:
             return False
         found = self._decls.get(decl.id)
         if found is None:
-            seen, strong = self._brings_value(file.data, decl.start_byte, decl.end_byte)
+            start, end = decl.start_byte, decl.end_byte
+            seen, strong = (_within(at, start, end) for at in self._occurrences(file))
             # Named only harmlessly: relevant only if something is dereferenced (`*p`).
             found = seen and (strong or _dereferences(file, decl))
             self._decls[decl.id] = found
@@ -839,16 +843,10 @@ def _pointer_or_selected(data: bytes, at: int) -> bool:
     return data[at - 4 : at] == b"new(" and (at < 5 or data[at - 5] not in _WORD)
 
 
-def _mentions(pattern: re.Pattern[bytes], data: bytes) -> bool:
-    """Whether one of the names of a ``_word_pattern`` occurs in ``data`` as a whole name."""
-    return any(m.start() == 0 or data[m.start() - 1] not in _WORD for m in pattern.finditer(data))
-
-
-def _word_pattern(names: frozenset[str]) -> re.Pattern[bytes]:
-    """The names, ending where a name ends. Where one starts is left to the caller: a leading
-    `\b` keeps `re` from skipping ahead to the names' first bytes, which is slower."""
-    alternatives = b"|".join(re.escape(n.encode()) for n in sorted(names))
-    return re.compile(rb"(?:" + alternatives + rb")\b")
+def _within(positions: list[int], start: int, end: int) -> bool:
+    """Whether one of the sorted ``positions`` is in [start, end)."""
+    i = bisect_left(positions, start)
+    return i < len(positions) and positions[i] < end
 
 
 def _dereferences(file: SourceFile, decl: Node) -> bool:

@@ -183,6 +183,18 @@ def _between(starts: list[int], nodes: list[Node], start: int, end: int) -> list
     return nodes[lo : bisect_left(starts, end, lo)]
 
 
+def word_pattern(names: frozenset[str]) -> re.Pattern[bytes]:
+    """The names, ending where a name ends. Where one starts is left to the caller: a leading
+    `\b` keeps `re` from skipping ahead to the names' first bytes, which is slower."""
+    alternatives = b"|".join(re.escape(n.encode()) for n in sorted(names))
+    return re.compile(rb"(?:" + alternatives + rb")\b")
+
+
+def mentions_any(pattern: re.Pattern[bytes], data: bytes) -> bool:
+    """Whether one of the names of a ``word_pattern`` occurs in ``data`` as a whole name."""
+    return any(data[m.start() - 1 : m.start()] not in NAME_BYTES for m in pattern.finditer(data))
+
+
 def whole_word(data: bytes, word: bytes) -> bool:
     """Whether ``word`` occurs in ``data`` not as part of a longer name."""
     size = len(word)

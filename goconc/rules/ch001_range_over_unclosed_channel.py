@@ -84,12 +84,16 @@ matched by field class (`Type.field`) only. Whether the senders really stop is n
 
 from __future__ import annotations
 
+import re
+from functools import cached_property
+
 from tree_sitter import Node
 
 from goconc.analyzer.diagnostics import Related, RuleMeta, Severity
 from goconc.analyzer.rule import Rule
 from goconc.analyzer.source import SourceFile
 from goconc.analyzer.summaries import ChanFate, local_chan_fate, shared_chan_fate
+from goconc.analyzer.tokens import mentions_any, word_pattern
 from goconc.analyzer.types import Binding, GoType, unparen
 
 _BREAKABLE = frozenset(
@@ -99,6 +103,9 @@ _FUNCS = frozenset({"func_literal", "function_declaration", "method_declaration"
 
 # (make node, its file, fate, severity), or None when the channel's origin is unknown.
 _Origin = tuple[Node, SourceFile, ChanFate, Severity] | None
+# The only makes CH001 follows: of a literal channel type (see _is_make).
+_CHAN_MAKE = re.compile(rb"make\(\s*(?:<-\s*)?chan\b")
+_NAME = re.compile(rb"[A-Za-z_\x80-\xff][\w\x80-\xff]*")
 
 
 class RangeOverUnclosedChannel(Rule):
@@ -122,6 +129,32 @@ class RangeOverUnclosedChannel(Rule):
         # Only a channel made in this package can be flagged: no `make(chan`, nothing to do
         # (this skips most packages before any type resolution).
         return any(b"chan" in f.data and b"make(" in f.data for f in self.pkg.files)
+
+    def wants_file(self, file: SourceFile) -> bool:
+        # A range can be flagged only over a channel made in its own file (a local) or over
+        # a variable or field that some make is assigned to: see _made_names.
+        if _CHAN_MAKE.search(file.data):
+            return True
+        pattern = self._made_names
+        return pattern is not None and mentions_any(pattern, file.data)
+
+    @cached_property
+    def _made_names(self) -> re.Pattern[bytes] | None:
+        """The names written before a channel make in the package (a superset of the
+        variables and fields it is assigned to: `ch := make(`, `s.ch = make(`, `ch:
+        make(`); the line before too, when the make's line starts with it."""
+        names: set[bytes] = set()
+        for f in self.pkg.files:
+            data = f.data
+            for m in _CHAN_MAKE.finditer(data):
+                start = data.rfind(b"\n", 0, m.start()) + 1
+                if not any(c in data[start : m.start()] for c in (b"=", b":")):
+                    start = data.rfind(b"\n", 0, max(start - 1, 0)) + 1
+                names.update(_NAME.findall(data, start, m.start()))
+        names.discard(b"make")
+        return (
+            word_pattern(frozenset(n.decode("utf-8", "replace") for n in names)) if names else None
+        )
 
     def visit_for_statement(self, loop: Node) -> None:
         clause = next((c for c in loop.named_children if c.type == "range_clause"), None)

@@ -60,6 +60,9 @@ assumed never to be set.
 
 from __future__ import annotations
 
+import re
+from functools import cached_property
+
 from tree_sitter import Node
 
 from goconc.analyzer.dataflow import cfg_statement, reaches
@@ -67,9 +70,19 @@ from goconc.analyzer.diagnostics import Related, RuleMeta, Severity
 from goconc.analyzer.matchers import FUNC_KINDS, call_args
 from goconc.analyzer.rule import Rule
 from goconc.analyzer.source import SourceFile
+from goconc.analyzer.tokens import mentions_any, whole_word, word_pattern
 from goconc.analyzer.types import Binding, Resolver, enclosing_function, unparen
 
 _STOP = frozenset({"block", "statement_list", *FUNC_KINDS})
+
+_NAME = rb"[A-Za-z_\x80-\xff][\w\x80-\xff]*"
+# Names declared with a literal channel type: `ch chan T`, `a, b <-chan T`, `var c chan T`
+# (what stands before a `chan` on its line).
+_CHAN = re.compile(rb"chan\b")
+_CHAN_NAMES = re.compile(
+    rb"(" + _NAME + rb"(?:[ \t]*,[ \t]*" + _NAME + rb")*)[ \t]+(?:<-[ \t]*)?\Z"
+)
+_WORD = re.compile(_NAME)
 
 
 class NilChannelOp(Rule):
@@ -96,6 +109,26 @@ class NilChannelOp(Rule):
     def applies_to_package(self) -> bool:
         # No channel declared in the package: none can be nil.
         return any(b"chan " in f.data or b"chan<-" in f.data for f in self.pkg.files)
+
+    def wants_file(self, file: SourceFile) -> bool:
+        # A nil channel is a local declared in this file with a channel type, or a field or
+        # package variable declared so in some file (see _nil_origin): its name is here.
+        if whole_word(file.data, b"chan"):
+            return True
+        pattern = self._chan_names
+        return pattern is not None and mentions_any(pattern, file.data)
+
+    @cached_property
+    def _chan_names(self) -> re.Pattern[bytes] | None:
+        names: set[str] = set()
+        for f in self.pkg.files:
+            data = f.data
+            for m in _CHAN.finditer(data):
+                line = data.rfind(b"\n", 0, m.start()) + 1
+                found = _CHAN_NAMES.search(data, line, m.start())
+                if found is not None:
+                    names.update(w.decode("utf-8", "replace") for w in _WORD.findall(found[1]))
+        return word_pattern(frozenset(names)) if names else None
 
     # -- the operations --------------------------------------------------------------------
     def visit_send_statement(self, node: Node) -> None:
