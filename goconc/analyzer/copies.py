@@ -31,6 +31,7 @@ pointer, the blank identifier on the left (``_ = x`` stores nothing), arguments 
 
 from __future__ import annotations
 
+import functools
 import re
 from bisect import bisect_left
 from collections.abc import Iterator
@@ -45,8 +46,14 @@ from goconc.analyzer.diagnostics import Applicability, Edit, Fix
 from goconc.analyzer.matchers import FUNC_KINDS, descendants
 from goconc.analyzer.rule import Rule
 from goconc.analyzer.source import SourceFile
-from goconc.analyzer.symbols import FuncDecl, TypeDecl, VarDecl, struct_fields
-from goconc.analyzer.tokens import mentions_any, whole_word, word_pattern
+from goconc.analyzer.symbols import (
+    FuncDecl,
+    TypeDecl,
+    VarDecl,
+    declaration_mentions,
+    struct_fields,
+)
+from goconc.analyzer.tokens import word_pattern
 from goconc.analyzer.types import GoType, Resolver, unparen
 
 if TYPE_CHECKING:  # facts imports the engine modules; only the type is needed here
@@ -65,6 +72,8 @@ _TYPE = 1
 _FIELD = 2
 # An import of sync or sync/atomic: what a file must hold to name their types.
 _SYNC_IMPORT = re.compile(rb'["`]sync["`/]')
+# The name such an import may give: a name right before the path (a superset).
+_IMPORT_ALIAS = re.compile(rb"([A-Za-z_\x80-\xff][\w\x80-\xff]*)[ \t]+\Z")
 _WORD = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
 
 
@@ -387,17 +396,20 @@ class CopyAnalysis:
     @cached_property
     def _scope(self) -> _Scope:
         """The declarations through which a sync value can be held or reached, as iterating
-        the whole index would give them, from the files that can declare one: those that
-        mention sync (its import) or Lock (a lock-shaped type's methods), and then, to a
-        fixpoint, those that mention a name such a declaration gives. A declaration that
-        mentions none of these holds and reaches no sync value, so the other files are not
-        read (nor parsed) for it."""
+        the whole index would give them, from the files that can declare one: those whose
+        declarations (not function bodies: see ``declaration_mentions``) mention sync or
+        Lock (a lock-shaped type's methods), and then, to a fixpoint, those whose
+        declarations mention a name such a declaration gives. A declaration that mentions
+        none of these holds and reaches no sync value, so the other files are not read (nor
+        parsed) for it."""
         index = self.resolver.index
         scope = _Scope()
         chosen: set[str] = set()
         names: set[str] = set()
         new = [
-            f for f in self.pkg.files if _SYNC_IMPORT.search(f.data) or whole_word(f.data, b"Lock")
+            f
+            for f in self.pkg.files
+            if declaration_mentions(f.data, _seed_pattern(_sync_import_names(f.data)))
         ]
         while new:
             chosen.update(f.path for f in new)
@@ -412,7 +424,9 @@ class CopyAnalysis:
             new = [
                 f
                 for f in self.pkg.files
-                if pattern is not None and f.path not in chosen and mentions_any(pattern, f.data)
+                if pattern is not None
+                and f.path not in chosen
+                and declaration_mentions(f.data, pattern)
             ]
         return scope
 
@@ -489,9 +503,8 @@ class CopyAnalysis:
                 names.add(func.name)
             elif holds is not None:
                 extra.add(func.name)
-        for file in scope.files:  # a file that imports sync mentions it
-            table = self.resolver.index.imports.get(file.path, {})
-            names.update(n for n, path in table.items() if path in ("sync", "sync/atomic"))
+        for file in self.pkg.files:
+            names.update(_sync_import_names(file.data))
         extra -= names
         return frozenset(names | extra), frozenset(extra)
 
@@ -841,6 +854,25 @@ def _pointer_or_selected(data: bytes, at: int) -> bool:
     if data[at - 1] in b"*&.":
         return True
     return data[at - 4 : at] == b"new(" and (at < 5 or data[at - 5] not in _WORD)
+
+
+def _sync_import_names(data: bytes) -> frozenset[str]:
+    """The names under which ``data`` may import sync or sync/atomic (a superset)."""
+    names: set[str] = set()
+    for m in _SYNC_IMPORT.finditer(data):
+        line = data.rfind(b"\n", 0, m.start()) + 1
+        alias = _IMPORT_ALIAS.search(data, line, m.start())
+        if alias is not None and alias[1] != b"_":
+            names.add(alias[1].decode("utf-8", "replace"))
+        else:
+            names.add("atomic" if data[m.end() - 1 : m.end()] == b"/" else "sync")
+    return frozenset(names)
+
+
+@functools.cache
+def _seed_pattern(imported: frozenset[str]) -> re.Pattern[bytes]:
+    """What a declaration that holds a sync value, or a lock-shaped type's method, names."""
+    return word_pattern(imported | {"sync", "atomic", "Lock"})
 
 
 def _within(positions: list[int], start: int, end: int) -> bool:

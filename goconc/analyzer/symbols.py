@@ -8,6 +8,7 @@ but a file is read (and so parsed) only when a name it may declare is looked up.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterator, Mapping
 from functools import cached_property
 from typing import TypeVar
@@ -16,6 +17,7 @@ import attrs
 from tree_sitter import Node
 
 from goconc.analyzer.source import SourceFile
+from goconc.analyzer.tokens import NAME_BYTES
 
 V = TypeVar("V")
 
@@ -324,6 +326,43 @@ def declared_names(data: bytes) -> tuple[set[str], set[str], set[str]]:
             method = name.decode("utf-8", "replace")
             methods.update(f"{t}.{method}" for t in types)
     return {w.decode("utf-8", "replace") for w in found}, received, methods
+
+
+# A line that starts at column 0: in gofmt'ed code, where each top-level declaration starts.
+_TOP_LINE = re.compile(rb"^\S", re.M)
+# The `{` that ends a function's header line (a comment may follow it).
+_BODY_START = re.compile(rb"\{[ \t]*(?://[^\n]*)?\r?$", re.M)
+
+
+def declaration_mentions(data: bytes, pattern: re.Pattern[bytes]) -> bool:
+    """Whether a name of ``pattern`` (a ``tokens.word_pattern``) occurs in ``data`` outside
+    the bodies of top-level functions and outside import paths: where a declaration could
+    use it. From the bytes: a body is what follows the `{` that ends a `func` line at
+    column 0, up to the next line at column 0. Code laid out otherwise only makes more text
+    count as outside (a superset)."""
+    tops: list[int] | None = None
+    for m in pattern.finditer(data):
+        at = m.start()
+        if data[at - 1 : at] in NAME_BYTES:
+            continue  # the end of a longer name
+        if tops is None:
+            tops = [t.start() for t in _TOP_LINE.finditer(data)]
+        i = bisect_right(tops, at) - 1
+        if i < 0:
+            return True
+        start = tops[i]
+        end = tops[i + 1] if i + 1 < len(tops) else len(data)
+        if data.startswith(b"import", start):
+            after = data[m.end() : m.end() + 64].lstrip()
+            if data[at - 1 : at] in (b'"', b"/", b"`") or after[:1] in (b'"', b"`"):
+                continue  # an import path, or the name a package is imported under
+            return True
+        if not data.startswith(b"func", start):
+            return True
+        body = _BODY_START.search(data, start, end)
+        if body is None or at < body.start():
+            return True
+    return False
 
 
 def _group_end(data: bytes, start: int) -> int:
