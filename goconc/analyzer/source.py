@@ -19,7 +19,7 @@ from tree_sitter import Node, Tree
 
 from goconc.analyzer.diagnostics import Span
 from goconc.analyzer.parse import parse
-from goconc.analyzer.tokens import TokenIndex
+from goconc.analyzer.tokens import TokenIndex, outline
 
 _LINE_END = re.compile(rb"\r\n|\r|\n")
 _BOM = b"\xef\xbb\xbf"
@@ -40,6 +40,11 @@ class SourceFile:
     @property
     def parsed(self) -> bool:
         return self._tree is not None
+
+    @cached_property
+    def outline(self) -> bytes:
+        """The bytes without top-level function bodies (see ``tokens.outline``)."""
+        return outline(self.data)
 
     @cached_property
     def line_starts(self) -> list[int]:

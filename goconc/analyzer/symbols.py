@@ -8,7 +8,6 @@ but a file is read (and so parsed) only when a name it may declare is looked up.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from collections.abc import Iterator, Mapping
 from functools import cached_property
 from typing import TypeVar
@@ -147,22 +146,26 @@ class PackageIndex:
         return found
 
     def declared_in(self, file: SourceFile) -> tuple[list[TypeDecl], list[VarDecl], list[FuncDecl]]:
-        """The types, package variables and functions (methods too) declared in ``file``
-        that the index holds, as iterating the tables would give them: a name declared in
-        another file too is the later file's."""
+        """The types, package variables and functions (methods too) declared in ``file``,
+        whether or not another file declares the same name for another build."""
         if file.path not in self._read:
             self._add(file)
         decls = self._read[file.path]
-        types = [t for t in decls.types if self.types.get(t.name) is t]
-        variables = [v for v in decls.vars if self.vars.get(v.name) is v]
-        funcs = [f for f in decls.funcs if self.funcs.get(f.name) is f]
-        funcs += [m for m in decls.methods if self.method(m.receiver_type or "", m.name) is m]
-        return types, variables, funcs
+        return decls.types, decls.vars, decls.funcs + decls.methods
 
-    def type_declarations(self, name: str) -> int:
-        """How many times a type ``name`` is declared (twice: build-tag variants)."""
-        self.complete("types", name)
-        return self._type_counts.get(name, 0)
+    def declared_twice(self, name: str) -> bool:
+        """Whether a type ``name`` is declared more than once (build-tag variants); reads
+        the files that may declare it only until a second declaration is found."""
+        if self._type_counts.get(name, 0) < 2 and not self._all:
+            if ("types", name) in self._asked:
+                return False
+            for f in self._unread()["names"].get(name, []):
+                if f.path not in self._read:
+                    self._add(f)
+                    if self._type_counts.get(name, 0) > 1:
+                        return True
+            self._asked.add(("types", name))  # every file that may declare it is read
+        return self._type_counts.get(name, 0) > 1
 
     # -- reading files as needed ---------------------------------------------------------
     def complete(self, kind: str, name: str) -> None:
@@ -209,7 +212,7 @@ class PackageIndex:
             for f in self.files:
                 if f.path in self._read:
                     continue
-                for table, keys in zip(tables.values(), declared_names(f.data), strict=True):
+                for table, keys in zip(tables.values(), declared_names(f.outline), strict=True):
                     for key in keys:
                         table.setdefault(key, []).append(f)
             self._declarers = tables
@@ -311,15 +314,17 @@ def declared_names(data: bytes) -> tuple[set[str], set[str], set[str]]:
     ``read_declarations`` finds."""
     found: set[bytes] = set()
     for pattern in _DECLARED:
-        for names in pattern.findall(data):
+        for m in _keywords(pattern, data):
+            names = m.group(1)
             found.update(_WORD.findall(names) if b"," in names else (names,))
     for pattern in _GROUPS:
-        for m in pattern.finditer(data):
+        for m in _keywords(pattern, data):
             for names in _SPEC_START.findall(data, m.end() - 1, _group_end(data, m.end())):
                 found.update(_WORD.findall(names) if b"," in names else (names,))
     received: set[str] = set()
     methods: set[str] = set()
-    for recv, name in _RECEIVER.findall(data):
+    for m in _keywords(_RECEIVER, data):
+        recv, name = m.groups()
         types = [w.decode("utf-8", "replace") for w in _WORD.findall(recv)]
         received.update(types)
         if name:
@@ -328,41 +333,27 @@ def declared_names(data: bytes) -> tuple[set[str], set[str], set[str]]:
     return {w.decode("utf-8", "replace") for w in found}, received, methods
 
 
-# A line that starts at column 0: in gofmt'ed code, where each top-level declaration starts.
-_TOP_LINE = re.compile(rb"^\S", re.M)
-# The `{` that ends a function's header line (a comment may follow it).
-_BODY_START = re.compile(rb"\{[ \t]*(?://[^\n]*)?\r?$", re.M)
-
-
-def declaration_mentions(data: bytes, pattern: re.Pattern[bytes]) -> bool:
-    """Whether a name of ``pattern`` (a ``tokens.word_pattern``) occurs in ``data`` outside
-    the bodies of top-level functions and outside import paths: where a declaration could
-    use it. From the bytes: a body is what follows the `{` that ends a `func` line at
-    column 0, up to the next line at column 0. Code laid out otherwise only makes more text
-    count as outside (a superset)."""
-    tops: list[int] | None = None
+def declaration_mentions(file: SourceFile, pattern: re.Pattern[bytes]) -> bool:
+    """Whether a name of ``pattern`` (a ``tokens.word_pattern``) occurs in ``file`` where a
+    top-level declaration can use it: in its outline (not in a function body), and not as an
+    import path or the name a package is imported under."""
+    data = file.outline
     for m in pattern.finditer(data):
-        at = m.start()
-        if data[at - 1 : at] in NAME_BYTES:
-            continue  # the end of a longer name
-        if tops is None:
-            tops = [t.start() for t in _TOP_LINE.finditer(data)]
-        i = bisect_right(tops, at) - 1
-        if i < 0:
-            return True
-        start = tops[i]
-        end = tops[i + 1] if i + 1 < len(tops) else len(data)
-        if data.startswith(b"import", start):
-            after = data[m.end() : m.end() + 64].lstrip()
-            if data[at - 1 : at] in (b'"', b"/", b"`") or after[:1] in (b'"', b"`"):
-                continue  # an import path, or the name a package is imported under
-            return True
-        if not data.startswith(b"func", start):
-            return True
-        body = _BODY_START.search(data, start, end)
-        if body is None or at < body.start():
+        at, end = m.span()
+        if data[at - 1 : at] in NAME_BYTES or data[at - 1 : at] in (b'"', b"/", b"`"):
+            continue  # the end of a longer name, or in an import path
+        if data[end : end + 64].lstrip()[:1] not in (b'"', b"`"):
             return True
     return False
+
+
+def _keywords(pattern: re.Pattern[bytes], data: bytes) -> Iterator[re.Match[bytes]]:
+    """The matches of ``pattern``, which starts with a keyword, where that keyword is not
+    the end of a longer name (`Rttvar`); checked here, as a leading `\b` would keep `re`
+    from searching for the keyword's bytes."""
+    for m in pattern.finditer(data):
+        if data[m.start() - 1 : m.start()] not in NAME_BYTES:
+            yield m
 
 
 def _group_end(data: bytes, start: int) -> int:

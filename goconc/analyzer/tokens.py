@@ -183,6 +183,19 @@ def _between(starts: list[int], nodes: list[Node], start: int, end: int) -> list
     return nodes[lo : bisect_left(starts, end, lo)]
 
 
+# A top-level function's body in gofmt'ed code: from the `{` ending a `func` line at column 0,
+# over lines that are empty or indented, to a `}` at column 0.
+_BODY = re.compile(rb"(\nfunc[^\n]*\{)[ \t]*(?://[^\n]*)?\r?\n(?:[ \t\r][^\n]*\n|\r?\n)*\}")
+
+
+def outline(data: bytes) -> bytes:
+    """``data`` without the bodies of its top-level functions: what its declarations
+    (types, variables, signatures) are written in, for searches that must not be misled by
+    local names. Only bodies laid out as gofmt lays them out are dropped; anything else is
+    kept, so a name declared at top level is always in the outline."""
+    return _BODY.sub(rb"\1}", data)
+
+
 def word_pattern(names: frozenset[str]) -> re.Pattern[bytes]:
     """The names, ending where a name ends. Where one starts is left to the caller: a leading
     `\b` keeps `re` from skipping ahead to the names' first bytes, which is slower."""
