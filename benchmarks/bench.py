@@ -1,7 +1,7 @@
 """Time goconc on a Go tree against the floor (reading and parsing every file once).
 
     python benchmarks/bench.py $(go env GOROOT)/src [--jobs 2] [--uncached] [--vet]
-        [--no-default-excludes]
+        [--no-default-excludes] [--repeat 3]
     python benchmarks/bench.py $(go env GOROOT)/src --pre-commit log/slog
 
 Prints files, bytes, single-process read+parse time, then goconc's wall time and peak RSS
@@ -11,6 +11,10 @@ folder) and a warm re-run on the unchanged tree, with their ratio. --uncached ad
 -lostcancel -waitgroup -loopclosure` over the same packages (run from a Go module root such
 as GOROOT/src). --pre-commit FOLDER times `goconc check` on three files of that folder (relative
 to the tree), as a pre-commit hook runs it: a fresh process, cold then warm cache.
+
+--repeat N measures the floor and the runs N times, one round after the other, and adds the
+median of the rounds' ratios: on a shared machine whose speed drifts from minute to minute,
+a ratio taken within one round is steadier than one taken across rounds.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -138,6 +143,7 @@ def main() -> None:
     parser.add_argument("--vet", action="store_true")
     parser.add_argument("--uncached", action="store_true", help="also time --no-cache")
     parser.add_argument("--pre-commit", metavar="FOLDER", help="only the pre-commit case")
+    parser.add_argument("--repeat", type=int, default=1, help="rounds (median ratio of each)")
     parser.add_argument(
         "--no-default-excludes",
         action="store_true",
@@ -152,22 +158,34 @@ def main() -> None:
             return
         found = discover(["./..."], cwd=tree, default_excludes=not args.no_default_excludes)
         paths = sorted({p for job in found.jobs for p in job.files})
-        size, floor = read_and_parse(paths)
-        print(
-            f"files {len(paths)}  bytes {size / 1e6:.1f} MB  folders {len(found.jobs)}  "
-            f"read+parse (1 process) {floor:.2f} s"
-        )
         check = ["check", "./...", "--format", "json", "-q", "--jobs", str(args.jobs)]
         if args.no_default_excludes:
             check.append("--no-default-excludes")
-        if args.uncached:
-            wall, code, rss = goconc([*check, "--no-cache"], tree, cache_dir)
-            print(describe(f"goconc --jobs {args.jobs} --no-cache", wall, code, rss, floor))
-        cold, code, rss = goconc(check, tree, cache_dir)
-        print(describe(f"goconc --jobs {args.jobs} cold cache", cold, code, rss, floor))
-        warm, code, rss = goconc(check, tree, cache_dir)
-        print(describe(f"goconc --jobs {args.jobs} warm cache", warm, code, rss, floor))
-        print(f"warm/cold {warm / cold:.1%}")
+        ratios: dict[str, list[float]] = {}
+        for round_ in range(1, args.repeat + 1):
+            if args.repeat > 1:
+                print(f"-- round {round_}")
+            size, floor = read_and_parse(paths)
+            print(
+                f"files {len(paths)}  bytes {size / 1e6:.1f} MB  folders {len(found.jobs)}  "
+                f"read+parse (1 process) {floor:.2f} s"
+            )
+            cache = os.path.join(cache_dir, f"round{round_}")
+            if args.uncached:
+                wall, code, rss = goconc([*check, "--no-cache"], tree, cache)
+                print(describe(f"goconc --jobs {args.jobs} --no-cache", wall, code, rss, floor))
+                ratios.setdefault("--no-cache", []).append(wall / floor)
+            cold, code, rss = goconc(check, tree, cache)
+            print(describe(f"goconc --jobs {args.jobs} cold cache", cold, code, rss, floor))
+            ratios.setdefault("cold cache", []).append(cold / floor)
+            warm, code, rss = goconc(check, tree, cache)
+            print(describe(f"goconc --jobs {args.jobs} warm cache", warm, code, rss, floor))
+            print(f"warm/cold {warm / cold:.1%}")
+        if args.repeat > 1:
+            print(
+                "median of the rounds' ratios to read+parse: "
+                + ", ".join(f"{name} {statistics.median(r):.2f}x" for name, r in ratios.items())
+            )
 
     go = shutil.which("go")
     if args.vet and go:

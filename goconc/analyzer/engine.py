@@ -26,7 +26,7 @@ from goconc.analyzer import suppress
 from goconc.analyzer.diagnostics import Diagnostic, NoteLevel, Notification
 from goconc.analyzer.facts import Package
 from goconc.analyzer.packages import FolderJob, package_clause
-from goconc.analyzer.parse import BUDGET_MIN_BYTES, ParseTimeout, parse, syntax_errors
+from goconc.analyzer.parse import syntax_errors
 from goconc.analyzer.registry import all_rules, known_codes
 from goconc.analyzer.rule import Rule
 from goconc.analyzer.source import SourceFile
@@ -103,7 +103,10 @@ def _analyze_folder(
         diagnostics.extend(_finish(pkg_files, found, report_on, settings))
         for f in pkg_files:
             if f.path in report_on and f.parsed:
-                _syntax_warnings(f, notes)
+                if f.problem is not None:
+                    notes.append(Notification(NoteLevel.WARNING, f.problem, path=f.path))
+                else:
+                    _syntax_warnings(f, notes)
         pkg.release()
     return FolderResult(tuple(diagnostics), tuple(notes), len(files), len(packages))
 
@@ -117,8 +120,9 @@ def load_source(
     data: bytes | None = None,
 ) -> SourceFile | None:
     """Read one file (unless ``data`` is given: an editor's buffer); every problem becomes a
-    notification, when the file is one to report on, and None. A file large enough to need
-    a parse time budget is parsed here, under it; the others when first needed."""
+    notification, when the file is one to report on, and None. The file is parsed when
+    first needed, under ``settings.parse_timeout`` when it is large enough to need one (a
+    parse that runs out of time leaves it empty, with its ``problem`` told)."""
 
     def skip(message: str, level: NoteLevel = NoteLevel.WARNING) -> None:
         if report:
@@ -128,14 +132,7 @@ def load_source(
         data = _read(path, skip)
         if data is None:
             return None
-    tree = None
-    if len(data) >= BUDGET_MIN_BYTES:
-        try:
-            tree = parse(data, settings.parse_timeout)
-        except ParseTimeout as err:
-            skip(f"{err}; skipped (raise --parse-timeout to analyse it)")
-            return None
-    source = SourceFile(path, data, tree)
+    source = SourceFile(path, data, parse_budget=settings.parse_timeout)
     if report:
         _utf8_warning(source, notes)
     return source

@@ -9,7 +9,7 @@ import tree_sitter_go
 from tree_sitter import Language, Node, Parser, Point, Tree
 
 # Above this size a parse gets a time budget; smaller files parse in milliseconds.
-BUDGET_MIN_BYTES = 1 << 20
+_BUDGET_MIN_BYTES = 1 << 20
 
 
 class ParseTimeout(Exception):
@@ -29,7 +29,7 @@ def _parser() -> Parser:
 def parse(data: bytes, budget_seconds: float | None = None) -> Tree:
     """Parse Go source bytes; raise ParseTimeout when a large file exceeds its budget."""
     parser = _parser()
-    if budget_seconds is None or len(data) < BUDGET_MIN_BYTES:
+    if budget_seconds is None or len(data) < _BUDGET_MIN_BYTES:
         return parser.parse(data)
     deadline = time.monotonic() + budget_seconds
 

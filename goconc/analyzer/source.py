@@ -18,7 +18,7 @@ import attrs
 from tree_sitter import Node, Tree
 
 from goconc.analyzer.diagnostics import Span
-from goconc.analyzer.parse import parse
+from goconc.analyzer.parse import ParseTimeout, parse
 from goconc.analyzer.tokens import TokenIndex, outline
 
 _LINE_END = re.compile(rb"\r\n|\r|\n")
@@ -30,11 +30,17 @@ class SourceFile:
     path: str  # absolute, symlinks resolved, POSIX separators
     data: bytes
     _tree: Tree | None = attrs.field(default=None, alias="tree")  # None: parse on first use
+    parse_budget: float | None = None  # seconds, for a file large enough to need one
+    problem: str | None = None  # why it could not be parsed; its tree is then empty
 
     @property
     def tree(self) -> Tree:
         if self._tree is None:
-            self._tree = parse(self.data)
+            try:
+                self._tree = parse(self.data, self.parse_budget)
+            except ParseTimeout as err:
+                self.problem = f"{err}; skipped (raise --parse-timeout to analyse it)"
+                self._tree = parse(b"")  # analysed as if empty: no declarations, no findings
         return self._tree
 
     @property
