@@ -143,6 +143,10 @@ class CopyAnalysis:
         self._decls: dict[int, bool] = {}
         self._locals: dict[tuple[int, str], bool] = {}
         self._deep: dict[GoType, bool] = {}  # _reaches_deep at the top
+        # The types declared in the files of _scope (so far, while it is being found): no
+        # other type of the package can hold or reach a sync value, and its declaration need
+        # not be read.
+        self._scope_types: frozenset[str] | None = None
         # Nothing can hold a sync value in a package that imports neither sync nor sync/atomic
         # and declares no Lock method (another package's types are not known): skip it whole.
         self.relevant = any(
@@ -173,6 +177,8 @@ class CopyAnalysis:
         found = self._named.get(name)
         if found is not None:
             return found
+        if self._scope_types is not None and name not in self._scope_types:
+            return ()
         index = self.resolver.index
         if name in self._in_progress or index.declared_twice(name):
             # an (invalid) cycle, or declared once per build tag (`_linux.go`,
@@ -404,23 +410,27 @@ class CopyAnalysis:
         the index alone would give, which only lets more declarations through the gates."""
         index = self.resolver.index
         scope = _Scope()
-        chosen: set[str] = set()
-        names: set[str] = set()
         new = [
             f
             for f in self.pkg.files
             if declaration_mentions(f, _seed_pattern(_sync_import_names(f.data)))
         ]
         while new:
-            chosen.update(f.path for f in new)
             scope.files.extend(new)
             for f in new:
                 types, variables, funcs = index.declared_in(f)
                 scope.types.extend(types)
                 scope.vars.extend(variables)
                 scope.funcs.extend(funcs)
-                names.update(self._reaching_names(types, variables, funcs))
+            # Judged as if the scope were complete: a type declared outside it holds nothing
+            # (so its file is not read). A type that does hold a value is in the scope once
+            # it is complete; until then, the names found so far are judged afresh each round.
+            self._scope_types = frozenset(t.name for t in scope.types)
+            self._named.clear()
+            self._deep.clear()
+            names = set(self._reaching_names(scope.types, scope.vars, scope.funcs))
             pattern = word_pattern(frozenset(names)) if names else None
+            chosen = {f.path for f in scope.files}
             new = [
                 f
                 for f in self.pkg.files
@@ -526,7 +536,11 @@ class CopyAnalysis:
             depth += 1
             if t.kind in ("pointer", "slice", "array", "map", "chan"):
                 t = t.elem
-            elif t.kind == "named" and not t.pkg and t.name in index.types:
+            elif t.kind == "named" and not t.pkg:
+                if self._scope_types is not None and t.name not in self._scope_types:
+                    return False
+                if t.name not in index.types:
+                    return False
                 decl = index.types[t.name]
                 t = self.resolver.type_from_node(decl.type_node, decl.file)
             elif t.kind == "func":
