@@ -389,9 +389,26 @@ class CopyAnalysis:
         found = self._may_copy.get(file.path)
         if found is None:
             found = self._may_copy[file.path] = (
-                self.relevant and self.file_relevant(file) and bool(self._occurrences(file)[0])
+                self.relevant
+                and self.file_relevant(file)
+                and self._mentions_names(file.data)  # cheaper than _occurrences, often False
+                and bool(self._occurrences(file)[0])
             )
         return found
+
+    def _mentions_names(self, data: bytes) -> bool:
+        """Whether a name of ``_names`` occurs in ``data`` as a whole name (as
+        ``_occurrences`` judges one)."""
+        if not self._names:
+            return False
+        for m in self._names_pattern.finditer(data):
+            if m.start() == 0 or data[m.start() - 1] not in _WORD:
+                return True
+        return False
+
+    @cached_property
+    def _names_pattern(self) -> re.Pattern[bytes]:
+        return word_pattern(self._names)
 
     @cached_property
     def holders(self) -> frozenset[str]:
@@ -413,7 +430,7 @@ class CopyAnalysis:
         new = [
             f
             for f in self.pkg.files
-            if declaration_mentions(f, _seed_pattern(_sync_import_names(f.data)))
+            if declaration_mentions(f, _seed_pattern(self._sync_names[f.path]))
         ]
         while new:
             scope.files.extend(new)
@@ -437,6 +454,11 @@ class CopyAnalysis:
                 if pattern is not None and f.path not in chosen and declaration_mentions(f, pattern)
             ]
         return scope
+
+    @cached_property
+    def _sync_names(self) -> dict[str, frozenset[str]]:
+        """By file path, the names under which the file may import sync or sync/atomic."""
+        return {f.path: _sync_import_names(f.data) for f in self.pkg.files}
 
     def _reaching_names(
         self, types: list[TypeDecl], variables: list[VarDecl], funcs: list[FuncDecl]
@@ -511,8 +533,8 @@ class CopyAnalysis:
                 names.add(func.name)
             elif holds is not None:
                 extra.add(func.name)
-        for file in self.pkg.files:
-            names.update(_sync_import_names(file.data))
+        for found in self._sync_names.values():
+            names.update(found)
         extra -= names
         return frozenset(names | extra), frozenset(extra)
 

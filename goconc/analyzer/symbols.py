@@ -126,7 +126,7 @@ class PackageIndex:
         self.vars: _Table[VarDecl] = _Table(self, "vars")
         self._order = {f.path: i for i, f in enumerate(files)}
         self._read: dict[str, _FileDecls] = {}  # by path
-        self._asked: set[tuple[str, str]] = set()
+        self._asked: dict[str, set[str]] = {}  # by kind: the names whose files are read
         self._type_counts: dict[str, int] = {}
         self._all = False
         self._declarers: dict[str, dict[str, list[SourceFile]]] | None = None  # see _unread
@@ -157,14 +157,14 @@ class PackageIndex:
         """Whether a type ``name`` is declared more than once (build-tag variants); reads
         the files that may declare it only until a second declaration is found."""
         if self._type_counts.get(name, 0) < 2 and not self._all:
-            if ("types", name) in self._asked:
+            if name in self._asked.setdefault("types", set()):
                 return False
             for f in self._unread()["names"].get(name, []):
                 if f.path not in self._read:
                     self._add(f)
                     if self._type_counts.get(name, 0) > 1:
                         return True
-            self._asked.add(("types", name))  # every file that may declare it is read
+            self._asked["types"].add(name)  # every file that may declare it is read
         return self._type_counts.get(name, 0) > 1
 
     # -- reading files as needed ---------------------------------------------------------
@@ -172,9 +172,12 @@ class PackageIndex:
         """Read every file that may hold a declaration for ``types[name]`` (``funcs``,
         ``vars``), ``methods[name]`` (methods of the type ``name``), ``method("T.M")`` or
         ``imports[path]``."""
-        if self._all or (kind, name) in self._asked:
+        asked = self._asked.get(kind)
+        if asked is None:
+            asked = self._asked[kind] = set()
+        if name in asked or self._all:
             return
-        self._asked.add((kind, name))
+        asked.add(name)
         if kind == "imports":
             found = [f for f in self.files if f.path == name and f.path not in self._read]
         else:

@@ -97,10 +97,12 @@ class BatchedWalker:
             }
         return found
 
-    def _active(self, rule: Rule, tokens: TokenIndex) -> bool:
-        """Whether ``rule`` can act in a file: one of its triggers is there, and one of its
-        anchors may be. Judged from the bytes: a file no rule acts in is not parsed."""
-        triggers, anchors = self._needed[id(rule)]
+    @staticmethod
+    def _active(needed: tuple[tuple[bytes, ...], tuple[bytes, ...]], tokens: TokenIndex) -> bool:
+        """Whether a rule that ``needed`` (its triggers, its anchors) can act in a file: one
+        of its triggers is there, and one of its anchors may be. Judged from the bytes: a
+        file no rule acts in is not parsed."""
+        triggers, anchors = needed
         return (not triggers or any(tokens.present(t) for t in triggers)) and (
             not anchors or any(tokens.may_occur(t) for t in anchors)
         )
@@ -110,9 +112,14 @@ class BatchedWalker:
         tokens = file.tokens
         crashed: dict[int, RuleCrash] = {}
         active: list[Rule] = []
+        judged: dict[tuple[tuple[bytes, ...], tuple[bytes, ...]], bool] = {}
         for rule in self.rules:
+            needed = self._needed[id(rule)]
+            possible = judged.get(needed)
+            if possible is None:  # rules of one family share their tokens
+                possible = judged[needed] = self._active(needed, tokens)
             try:
-                if self._active(rule, tokens) and rule.wants_file(file):
+                if possible and rule.wants_file(file):
                     active.append(rule)
             except Exception as err:  # a bug of ours: report it, keep the other rules
                 crashed[id(rule)] = RuleCrash(rule, err)
