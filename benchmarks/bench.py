@@ -32,13 +32,15 @@ import goconc as goconc_package
 from goconc.analyzer.packages import discover
 from goconc.analyzer.parse import parse
 
-# Runs goconc's CLI in this child and reports its own peak RSS and its workers' on exit.
+# Runs goconc's CLI in this child and reports, on exit, its own peak RSS and its workers',
+# and the CPU seconds of all of them.
 _MEASURED = """
 import atexit, resource, sys
 def report():
-    me = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
-    kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024
-    sys.stderr.write(f"\\nBENCH-RSS {me} {kids}\\n")
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+    sys.stderr.write(f"\\nBENCH-RSS {me.ru_maxrss // 1024} {kids.ru_maxrss // 1024} {cpu}\\n")
 atexit.register(report)
 sys.argv = ["goconc", *sys.argv[1:]]
 from goconc.analyzer.cli import main
@@ -46,15 +48,17 @@ main()
 """
 
 
-def read_and_parse(paths: list[str]) -> tuple[int, float]:
+def read_and_parse(paths: list[str]) -> tuple[int, float, float]:
+    """Bytes, wall seconds and CPU seconds."""
     total = 0
+    cpu = time.process_time()
     start = time.perf_counter()
     for path in paths:
         with open(path, "rb") as fh:
             data = fh.read()
         total += len(data)
         parse(data)
-    return total, time.perf_counter() - start
+    return total, time.perf_counter() - start, time.process_time() - cpu
 
 
 def _bytecode_kept(folder: str) -> dict[str, str]:
@@ -84,8 +88,11 @@ def _take_snapshot(folder: str) -> None:
     )
 
 
-def goconc(args: list[str], cwd: str, cache_dir: str) -> tuple[float, int, tuple[int, int] | None]:
-    """Wall seconds, exit code, and (parent, largest worker) peak RSS in MiB."""
+def goconc(
+    args: list[str], cwd: str, cache_dir: str
+) -> tuple[float, int, tuple[int, int, float] | None]:
+    """Wall seconds, exit code, and (parent, largest worker) peak RSS in MiB with the CPU
+    seconds of all processes."""
     env = _bytecode_kept(cache_dir)
     env["GOCONC_CACHE_DIR"] = cache_dir
     start = time.perf_counter()
@@ -100,14 +107,17 @@ def goconc(args: list[str], cwd: str, cache_dir: str) -> tuple[float, int, tuple
     rss = None
     for line in run.stderr.splitlines():
         if line.startswith("BENCH-RSS "):
-            parent, workers = line.split()[1:]
-            rss = int(parent), int(workers)
+            parent, workers, cpu = line.split()[1:]
+            rss = int(parent), int(workers), float(cpu)
     return wall, run.returncode, rss
 
 
-def describe(name: str, wall: float, code: int, rss: tuple[int, int] | None, floor: float) -> str:
+def describe(
+    name: str, wall: float, code: int, rss: tuple[int, int, float] | None, floor: float
+) -> str:
     memory = f", peak RSS parent {rss[0]} MiB, largest worker {rss[1]} MiB" if rss else ""
-    return f"{name}: {wall:.2f} s wall (exit {code}), {wall / floor:.2f}x read+parse{memory}"
+    cpu = f", CPU {rss[2]:.2f} s" if rss else ""
+    return f"{name}: {wall:.2f} s wall (exit {code}), {wall / floor:.2f}x read+parse{cpu}{memory}"
 
 
 def pre_commit(tree: str, folder: str, cache_dir: str) -> None:
@@ -165,10 +175,10 @@ def main() -> None:
         for round_ in range(1, args.repeat + 1):
             if args.repeat > 1:
                 print(f"-- round {round_}")
-            size, floor = read_and_parse(paths)
+            size, floor, floor_cpu = read_and_parse(paths)
             print(
                 f"files {len(paths)}  bytes {size / 1e6:.1f} MB  folders {len(found.jobs)}  "
-                f"read+parse (1 process) {floor:.2f} s"
+                f"read+parse (1 process) {floor:.2f} s (CPU {floor_cpu:.2f} s)"
             )
             cache = os.path.join(cache_dir, f"round{round_}")
             if args.uncached:
@@ -178,6 +188,10 @@ def main() -> None:
             cold, code, rss = goconc(check, tree, cache)
             print(describe(f"goconc --jobs {args.jobs} cold cache", cold, code, rss, floor))
             ratios.setdefault("cold cache", []).append(cold / floor)
+            if rss:  # steadier than wall times where the machine's speed drifts
+                share = rss[2] / args.jobs / floor_cpu
+                print(f"cold CPU / {args.jobs} processes = {share:.2f}x the floor's CPU")
+                ratios.setdefault("cold CPU per process", []).append(share)
             warm, code, rss = goconc(check, tree, cache)
             print(describe(f"goconc --jobs {args.jobs} warm cache", warm, code, rss, floor))
             print(f"warm/cold {warm / cold:.1%}")

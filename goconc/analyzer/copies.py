@@ -147,6 +147,7 @@ class CopyAnalysis:
         # other type of the package can hold or reach a sync value, and its declaration need
         # not be read.
         self._scope_types: frozenset[str] | None = None
+        self._outside: set[str] = set()  # names judged so: the judgments that depend on them
         # Nothing can hold a sync value in a package that imports neither sync nor sync/atomic
         # and declares no Lock method (another package's types are not known): skip it whole.
         self.relevant = any(
@@ -178,6 +179,7 @@ class CopyAnalysis:
         if found is not None:
             return found
         if self._scope_types is not None and name not in self._scope_types:
+            self._outside.add(name)
             return ()
         index = self.resolver.index
         if name in self._in_progress or index.declared_twice(name):
@@ -432,20 +434,30 @@ class CopyAnalysis:
             for f in self.pkg.files
             if declaration_mentions(f, _seed_pattern(self._sync_names[f.path]))
         ]
+        names: set[str] = set()
         while new:
             scope.files.extend(new)
+            added = _Scope()
             for f in new:
                 types, variables, funcs = index.declared_in(f)
-                scope.types.extend(types)
-                scope.vars.extend(variables)
-                scope.funcs.extend(funcs)
+                added.types.extend(types)
+                added.vars.extend(variables)
+                added.funcs.extend(funcs)
+            scope.types.extend(added.types)
+            scope.vars.extend(added.vars)
+            scope.funcs.extend(added.funcs)
             # Judged as if the scope were complete: a type declared outside it holds nothing
             # (so its file is not read). A type that does hold a value is in the scope once
-            # it is complete; until then, the names found so far are judged afresh each round.
+            # it is complete; until then, what was judged from a type now found in it is
+            # judged again.
             self._scope_types = frozenset(t.name for t in scope.types)
-            self._named.clear()
-            self._deep.clear()
-            names = set(self._reaching_names(scope.types, scope.vars, scope.funcs))
+            if self._outside & {t.name for t in added.types}:
+                self._named.clear()
+                self._deep.clear()
+                self._outside.clear()
+                names = set(self._reaching_names(scope.types, scope.vars, scope.funcs))
+            else:
+                names.update(self._reaching_names(added.types, added.vars, added.funcs))
             pattern = word_pattern(frozenset(names)) if names else None
             chosen = {f.path for f in scope.files}
             new = [
@@ -560,6 +572,7 @@ class CopyAnalysis:
                 t = t.elem
             elif t.kind == "named" and not t.pkg:
                 if self._scope_types is not None and t.name not in self._scope_types:
+                    self._outside.add(t.name)
                     return False
                 if t.name not in index.types:
                     return False
