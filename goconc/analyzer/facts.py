@@ -14,7 +14,7 @@ from tree_sitter import Node
 
 from goconc.analyzer.cfg import CFG, build_cfg
 from goconc.analyzer.source import SourceFile
-from goconc.analyzer.symbols import PackageIndex, build_index
+from goconc.analyzer.symbols import PackageIndex
 from goconc.analyzer.types import Resolver, enclosing_function
 
 if TYPE_CHECKING:
@@ -52,7 +52,7 @@ class Package:
 
     @cached_property
     def index(self) -> PackageIndex:
-        return build_index(self.name, self.files)
+        return PackageIndex(self.name, self.files)
 
     @cached_property
     def resolver(self) -> Resolver:

@@ -19,6 +19,7 @@ from goconc.analyzer.source import SourceFile
 from goconc.analyzer.tokens import NAME_BYTES
 
 V = TypeVar("V")
+D = TypeVar("D", "TypeDecl", "FuncDecl", "VarDecl")
 
 
 @attrs.define(eq=False)
@@ -112,9 +113,9 @@ class PackageIndex:
     """The package's top-level declarations, read file by file as they are needed.
 
     A lookup by name (``types.get("Pool")``) reads the files that may declare that name (see
-    ``_Shape``: a superset found in the bytes, so most files are never parsed for it), and
-    iterating a table reads every file. Where a name is declared twice (build-tag variants),
-    the last file in folder order wins, as if all files had been read in order."""
+    ``declared_names``: a superset found in the bytes, so most files are never parsed for
+    it), and iterating a table reads every file. Where a name is declared twice (build-tag
+    variants), the last file in folder order wins, as if all files had been read in order."""
 
     def __init__(self, name: str, files: list[SourceFile]) -> None:
         self.name = name
@@ -179,7 +180,7 @@ class PackageIndex:
             return
         asked.add(name)
         if kind == "imports":
-            found = [f for f in self.files if f.path == name and f.path not in self._read]
+            found = [f for f in self.files if f.path == name]
         else:
             table = kind if kind in ("methods", "method") else "names"
             found = self._unread()[table].get(name, [])
@@ -201,8 +202,9 @@ class PackageIndex:
             self._merge(f, self._read[f.path])
 
     def _unread(self) -> dict[str, dict[str, list[SourceFile]]]:
-        """For the files not read yet: by name, those that may declare it ("names"), and
-        those that may declare methods of it ("methods"); from their bytes."""
+        """For the files not read yet (from their bytes): by name, those that may declare
+        it ("names"); by type, those that may declare methods of it ("methods"); by "T.M",
+        those that may declare that method ("method")."""
         if self._declarers is None:
             for f in self.files:
                 if f.parsed and f.path not in self._read:
@@ -231,30 +233,21 @@ class PackageIndex:
         return decls
 
     def _merge(self, f: SourceFile, decls: _FileDecls) -> None:
-        order = self._order
-        here = order[f.path]
-
-        def later(old: SourceFile | None) -> bool:
-            return old is None or order[old.path] <= here
-
         self.imports.data[f.path] = decls.imports
         for t in decls.types:
-            if later(getattr(self.types.data.get(t.name), "file", None)):
-                self.types.data[t.name] = t
+            self._keep_later(self.types.data, t)
         for fn in decls.funcs:
-            if later(getattr(self.funcs.data.get(fn.name), "file", None)):
-                self.funcs.data[fn.name] = fn
+            self._keep_later(self.funcs.data, fn)
         for m in decls.methods:
-            table = self.methods.data.setdefault(m.receiver_type or "", {})
-            if later(getattr(table.get(m.name), "file", None)):
-                table[m.name] = m
+            self._keep_later(self.methods.data.setdefault(m.receiver_type or "", {}), m)
         for v in decls.vars:
-            if later(getattr(self.vars.data.get(v.name), "file", None)):
-                self.vars.data[v.name] = v
+            self._keep_later(self.vars.data, v)
 
-
-def build_index(name: str, files: list[SourceFile]) -> PackageIndex:
-    return PackageIndex(name, files)
+    def _keep_later(self, table: dict[str, D], decl: D) -> None:
+        """Put ``decl`` in ``table`` unless a file later in folder order declares its name."""
+        old = table.get(decl.name)
+        if old is None or self._order[old.file.path] <= self._order[decl.file.path]:
+            table[decl.name] = decl
 
 
 def read_declarations(file: SourceFile) -> _FileDecls:
