@@ -26,6 +26,10 @@ NAME_BYTES = frozenset(
     bytes([c]) for c in b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_"
 ) | frozenset(bytes([c]) for c in range(0x80, 0x100))
 
+# How many absent tokens ``present`` keeps to rule out longer ones: the rules' tokens, asked
+# first, fit; the names asked later need not make every question slower.
+_MAX_ABSENT = 32
+
 # Token node kinds that carry a name; a keyword or operator token's kind is its own text.
 _NAMES = frozenset({"identifier", "field_identifier", "package_identifier", "type_identifier"})
 
@@ -41,6 +45,7 @@ class TokenIndex:
         self._data = data
         self._get_root = root  # called on the first search that needs the tree: it parses
         self._present: dict[bytes, bool] = {}
+        self._absent: list[bytes] = []  # the tokens found not present, in asking order
         self._occurs: dict[bytes, bool] = {}
         self._tokens: dict[bytes, list[Node]] = {}
         self._starts: dict[bytes, list[int]] = {}  # of token_nodes, for bisecting
@@ -52,7 +57,12 @@ class TokenIndex:
         """Whether the file's bytes contain ``token`` anywhere (comments included)."""
         found = self._present.get(token)
         if found is None:
-            found = self._present[token] = token in self._data
+            # Where `Fatal` is not, `Fatalf` is not either: no need to scan for it.
+            absent = self._absent
+            found = not any(a in token for a in absent) and token in self._data
+            self._present[token] = found
+            if not found and len(absent) < _MAX_ABSENT:
+                absent.append(token)
         return found
 
     def may_occur(self, token: bytes) -> bool:
