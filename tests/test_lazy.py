@@ -5,6 +5,7 @@ the engine that parses a file only when something asks for its tree."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -23,7 +24,7 @@ from goconc.analyzer.symbols import (
     declared_names,
     read_declarations,
 )
-from goconc.analyzer.tokens import TokenIndex, outline, word_pattern
+from goconc.analyzer.tokens import TokenIndex, names_before, outline, word_pattern
 
 ROOT = Path(__file__).resolve().parent.parent
 # Every Go file the project holds: the rules' testdata and the corpus of real-style code.
@@ -225,3 +226,39 @@ def test_syntax_errors_are_told_for_parsed_files_only(tmp_path: Path) -> None:
     assert [(Path(n.path or "").name, "syntax error" in n.message) for n in notes] == [
         ("broken.go", True)
     ]
+
+
+@pytest.mark.parametrize(
+    ("line", "arrow", "expected"),
+    [
+        (b"\tch chan int", False, [b"ch"]),
+        (b"var a, b chan int", False, [b"b", b"a"]),
+        (b"\tx,y chan int", False, [b"y", b"x"]),
+        (b"func f(in <-chan int)", True, [b"in"]),
+        (b"x := make(chan int)", False, []),
+        (b"\t1 chan", False, []),
+    ],
+)
+def test_names_before_a_channel_type(line: bytes, arrow: bool, expected: list[bytes]) -> None:
+    at = line.index(b"chan")
+    if arrow:
+        at = line.index(b"<-") + 2
+    assert names_before(line, at, arrow=arrow) == expected
+
+
+def test_byte_level_reads_stay_linear_on_hostile_files(tmp_path: Path) -> None:
+    """One huge line, or thousands of unclosed groups and receivers: each byte-level read
+    looks back or ahead a bounded distance, so none of these takes quadratic time."""
+    hostile = {
+        "groups.go": b"package p\n" + b"var (\n" * 100_000,
+        "receivers.go": b"package p\n" + b"func (" * 100_000,
+        "chans.go": b"package p\n\nvar " + b"a chan int; " * 100_000 + b"\n",
+        "imports.go": b"package p\n\nimport " + b's "sync" ' * 100_000 + b"\n",
+    }
+    for name, data in hostile.items():
+        (tmp_path / name).write_bytes(data)
+    (job,) = discover([str(tmp_path)], cwd=str(tmp_path)).jobs
+    started = time.monotonic()
+    result = analyze_folder(job, Settings(enabled=frozenset(r.meta.code for r in all_rules())))
+    assert time.monotonic() - started < 60
+    assert not [n for n in result.notifications if n.crash]

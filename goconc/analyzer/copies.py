@@ -53,7 +53,7 @@ from goconc.analyzer.symbols import (
     declaration_mentions,
     struct_fields,
 )
-from goconc.analyzer.tokens import word_pattern
+from goconc.analyzer.tokens import names_before, word_pattern
 from goconc.analyzer.types import GoType, Resolver, unparen
 
 if TYPE_CHECKING:  # facts imports the engine modules; only the type is needed here
@@ -72,8 +72,6 @@ _TYPE = 1
 _FIELD = 2
 # An import of sync or sync/atomic: what a file must hold to name their types.
 _SYNC_IMPORT = re.compile(rb'["`]sync["`/]')
-# The name such an import may give: a name right before the path (a superset).
-_IMPORT_ALIAS = re.compile(rb"([A-Za-z_\x80-\xff][\w\x80-\xff]*)[ \t]+\Z")
 _WORD = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
 
 
@@ -909,10 +907,9 @@ def _sync_import_names(data: bytes) -> frozenset[str]:
     if b"sync" not in data:  # much faster than the regex's search
         return frozenset()
     for m in _SYNC_IMPORT.finditer(data):
-        line = data.rfind(b"\n", 0, m.start()) + 1
-        alias = _IMPORT_ALIAS.search(data, line, m.start())
-        if alias is not None and alias[1] != b"_":
-            names.add(alias[1].decode("utf-8", "replace"))
+        alias = names_before(data, m.start())
+        if alias and alias[0] != b"_":
+            names.add(alias[0].decode("utf-8", "replace"))
         else:
             names.add("atomic" if data[m.end() - 1 : m.end()] == b"/" else "sync")
     return frozenset(names)

@@ -296,7 +296,7 @@ _GROUPS = (re.compile(rb"type\s*\("), re.compile(rb"var\s*\("))
 # In a group, a spec's names start a line or follow the `(` or a `;` (lines of struct and
 # interface bodies start so too: a superset).
 _SPEC_START = re.compile(rb"(?:^|[;(])[ \t]*(" + _NAMES + rb")", re.M)
-_RECEIVER = re.compile(rb"func\s*\(([^)]*)\)\s*(" + _NAME + rb")?")
+_RECEIVER = re.compile(rb"func\s*\(([^)]{0,256})\)\s*(" + _NAME + rb")?")  # bounded: linear
 _WORD = re.compile(_NAME)
 # What can hide a parenthesis inside a group.
 _GROUP_TOKEN = re.compile(
@@ -314,8 +314,12 @@ def declared_names(data: bytes) -> tuple[set[str], set[str], set[str]]:
             names = m.group(1)
             found.update(_WORD.findall(names) if b"," in names else (names,))
     for pattern in _GROUPS:
+        covered = 0  # a group inside one already read (or after an unclosed one) is read
         for m in _keywords(pattern, data):
-            for names in _SPEC_START.findall(data, m.end() - 1, _group_end(data, m.end())):
+            if m.start() < covered:
+                continue
+            covered = _group_end(data, m.end())
+            for names in _SPEC_START.findall(data, m.end() - 1, covered):
                 found.update(_WORD.findall(names) if b"," in names else (names,))
     received: set[str] = set()
     methods: set[str] = set()

@@ -206,6 +206,52 @@ def outline(data: bytes) -> bytes:
     return _BODY.sub(rb"\1}", data)
 
 
+_BLANKS = b" \t"
+# How far back ``line_start`` looks: what precedes a token on its line that matters to a
+# byte-level read is short, and a bound keeps a file that is one huge line from costing
+# time in proportion to its length at every token.
+MAX_LOOKBACK = 512
+
+
+def line_start(data: bytes, at: int) -> int:
+    """Where the line holding ``at`` starts, or ``MAX_LOOKBACK`` bytes back if nearer."""
+    low = max(0, at - MAX_LOOKBACK)
+    found = data.rfind(b"\n", low, at)
+    return found + 1 if found >= 0 else low
+
+
+def names_before(data: bytes, at: int, *, arrow: bool = False) -> list[bytes]:
+    """The names of a list `a, b, c` that ends right before ``at``, a blank between, on the
+    same line (`a, b chan`: ``at`` at `chan`), last first; with ``arrow``, a `<-` may stand
+    between instead (`ch <-chan`). Read backwards, in time proportional to what is read,
+    never to the length of the line."""
+    j = at
+    if arrow and data[j - 2 : j] == b"<-":
+        j -= 2
+        while j > 0 and data[j - 1] in _BLANKS:
+            j -= 1
+    k = j
+    while k > 0 and data[k - 1] in _BLANKS:
+        k -= 1
+    if k == j and not (arrow and j < at):
+        return []  # no blank: part of a longer word or expression
+    found: list[bytes] = []
+    while True:
+        end = k
+        while k > 0 and data[k - 1 : k] in NAME_BYTES:
+            k -= 1
+        if k == end or data[k : k + 1].isdigit():
+            return found
+        found.append(data[k:end])
+        while k > 0 and data[k - 1] in _BLANKS:
+            k -= 1
+        if data[k - 1 : k] != b",":
+            return found
+        k -= 1
+        while k > 0 and data[k - 1] in _BLANKS:
+            k -= 1
+
+
 def word_pattern(names: frozenset[str]) -> re.Pattern[bytes]:
     """The names, ending where a name ends. Where one starts is left to the caller: a leading
     `\b` keeps `re` from skipping ahead to the names' first bytes, which is slower."""

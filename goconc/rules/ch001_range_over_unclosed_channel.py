@@ -93,7 +93,7 @@ from goconc.analyzer.diagnostics import Related, RuleMeta, Severity
 from goconc.analyzer.rule import Rule
 from goconc.analyzer.source import SourceFile
 from goconc.analyzer.summaries import ChanFate, local_chan_fate, shared_chan_fate
-from goconc.analyzer.tokens import mentions_any, word_pattern
+from goconc.analyzer.tokens import line_start, mentions_any, word_pattern
 from goconc.analyzer.types import Binding, GoType, unparen
 
 _BREAKABLE = frozenset(
@@ -147,9 +147,9 @@ class RangeOverUnclosedChannel(Rule):
         for f in self.pkg.files:
             data = f.data
             for m in _CHAN_MAKE.finditer(data):
-                start = data.rfind(b"\n", 0, m.start()) + 1
-                if not any(c in data[start : m.start()] for c in (b"=", b":")):
-                    start = data.rfind(b"\n", 0, max(start - 1, 0)) + 1
+                start = line_start(data, m.start())
+                if start and not any(c in data[start : m.start()] for c in (b"=", b":")):
+                    start = line_start(data, start - 1)
                 names.update(_NAME.findall(data, start, m.start()))
         names.discard(b"make")
         return (

@@ -70,19 +70,14 @@ from goconc.analyzer.diagnostics import Related, RuleMeta, Severity
 from goconc.analyzer.matchers import FUNC_KINDS, call_args
 from goconc.analyzer.rule import Rule
 from goconc.analyzer.source import SourceFile
-from goconc.analyzer.tokens import mentions_any, whole_word, word_pattern
+from goconc.analyzer.tokens import mentions_any, names_before, whole_word, word_pattern
 from goconc.analyzer.types import Binding, Resolver, enclosing_function, unparen
 
 _STOP = frozenset({"block", "statement_list", *FUNC_KINDS})
 
-_NAME = rb"[A-Za-z_\x80-\xff][\w\x80-\xff]*"
 # Names declared with a literal channel type: `ch chan T`, `a, b <-chan T`, `var c chan T`
-# (what stands before a `chan` on its line).
+# (the names right before a `chan`).
 _CHAN = re.compile(rb"chan\b")
-_CHAN_NAMES = re.compile(
-    rb"(" + _NAME + rb"(?:[ \t]*,[ \t]*" + _NAME + rb")*)[ \t]+(?:<-[ \t]*)?\Z"
-)
-_WORD = re.compile(_NAME)
 
 
 class NilChannelOp(Rule):
@@ -124,10 +119,8 @@ class NilChannelOp(Rule):
         for f in self.pkg.files:
             data = f.data
             for m in _CHAN.finditer(data):
-                line = data.rfind(b"\n", 0, m.start()) + 1
-                found = _CHAN_NAMES.search(data, line, m.start())
-                if found is not None:
-                    names.update(w.decode("utf-8", "replace") for w in _WORD.findall(found[1]))
+                found = names_before(data, m.start(), arrow=True)
+                names.update(w.decode("utf-8", "replace") for w in found)
         return word_pattern(frozenset(names)) if names else None
 
     # -- the operations --------------------------------------------------------------------
