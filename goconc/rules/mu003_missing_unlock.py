@@ -109,7 +109,7 @@ from tree_sitter import Node
 from goconc.analyzer.dataflow import Exit, cfg_statement, contains, escape_exits, reaches
 from goconc.analyzer.diagnostics import Applicability, Edit, Fix, Related, RuleMeta, Severity
 from goconc.analyzer.locks import Event, LockFacts, LockFactsRule, ObjKey, obj_key
-from goconc.analyzer.matchers import descendants, innermost_loop, line_indent
+from goconc.analyzer.matchers import descendants, in_function, innermost_loop, line_indent
 from goconc.analyzer.source import SourceFile
 from goconc.analyzer.types import Ref, unparen
 
@@ -342,7 +342,7 @@ class MissingUnlock(LockFactsRule):
                 if (
                     parent is not None
                     and parent.type == "call_expression"
-                    and _in_own_body(node, facts.func)
+                    and in_function(node, facts.func)
                 ):
                     continue  # a direct call: an event
                 target = r.method_target(node, self.file)
@@ -458,15 +458,6 @@ def _exit_pos(x: Exit) -> int:
 
 def _results(func: Node) -> Node | None:
     return func.child_by_field_name("result")
-
-
-def _in_own_body(node: Node, func: Node) -> bool:
-    p = node.parent
-    while p is not None and p.id != func.id:
-        if p.type == "func_literal":
-            return False
-        p = p.parent
-    return True
 
 
 def _outer_statement(node: Node, facts: LockFacts) -> Node | None:
