@@ -54,6 +54,31 @@ class Discovery:
     missing: tuple[str, ...]  # command-line arguments that do not exist, as given
 
 
+def _leading_comments(data: bytes) -> tuple[list[tuple[int, int]], int | None]:
+    """The comments before a file's first code, as (start, end) byte ranges, and where that
+    code starts: None when the bytes end first or a block comment is never closed."""
+    found: list[tuple[int, int]] = []
+    i = 3 if data.startswith(b"\xef\xbb\xbf") else 0
+    n = len(data)
+    while i < n:
+        if data[i] in b" \t\r\n":
+            i += 1
+        elif data.startswith(b"//", i):
+            end = data.find(b"\n", i)
+            end = n if end < 0 else end
+            found.append((i, end))
+            i = end + 1
+        elif data.startswith(b"/*", i):
+            end = data.find(b"*/", i + 2)
+            if end < 0:
+                return found, None
+            found.append((i, end + 2))
+            i = end + 2
+        else:
+            return found, i
+    return found, None
+
+
 def is_generated(data: bytes) -> bool:
     """Go's rule: a `// Code generated ... DO NOT EDIT.` line before the package clause.
 
@@ -64,29 +89,15 @@ def is_generated(data: bytes) -> bool:
     if _GEN_PREFIX not in head:  # fast path: almost every file
         return False
     truncated = len(data) > _HEAD_BYTES
-    i = 3 if head.startswith(b"\xef\xbb\xbf") else 0
-    n = len(head)
-    while i < n:
-        if head[i] in b" \t\r\n":
-            i += 1
-        elif head.startswith(b"//", i):
-            end = head.find(b"\n", i)
-            if end < 0:
-                if truncated:
-                    return False  # the line may go on past what we read
-                end = n
-            if _is_marker(head[i:end]):
+    for start, end in _leading_comments(head)[0]:
+        text = head[start:end]
+        if text.startswith(b"//"):
+            if truncated and end == len(head):
+                return False  # the line may go on past what we read
+            if _is_marker(text):
                 return True
-            i = end + 1
-        elif head.startswith(b"/*", i):
-            end = head.find(b"*/", i + 2)
-            if end < 0:
-                return False
-            if any(_is_marker(line) for line in head[i : end + 2].split(b"\n")):
-                return True
-            i = end + 2
-        else:
-            return False  # the package clause (or anything else): too late
+        elif any(_is_marker(line) for line in text.split(b"\n")):
+            return True
     return False
 
 
@@ -98,26 +109,13 @@ _PACKAGE_NAME = re.compile(
 def package_clause(data: bytes) -> tuple[int, str] | None:
     """(where a file's package clause starts, its name), read from the bytes: what precedes
     the clause may only be blanks and comments. None when the bytes are anything less plain."""
-    i = 3 if data.startswith(b"\xef\xbb\xbf") else 0
-    n = len(data)
-    while i < n:
-        c = data[i]
-        if c in b" \t\r\n":
-            i += 1
-        elif data.startswith(b"//", i):
-            end = data.find(b"\n", i)
-            i = n if end < 0 else end + 1
-        elif data.startswith(b"/*", i):
-            end = data.find(b"*/", i + 2)
-            if end < 0:
-                return None
-            i = end + 2
-        else:
-            m = _PACKAGE_NAME.match(data, i)
-            if m is None or not m.group(1).isascii():
-                return None
-            return i, m.group(1).decode()
-    return None
+    start = _leading_comments(data)[1]
+    if start is None:
+        return None
+    m = _PACKAGE_NAME.match(data, start)
+    if m is None or not m.group(1).isascii():
+        return None
+    return start, m.group(1).decode()
 
 
 def _is_marker(line: bytes) -> bool:
