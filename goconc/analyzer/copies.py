@@ -53,7 +53,7 @@ from goconc.analyzer.symbols import (
     declaration_mentions,
     struct_fields,
 )
-from goconc.analyzer.tokens import names_before, word_pattern
+from goconc.analyzer.tokens import NAME_BYTES, mentions_any, names_before, word_pattern
 from goconc.analyzer.types import GoType, Resolver, unparen
 
 if TYPE_CHECKING:  # facts imports the engine modules; only the type is needed here
@@ -72,7 +72,6 @@ _TYPE = 1
 _FIELD = 2
 # An import of sync or sync/atomic: what a file must hold to name their types.
 _SYNC_IMPORT = re.compile(rb'["`]sync["`/]')
-_WORD = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
 
 
 @attrs.frozen
@@ -391,20 +390,11 @@ class CopyAnalysis:
             found = self._may_copy[file.path] = (
                 self.relevant
                 and self.file_relevant(file)
-                and self._mentions_names(file.data)  # cheaper than _occurrences, often False
+                and bool(self._names)  # then cheaper than _occurrences, and often False:
+                and mentions_any(self._names_pattern, file.data)
                 and bool(self._occurrences(file)[0])
             )
         return found
-
-    def _mentions_names(self, data: bytes) -> bool:
-        """Whether a name of ``_names`` occurs in ``data`` as a whole name (as
-        ``_occurrences`` judges one)."""
-        if not self._names:
-            return False
-        for m in self._names_pattern.finditer(data):
-            if m.start() == 0 or data[m.start() - 1] not in _WORD:
-                return True
-        return False
 
     @cached_property
     def _names_pattern(self) -> re.Pattern[bytes]:
@@ -636,7 +626,7 @@ class CopyAnalysis:
         strong: list[int] = []
         for m in pattern.finditer(data):
             a, b = m.span()
-            if a > 0 and data[a - 1] in _WORD:
+            if data[a - 1 : a] in NAME_BYTES:
                 continue  # the end of a longer name (see word_pattern)
             name = m.group()
             if name in old:
@@ -898,7 +888,7 @@ def _pointer_or_selected(data: bytes, at: int) -> bool:
         return False
     if data[at - 1] in b"*&.":
         return True
-    return data[at - 4 : at] == b"new(" and (at < 5 or data[at - 5] not in _WORD)
+    return data[at - 4 : at] == b"new(" and data[at - 5 : at - 4] not in NAME_BYTES
 
 
 def _sync_import_names(data: bytes) -> frozenset[str]:
