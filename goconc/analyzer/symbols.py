@@ -8,7 +8,7 @@ but a file is read (and so parsed) only when a name it may declare is looked up.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from functools import cached_property
 from typing import TypeVar
 
@@ -157,28 +157,17 @@ class PackageIndex:
     def declared_twice(self, name: str) -> bool:
         """Whether a type ``name`` is declared more than once (build-tag variants); reads
         the files that may declare it only until a second declaration is found."""
-        if self._type_counts.get(name, 0) < 2 and not self._all:
-            if name in self._asked.setdefault("types", set()):
-                return False
-            for f in self._unread()["names"].get(name, []):
-                if f.path not in self._read:
-                    self._add(f)
-                    if self._type_counts.get(name, 0) > 1:
-                        return True
-            self._asked["types"].add(name)  # every file that may declare it is read
+        self.complete("types", name, until=lambda: self._type_counts.get(name, 0) > 1)
         return self._type_counts.get(name, 0) > 1
 
     # -- reading files as needed ---------------------------------------------------------
-    def complete(self, kind: str, name: str) -> None:
+    def complete(self, kind: str, name: str, until: Callable[[], bool] | None = None) -> None:
         """Read every file that may hold a declaration for ``types[name]`` (``funcs``,
         ``vars``), ``methods[name]`` (methods of the type ``name``), ``method("T.M")`` or
-        ``imports[path]``."""
-        asked = self._asked.get(kind)
-        if asked is None:
-            asked = self._asked[kind] = set()
-        if name in asked or self._all:
+        ``imports[path]``; or only until ``until()`` holds."""
+        asked = self._asked.setdefault(kind, set())
+        if name in asked or self._all or (until is not None and until()):
             return
-        asked.add(name)
         if kind == "imports":
             found = [f for f in self.files if f.path == name]
         else:
@@ -187,6 +176,9 @@ class PackageIndex:
         for f in found:
             if f.path not in self._read:
                 self._add(f)
+                if until is not None and until():
+                    return  # the rest is read when asked again
+        asked.add(name)
 
     def complete_all(self) -> None:
         if self._all:
