@@ -53,7 +53,13 @@ from goconc.analyzer.symbols import (
     declaration_mentions,
     struct_fields,
 )
-from goconc.analyzer.tokens import NAME_BYTES, mentions_any, names_before, word_pattern
+from goconc.analyzer.tokens import (
+    NAME_BYTES,
+    mentions_any,
+    names_before,
+    names_pattern,
+    word_pattern,
+)
 from goconc.analyzer.types import GoType, Resolver, unparen
 
 if TYPE_CHECKING:  # facts imports the engine modules; only the type is needed here
@@ -446,7 +452,7 @@ class CopyAnalysis:
                 names = set(self._reaching_names(scope.types, scope.vars, scope.funcs))
             else:
                 names.update(self._reaching_names(added.types, added.vars, added.funcs))
-            pattern = word_pattern(frozenset(names)) if names else None
+            pattern = names_pattern(names)
             chosen = {f.path for f in scope.files}
             new = [
                 f

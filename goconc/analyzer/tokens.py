@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from tree_sitter import Node
 
@@ -257,6 +257,13 @@ def word_pattern(names: frozenset[str]) -> re.Pattern[bytes]:
     `\b` keeps `re` from skipping ahead to the names' first bytes, which is slower."""
     alternatives = b"|".join(re.escape(n.encode()) for n in sorted(names))
     return re.compile(rb"(?:" + alternatives + rb")\b")
+
+
+def names_pattern(names: Iterable[str]) -> re.Pattern[bytes] | None:
+    """``word_pattern`` of the names, or None when there are none (it would match
+    everywhere)."""
+    found = frozenset(names)
+    return word_pattern(found) if found else None
 
 
 def mentions_any(pattern: re.Pattern[bytes], data: bytes) -> bool:

@@ -93,7 +93,7 @@ from goconc.analyzer.diagnostics import Related, RuleMeta, Severity
 from goconc.analyzer.rule import Rule
 from goconc.analyzer.source import SourceFile
 from goconc.analyzer.summaries import ChanFate, local_chan_fate, shared_chan_fate
-from goconc.analyzer.tokens import line_start, mentions_any, word_pattern
+from goconc.analyzer.tokens import line_start, mentions_any, names_pattern
 from goconc.analyzer.types import Binding, GoType, unparen
 
 _BREAKABLE = frozenset(
@@ -152,9 +152,7 @@ class RangeOverUnclosedChannel(Rule):
                     start = line_start(data, start - 1)
                 names.update(_NAME.findall(data, start, m.start()))
         names.discard(b"make")
-        return (
-            word_pattern(frozenset(n.decode("utf-8", "replace") for n in names)) if names else None
-        )
+        return names_pattern(n.decode("utf-8", "replace") for n in names)
 
     def visit_for_statement(self, loop: Node) -> None:
         clause = next((c for c in loop.named_children if c.type == "range_clause"), None)

@@ -70,7 +70,7 @@ from goconc.analyzer.diagnostics import Related, RuleMeta, Severity
 from goconc.analyzer.matchers import FUNC_KINDS, call_args
 from goconc.analyzer.rule import Rule
 from goconc.analyzer.source import SourceFile
-from goconc.analyzer.tokens import mentions_any, names_before, whole_word, word_pattern
+from goconc.analyzer.tokens import mentions_any, names_before, names_pattern, whole_word
 from goconc.analyzer.types import Binding, Resolver, enclosing_function, unparen
 
 _STOP = frozenset({"block", "statement_list", *FUNC_KINDS})
@@ -121,7 +121,7 @@ class NilChannelOp(Rule):
             for m in _CHAN.finditer(data):
                 found = names_before(data, m.start(), arrow=True)
                 names.update(w.decode("utf-8", "replace") for w in found)
-        return word_pattern(frozenset(names)) if names else None
+        return names_pattern(names)
 
     # -- the operations --------------------------------------------------------------------
     def visit_send_statement(self, node: Node) -> None:
