@@ -3,6 +3,8 @@ bindings that types.py finds name by name."""
 
 from __future__ import annotations
 
+import random
+import re
 from typing import ClassVar
 
 import pytest
@@ -15,6 +17,7 @@ from goconc.analyzer.packages import discover
 from goconc.analyzer.parse import parse
 from goconc.analyzer.rule import Rule
 from goconc.analyzer.source import SourceFile
+from goconc.analyzer.tokens import mentions_any, word_pattern
 from goconc.analyzer.types import FunctionScopes
 from goconc.analyzer.visitor import BatchedWalker
 
@@ -202,3 +205,41 @@ def test_lookup_takes_the_innermost_binding() -> None:
     b_inner, b_outer = scopes.lookup(node_inner), scopes.lookup(node_outer)
     assert b_inner is not None and b_outer is not None and b_inner is not b_outer
     assert SCOPES[b_inner.ident.start_byte - 3 : b_inner.ident.start_byte] == b"if "
+
+
+def _flat_pattern(names: frozenset[str]) -> re.Pattern[bytes]:
+    """A plain alternation of the names: what word_pattern's prefix tree must match alike."""
+    return re.compile(rb"(?:" + b"|".join(re.escape(n.encode()) for n in sorted(names)) + rb")\b")
+
+
+def test_word_pattern_matches_what_a_flat_alternation_matches() -> None:
+    rng = random.Random(7)
+    letters = "abm_uX"
+    for _ in range(2000):
+        names = frozenset(
+            "".join(rng.choice(letters) for _ in range(rng.randint(1, 5)))
+            for _ in range(rng.randint(1, 12))
+        )
+        words = ("".join(rng.choice(letters + " .é") for _ in range(7)) for _ in range(30))
+        text = " ".join(words).encode()
+        spans = [m.span() for m in word_pattern(names).finditer(text)]
+        assert spans == [m.span() for m in _flat_pattern(names).finditer(text)], names
+
+
+def test_word_pattern_nests_shared_prefixes_and_takes_long_names_flat() -> None:
+    assert word_pattern(frozenset({"mu", "mutex", "mtx"})).pattern == rb"(?:m(?:tx|u(?:tex)?))\b"
+    long_name = "x" * 300  # generated code: nesting as deep as the name is not wanted
+    pattern = word_pattern(frozenset({long_name, "x"}))
+    assert pattern.pattern.startswith(b"(?:x|xxx")
+    assert mentions_any(pattern, long_name.encode() + b" ")
+    assert not mentions_any(pattern, b"xx ")
+
+
+def test_present_rules_out_a_token_that_holds_an_absent_one() -> None:
+    f = SourceFile("/x/p.go", b"package p\n\nfunc f() { t.Fatalf() }\n")
+    assert f.tokens.present(b"Fatal") and f.tokens.present(b"Fatalf")
+    assert not f.tokens.present(b"Fatalln")
+    g = SourceFile("/x/q.go", b"package p\n\nfunc f() { t.Errorf() }\n")
+    assert not g.tokens.present(b"Fatal") and not g.tokens.present(b"Fatalf")
+    h = SourceFile("/x/r.go", b"package p\n\nfunc f() { t.Fatalf() }\n")
+    assert h.tokens.present(b"Fatalf")  # asked first: nothing to rule it out with

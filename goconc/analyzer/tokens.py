@@ -26,9 +26,13 @@ NAME_BYTES = frozenset(
     bytes([c]) for c in b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_"
 ) | frozenset(bytes([c]) for c in range(0x80, 0x100))
 
-# How many absent tokens ``present`` keeps to rule out longer ones: the rules' tokens, asked
-# first, fit; the names asked later need not make every question slower.
-_MAX_ABSENT = 32
+# How many tokens ``present`` learns to rule longer ones out with (where `Fatal` is not,
+# `Fatalf` is not either): the first asked, which are the rules' own (asked of every file
+# before any name); and how many tokens' lists of them it keeps.
+_MAX_PROBES = 64
+_MAX_PARTS = 4096
+_PROBES: list[bytes] = []
+_PARTS: dict[bytes, tuple[bytes, ...]] = {}
 
 # Token node kinds that carry a name; a keyword or operator token's kind is its own text.
 _NAMES = frozenset({"identifier", "field_identifier", "package_identifier", "type_identifier"})
@@ -45,7 +49,6 @@ class TokenIndex:
         self._data = data
         self._get_root = root  # called on the first search that needs the tree: it parses
         self._present: dict[bytes, bool] = {}
-        self._absent: list[bytes] = []  # the tokens found not present, in asking order
         self._occurs: dict[bytes, bool] = {}
         self._tokens: dict[bytes, list[Node]] = {}
         self._starts: dict[bytes, list[int]] = {}  # of token_nodes, for bisecting
@@ -55,14 +58,11 @@ class TokenIndex:
 
     def present(self, token: bytes) -> bool:
         """Whether the file's bytes contain ``token`` anywhere (comments included)."""
-        found = self._present.get(token)
+        known = self._present
+        found = known.get(token)
         if found is None:
-            # Where `Fatal` is not, `Fatalf` is not either: no need to scan for it.
-            absent = self._absent
-            found = not any(a in token for a in absent) and token in self._data
-            self._present[token] = found
-            if not found and len(absent) < _MAX_ABSENT:
-                absent.append(token)
+            ruled_out = any(known.get(part) is False for part in _parts(token))
+            found = known[token] = not ruled_out and token in self._data
         return found
 
     def may_occur(self, token: bytes) -> bool:
@@ -187,6 +187,18 @@ class TokenIndex:
         return found
 
 
+def _parts(token: bytes) -> tuple[bytes, ...]:
+    """The probes (see ``_PROBES``) that ``token`` contains, other than itself."""
+    found = _PARTS.get(token)
+    if found is None:
+        if len(_PROBES) < _MAX_PROBES and token not in _PROBES:
+            _PROBES.append(token)
+        found = tuple(p for p in _PROBES if p != token and p in token)
+        if len(_PARTS) < _MAX_PARTS:
+            _PARTS[token] = found
+    return found
+
+
 def _between(starts: list[int], nodes: list[Node], start: int, end: int) -> list[Node]:
     """The ``nodes`` (sorted, with their ``starts``) that start within [start, end)."""
     lo = bisect_left(starts, start)
@@ -254,9 +266,48 @@ def names_before(data: bytes, at: int, *, arrow: bool = False) -> list[bytes]:
 
 def word_pattern(names: frozenset[str]) -> re.Pattern[bytes]:
     """The names, ending where a name ends. Where one starts is left to the caller: a leading
-    `\b` keeps `re` from skipping ahead to the names' first bytes, which is slower."""
-    alternatives = b"|".join(re.escape(n.encode()) for n in sorted(names))
-    return re.compile(rb"(?:" + alternatives + rb")\b")
+    `\b` keeps `re` from skipping ahead to the names' first bytes, which is slower.
+
+    The alternatives are nested by shared prefixes (`m(?:u(?:tex)?|tx)` for mu, mutex, mtx):
+    `re` tries a flat alternation's names one after another wherever one may start, which
+    for the hundreds of names of a large package costs several times the search."""
+    encoded = sorted(n.encode() for n in names)
+    if encoded and max(map(len, encoded)) <= _MAX_TRIE_NAME:
+        return re.compile(rb"(?:" + _trie(encoded, 0) + rb")\b")
+    return re.compile(rb"(?:" + b"|".join(map(re.escape, encoded)) + rb")\b")
+
+
+# Names longer than this (generated code) are matched by a flat alternation: the nesting of
+# the prefix tree is as deep as its longest name.
+_MAX_TRIE_NAME = 200
+
+
+def _trie(names: list[bytes], at: int) -> bytes:
+    """The alternation of ``names`` (sorted, sharing their first ``at`` bytes) from ``at``
+    on, nested by shared prefixes."""
+    ends = False
+    branches: list[bytes] = []
+    i = 0
+    while i < len(names):
+        if len(names[i]) == at:
+            ends, i = True, i + 1
+            continue
+        first = names[i][at]
+        j = i
+        while j < len(names) and names[j][at] == first:
+            j += 1
+        group = names[i:j]
+        shared = at + 1  # the longest prefix the group shares, for a literal run
+        while all(len(n) > shared for n in group) and len({n[shared] for n in group}) == 1:
+            shared += 1
+        if len(group) == 1:
+            shared = len(group[0])
+        branches.append(re.escape(group[0][at:shared]) + _trie(group, shared))
+        i = j
+    if not branches:
+        return b""
+    body = branches[0] if len(branches) == 1 and not ends else b"(?:" + b"|".join(branches) + b")"
+    return body + b"?" if ends else body
 
 
 def names_pattern(names: Iterable[str]) -> re.Pattern[bytes] | None:

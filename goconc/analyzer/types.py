@@ -11,6 +11,7 @@ rules stay silent about None (precision first).
 from __future__ import annotations
 
 import bisect
+import functools
 from collections.abc import Iterator
 
 import attrs
@@ -21,7 +22,7 @@ from goconc.analyzer.symbols import Field, PackageIndex, struct_fields
 from goconc.analyzer.tokens import NAME_BYTES
 
 
-@attrs.frozen
+@attrs.frozen(cache_hash=True)  # types key caches, and are hashed often
 class GoType:
     kind: str  # named | pointer | chan | slice | array | map | func | struct | interface
     pkg: str = ""  # named: import path ("sync"), "" for this package and predeclared types
@@ -57,7 +58,9 @@ class GoType:
         return self.kind
 
 
+@functools.lru_cache(maxsize=8192)
 def named(pkg: str, name: str) -> GoType:
+    """The named type ``pkg.name``, made once: type expressions name the same few often."""
     return GoType("named", pkg, name)
 
 
