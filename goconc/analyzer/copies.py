@@ -429,6 +429,7 @@ class CopyAnalysis:
             if declaration_mentions(f, _seed_pattern(self._sync_names[f.path]))
         ]
         names: set[str] = set()
+        asked: set[str] = set()  # names the files left out have been searched for already
         while new:
             scope.files.extend(new)
             added = _Scope()
@@ -452,7 +453,8 @@ class CopyAnalysis:
                 names = set(self._reaching_names(scope.types, scope.vars, scope.funcs))
             else:
                 names.update(self._reaching_names(added.types, added.vars, added.funcs))
-            pattern = names_pattern(names)
+            pattern = names_pattern(names - asked)
+            asked |= names
             chosen = {f.path for f in scope.files}
             new = [
                 f
