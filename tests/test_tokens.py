@@ -243,3 +243,16 @@ def test_present_rules_out_a_token_that_holds_an_absent_one() -> None:
     assert not g.tokens.present(b"Fatal") and not g.tokens.present(b"Fatalf")
     h = SourceFile("/x/r.go", b"package p\n\nfunc f() { t.Fatalf() }\n")
     assert h.tokens.present(b"Fatalf")  # asked first: nothing to rule it out with
+
+
+def test_word_pattern_of_hostile_names_compiles_deep_in_the_stack() -> None:
+    # `a`, `aa`, ... nest one group per byte: 200 of them would need more of Python's stack
+    # than a rule called deep in the analysis has left.
+    names = frozenset("a" * k for k in range(1, 201))
+
+    def nested(depth: int) -> re.Pattern[bytes]:
+        return nested(depth - 1) if depth else word_pattern(names)
+
+    pattern = nested(800)
+    assert mentions_any(pattern, b"x := " + b"a" * 200 + b"\n")
+    assert not mentions_any(pattern, b"a" * 201)

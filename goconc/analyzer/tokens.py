@@ -278,8 +278,9 @@ def word_pattern(names: frozenset[str]) -> re.Pattern[bytes]:
 
 
 # Names longer than this (generated code) are matched by a flat alternation: the nesting of
-# the prefix tree is as deep as its longest name.
-_MAX_TRIE_NAME = 200
+# the prefix tree is as deep as its longest name, and `re` compiles nested groups recursively
+# (200 nested levels need about 600 frames of Python's stack).
+_MAX_TRIE_NAME = 64
 
 
 def _trie(names: list[bytes], at: int) -> bytes:
