@@ -56,6 +56,7 @@ from goconc.analyzer.symbols import (
 from goconc.analyzer.tokens import (
     NAME_BYTES,
     mentions_any,
+    name_matches,
     names_before,
     names_pattern,
     word_pattern,
@@ -632,10 +633,8 @@ class CopyAnalysis:
         data = file.data
         seen: list[int] = []
         strong: list[int] = []
-        for m in pattern.finditer(data):
+        for m in name_matches(pattern, data):
             a, b = m.span()
-            if data[a - 1 : a] in NAME_BYTES:
-                continue  # the end of a longer name (see word_pattern)
             name = m.group()
             if name in old:
                 seen.append(a)

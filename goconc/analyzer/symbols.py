@@ -16,7 +16,7 @@ import attrs
 from tree_sitter import Node
 
 from goconc.analyzer.source import SourceFile
-from goconc.analyzer.tokens import NAME_BYTES
+from goconc.analyzer.tokens import NAME, name_matches
 
 V = TypeVar("V")
 D = TypeVar("D", "TypeDecl", "FuncDecl", "VarDecl")
@@ -277,7 +277,7 @@ def read_declarations(file: SourceFile) -> _FileDecls:
 # and methods `func (r *T) M`. Each pattern starts with a literal, which `re` searches for
 # many times faster than an alternation. (A comment between the keyword and the name, legal
 # but never written, is not allowed for.)
-_NAME = rb"[A-Za-z_\x80-\xff][\w\x80-\xff]*"
+_NAME = NAME.pattern
 _NAMES = _NAME + rb"(?:\s*,\s*" + _NAME + rb")*"
 _DECLARED = (
     re.compile(rb"func\s+(" + _NAME + rb")"),
@@ -289,7 +289,6 @@ _GROUPS = (re.compile(rb"type\s*\("), re.compile(rb"var\s*\("))
 # interface bodies start so too: a superset).
 _SPEC_START = re.compile(rb"(?:^|[;(])[ \t]*(" + _NAMES + rb")", re.M)
 _RECEIVER = re.compile(rb"func\s*\(([^)]{0,256})\)\s*(" + _NAME + rb")?")  # bounded: linear
-_WORD = re.compile(_NAME)
 # What can hide a parenthesis inside a group.
 _GROUP_TOKEN = re.compile(
     rb"[()]|\"(?:[^\"\\\n]|\\.)*\"|`[^`]*`|'(?:[^'\\\n]|\\.)*'|//[^\n]*|/\*.*?\*/", re.S
@@ -302,22 +301,22 @@ def declared_names(data: bytes) -> tuple[set[str], set[str], set[str]]:
     ``read_declarations`` finds."""
     found: set[bytes] = set()
     for pattern in _DECLARED:
-        for m in _keywords(pattern, data):
+        for m in name_matches(pattern, data):
             names = m.group(1)
-            found.update(_WORD.findall(names) if b"," in names else (names,))
+            found.update(NAME.findall(names) if b"," in names else (names,))
     for pattern in _GROUPS:
         covered = 0  # a group inside one already read (or after an unclosed one) is read
-        for m in _keywords(pattern, data):
+        for m in name_matches(pattern, data):
             if m.start() < covered:
                 continue
             covered = _group_end(data, m.end())
             for names in _SPEC_START.findall(data, m.end() - 1, covered):
-                found.update(_WORD.findall(names) if b"," in names else (names,))
+                found.update(NAME.findall(names) if b"," in names else (names,))
     received: set[str] = set()
     methods: set[str] = set()
-    for m in _keywords(_RECEIVER, data):
+    for m in name_matches(_RECEIVER, data):
         recv, name = m.groups()
-        types = [w.decode("utf-8", "replace") for w in _WORD.findall(recv)]
+        types = [w.decode("utf-8", "replace") for w in NAME.findall(recv)]
         received.update(types)
         if name:
             method = name.decode("utf-8", "replace")
@@ -330,22 +329,13 @@ def declaration_mentions(file: SourceFile, pattern: re.Pattern[bytes]) -> bool:
     top-level declaration can use it: in its outline (not in a function body), and not as an
     import path or the name a package is imported under."""
     data = file.outline
-    for m in pattern.finditer(data):
+    for m in name_matches(pattern, data):
         at, end = m.span()
-        if data[at - 1 : at] in NAME_BYTES or data[at - 1 : at] in (b'"', b"/", b"`"):
-            continue  # the end of a longer name, or in an import path
+        if data[at - 1 : at] in (b'"', b"/", b"`"):
+            continue  # in an import path
         if data[end : end + 64].lstrip()[:1] not in (b'"', b"`"):
             return True
     return False
-
-
-def _keywords(pattern: re.Pattern[bytes], data: bytes) -> Iterator[re.Match[bytes]]:
-    """The matches of ``pattern``, which starts with a keyword, where that keyword is not
-    the end of a longer name (`Rttvar`); checked here, as a leading `\b` would keep `re`
-    from searching for the keyword's bytes."""
-    for m in pattern.finditer(data):
-        if data[m.start() - 1 : m.start()] not in NAME_BYTES:
-            yield m
 
 
 def _group_end(data: bytes, start: int) -> int:

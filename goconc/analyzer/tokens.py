@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 
 from tree_sitter import Node
 
@@ -25,6 +25,9 @@ MAX_LEVELS = 3
 NAME_BYTES = frozenset(
     bytes([c]) for c in b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_"
 ) | frozenset(bytes([c]) for c in range(0x80, 0x100))
+
+# A Go name, with the same bytes (a superset of Go's letters, read from UTF-8 bytes).
+NAME = re.compile(rb"[A-Za-z_\x80-\xff][\w\x80-\xff]*")
 
 # How many tokens ``present`` learns to rule longer ones out with (where `Fatal` is not,
 # `Fatalf` is not either): the first asked, which are the rules' own (asked of every file
@@ -264,9 +267,15 @@ def names_before(data: bytes, at: int, *, arrow: bool = False) -> list[bytes]:
             k -= 1
 
 
+# Names longer than this (generated code) are matched by a flat alternation: the nesting of
+# the prefix tree is as deep as its longest name, and `re` compiles nested groups recursively
+# (200 nested levels need about 600 frames of Python's stack).
+_MAX_TRIE_NAME = 64
+
+
 def word_pattern(names: frozenset[str]) -> re.Pattern[bytes]:
     """The names, ending where a name ends. Where one starts is left to the caller: a leading
-    `\b` keeps `re` from skipping ahead to the names' first bytes, which is slower.
+    `\\b` keeps `re` from skipping ahead to the names' first bytes, which is slower.
 
     The alternatives are nested by shared prefixes (`m(?:u(?:tex)?|tx)` for mu, mutex, mtx):
     `re` tries a flat alternation's names one after another wherever one may start, which
@@ -275,12 +284,6 @@ def word_pattern(names: frozenset[str]) -> re.Pattern[bytes]:
     if encoded and max(map(len, encoded)) <= _MAX_TRIE_NAME:
         return re.compile(rb"(?:" + _trie(encoded, 0) + rb")\b")
     return re.compile(rb"(?:" + b"|".join(map(re.escape, encoded)) + rb")\b")
-
-
-# Names longer than this (generated code) are matched by a flat alternation: the nesting of
-# the prefix tree is as deep as its longest name, and `re` compiles nested groups recursively
-# (200 nested levels need about 600 frames of Python's stack).
-_MAX_TRIE_NAME = 64
 
 
 def _trie(names: list[bytes], at: int) -> bytes:
@@ -301,8 +304,6 @@ def _trie(names: list[bytes], at: int) -> bytes:
         shared = at + 1  # the longest prefix the group shares, for a literal run
         while all(len(n) > shared for n in group) and len({n[shared] for n in group}) == 1:
             shared += 1
-        if len(group) == 1:
-            shared = len(group[0])
         branches.append(re.escape(group[0][at:shared]) + _trie(group, shared))
         i = j
     if not branches:
@@ -318,9 +319,18 @@ def names_pattern(names: Iterable[str]) -> re.Pattern[bytes] | None:
     return word_pattern(found) if found else None
 
 
+def name_matches(pattern: re.Pattern[bytes], data: bytes) -> Iterator[re.Match[bytes]]:
+    """The matches of ``pattern`` (a ``word_pattern``, or one that starts with a keyword)
+    that are not the end of a longer name (`Rttvar` for `var`); checked here, as a leading
+    `\\b` would keep `re` from searching for the pattern's first bytes."""
+    for m in pattern.finditer(data):
+        if data[m.start() - 1 : m.start()] not in NAME_BYTES:
+            yield m
+
+
 def mentions_any(pattern: re.Pattern[bytes], data: bytes) -> bool:
     """Whether one of the names of a ``word_pattern`` occurs in ``data`` as a whole name."""
-    return any(data[m.start() - 1 : m.start()] not in NAME_BYTES for m in pattern.finditer(data))
+    return next(name_matches(pattern, data), None) is not None
 
 
 def whole_word(data: bytes, word: bytes) -> bool:

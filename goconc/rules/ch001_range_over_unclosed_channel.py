@@ -93,7 +93,7 @@ from goconc.analyzer.diagnostics import Related, RuleMeta, Severity
 from goconc.analyzer.rule import Rule
 from goconc.analyzer.source import SourceFile
 from goconc.analyzer.summaries import ChanFate, local_chan_fate, shared_chan_fate
-from goconc.analyzer.tokens import line_start, mentions_any, names_pattern
+from goconc.analyzer.tokens import NAME, line_start, mentions_any, names_pattern
 from goconc.analyzer.types import Binding, GoType, unparen
 
 _BREAKABLE = frozenset(
@@ -105,7 +105,6 @@ _FUNCS = frozenset({"func_literal", "function_declaration", "method_declaration"
 _Origin = tuple[Node, SourceFile, ChanFate, Severity] | None
 # The only makes CH001 follows: of a literal channel type (see _is_make).
 _CHAN_MAKE = re.compile(rb"make\(\s*(?:<-\s*)?chan\b")
-_NAME = re.compile(rb"[A-Za-z_\x80-\xff][\w\x80-\xff]*")
 
 
 class RangeOverUnclosedChannel(Rule):
@@ -150,7 +149,7 @@ class RangeOverUnclosedChannel(Rule):
                 start = line_start(data, m.start())
                 if start and not any(c in data[start : m.start()] for c in (b"=", b":")):
                     start = line_start(data, start - 1)
-                names.update(_NAME.findall(data, start, m.start()))
+                names.update(NAME.findall(data, start, m.start()))
         names.discard(b"make")
         return names_pattern(n.decode("utf-8", "replace") for n in names)
 
