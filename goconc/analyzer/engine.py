@@ -25,7 +25,7 @@ import attrs
 from goconc.analyzer import suppress
 from goconc.analyzer.diagnostics import Diagnostic, NoteLevel, Notification
 from goconc.analyzer.facts import Package
-from goconc.analyzer.packages import FolderJob, package_clause
+from goconc.analyzer.packages import FolderJob
 from goconc.analyzer.parse import syntax_errors
 from goconc.analyzer.registry import all_rules, known_codes
 from goconc.analyzer.rule import Rule
@@ -193,15 +193,8 @@ def _syntax_warnings(source: SourceFile, notes: list[Notification]) -> None:
 
 
 def package_name(f: SourceFile) -> str:
-    """The package clause's name, read from the bytes when they are plain (no parse)."""
-    clause = package_clause(f.data)
-    if clause is not None:
-        return clause[1]
-    for child in f.root.named_children:
-        if child.type == "package_clause":
-            ident = child.named_children[0] if child.named_children else None
-            return f.text(ident) if ident is not None else ""
-    return ""
+    clause = f.package_clause
+    return clause[1] if clause is not None else ""
 
 
 def _run_rules(

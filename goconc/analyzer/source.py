@@ -18,6 +18,7 @@ import attrs
 from tree_sitter import Node, Tree
 
 from goconc.analyzer.diagnostics import Span
+from goconc.analyzer.packages import package_clause
 from goconc.analyzer.parse import ParseTimeout, parse
 from goconc.analyzer.tokens import TokenIndex, outline
 
@@ -51,6 +52,19 @@ class SourceFile:
     def outline(self) -> bytes:
         """The bytes without top-level function bodies (see ``tokens.outline``)."""
         return outline(self.data)
+
+    @cached_property
+    def package_clause(self) -> tuple[int, str] | None:
+        """(where the package clause starts, its name): read from the bytes when what
+        precedes it is plain, else from the tree; None without a clause."""
+        plain = package_clause(self.data)
+        if plain is not None:
+            return plain
+        for child in self.root.named_children:
+            if child.type == "package_clause":
+                ident = child.named_children[0] if child.named_children else None
+                return child.start_byte, self.text(ident) if ident is not None else ""
+        return None
 
     @cached_property
     def line_starts(self) -> list[int]:

@@ -94,7 +94,6 @@ from tree_sitter import Node
 
 from goconc.analyzer.diagnostics import Applicability, Edit, Fix, Related, RuleMeta, Severity
 from goconc.analyzer.matchers import FUNC_KINDS, descendants, line_indent, method_call
-from goconc.analyzer.packages import package_clause
 from goconc.analyzer.rule import Rule
 from goconc.analyzer.source import SourceFile
 from goconc.analyzer.types import Resolver, unparen
@@ -459,12 +458,8 @@ def _build_line_version(file: SourceFile) -> tuple[int, int] | None:
     the highest `go1.N` that the constraint requires (a plain AND of terms), else None."""
     if b"//go:build" not in file.data:
         return None
-    plain = package_clause(file.data)
-    if plain is not None:
-        head = file.data[: plain[0]]
-    else:
-        clause = next((c for c in file.root.named_children if c.type == "package_clause"), None)
-        head = file.data[: clause.start_byte] if clause is not None else b""
+    clause = file.package_clause
+    head = file.data[: clause[0]] if clause is not None else b""
     m = _BUILD_LINE.search(head)
     if m is None:
         return None
