@@ -13,7 +13,7 @@ others go on.
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from operator import itemgetter
 
 import attrs
@@ -41,17 +41,6 @@ _ORDER = itemgetter(0, 1, 2)
 _NO_CODE = frozenset({"package_clause", "import_declaration", "const_declaration", "comment"})
 
 
-def _shortest(groups: Iterable[tuple[bytes, ...]]) -> tuple[bytes, ...]:
-    """The tokens that contain none of the others: where none of them is, none of the
-    others is either (`Fatalf` holds `Fatal`)."""
-    tokens = sorted({t for group in groups for t in group}, key=len)
-    kept: list[bytes] = []
-    for t in tokens:
-        if not any(k in t for k in kept):
-            kept.append(t)
-    return tuple(kept)
-
-
 class BatchedWalker:
     def __init__(self, rules: Sequence[Rule]) -> None:
         self.rules = list(rules)
@@ -72,7 +61,7 @@ class BatchedWalker:
                 type(rule).wants_declaration is not Rule.wants_declaration
             )
             self._needed[id(rule)] = (
-                _shortest([rule.triggers]),
+                tuple(rule.triggers),  # TokenIndex.present skips `Fatalf` where `Fatal` is not
                 tuple(sorted({t for group in rule.anchors.values() for t in group})),
             )
             if rule.anchors:
