@@ -130,6 +130,11 @@ class _Scope:
     vars: list[VarDecl] = attrs.Factory(list)
     funcs: list[FuncDecl] = attrs.Factory(list)
 
+    def add(self, types: list[TypeDecl], variables: list[VarDecl], funcs: list[FuncDecl]) -> None:
+        self.types.extend(types)
+        self.vars.extend(variables)
+        self.funcs.extend(funcs)
+
 
 class CopyAnalysis:
     """Sync values held by the package's types, and the places that copy them."""
@@ -435,13 +440,8 @@ class CopyAnalysis:
             scope.files.extend(new)
             added = _Scope()
             for f in new:
-                types, variables, funcs = index.declared_in(f)
-                added.types.extend(types)
-                added.vars.extend(variables)
-                added.funcs.extend(funcs)
-            scope.types.extend(added.types)
-            scope.vars.extend(added.vars)
-            scope.funcs.extend(added.funcs)
+                added.add(*index.declared_in(f))
+            scope.add(added.types, added.vars, added.funcs)
             # Judged as if the scope were complete: a type declared outside it holds nothing
             # (so its file is not read). A type that does hold a value is in the scope once
             # it is complete; until then, what was judged from a type now found in it is
