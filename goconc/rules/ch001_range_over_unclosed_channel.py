@@ -127,7 +127,7 @@ class RangeOverUnclosedChannel(Rule):
     def applies_to_package(self) -> bool:
         # Only a channel made in this package can be flagged: no `make(chan`, nothing to do
         # (this skips most packages before any type resolution).
-        return any(b"chan" in f.data and b"make(" in f.data for f in self.pkg.files)
+        return any(_CHAN_MAKE.search(f.data) for f in self.pkg.files)
 
     def wants_file(self, file: SourceFile) -> bool:
         # A range can be flagged only over a channel made in its own file (a local) or over
