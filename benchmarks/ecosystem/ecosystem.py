@@ -15,7 +15,8 @@ with their verdicts. ``--record`` makes this run the recorded one. ``list`` prin
 the last run (from the results folder, without analysing again) for judging.
 
 A finding is keyed so that it survives moved lines: repository, path, rule and a hash of the
-flagged line's text (whitespace removed). ``verdicts.jsonl`` holds one judged finding per line:
+flagged line's text and of the header of the function it is in (whitespace removed; the
+second and later of identical lines in one function are told apart by their rank). ``verdicts.jsonl`` holds one judged finding per line:
 that key, the line where it was judged (for people), ``verdict`` (true / false / noise) and a
 one-line ``reason`` in our own words. No third-party code is committed: paths, hashes, line
 numbers and verdicts only.
@@ -62,10 +63,26 @@ class Repository:
         ]
 
 
-def line_hash(text: str) -> str:
-    """The key of a flagged line: survives re-indentation and moves, not edits of the line."""
-    squeezed = "".join(text.split())
-    return hashlib.sha256(squeezed.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+def line_hash(lines: Sequence[str], number: int) -> str:
+    """The key of line ``number`` (1-based) of a file: survives re-indentation and moves of
+    the function, not edits of the line or of the function's header."""
+    if not 0 < number <= len(lines):
+        return "0" * 16
+    text = _squeeze(lines[number - 1])
+    header = ""
+    for at in range(number - 1, -1, -1):  # the top-level func (gofmt: at column 0)
+        if lines[at].startswith("func "):
+            header = _squeeze(lines[at].split("{", 1)[0])
+            break
+    else:
+        at = 0
+    rank = sum(1 for line in lines[at : number - 1] if _squeeze(line) == text)
+    key = f"{header}|{text}|{rank}" if rank else f"{header}|{text}"
+    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+
+def _squeeze(text: str) -> str:
+    return "".join(text.split())
 
 
 @dataclass(frozen=True)
@@ -174,7 +191,15 @@ def findings_of(repo: Repository, checkout: Path, report: dict[str, Any]) -> lis
         number = int(item["line"])
         text = lines[number - 1].strip() if 0 < number <= len(lines) else ""
         found.append(
-            Finding(repo.name, path, item["code"], number, line_hash(text), item["message"], text)
+            Finding(
+                repo.name,
+                path,
+                item["code"],
+                number,
+                line_hash(lines, number),
+                item["message"],
+                text,
+            )
         )
     return found
 
