@@ -16,7 +16,8 @@ the last run (from the results folder, without analysing again) for judging.
 
 A finding is keyed so that it survives moved lines: repository, path, rule and a hash of the
 flagged line's text and of the header of the function it is in (whitespace removed; the
-second and later of identical lines in one function are told apart by their rank). ``verdicts.jsonl`` holds one judged finding per line:
+second and later of identical lines in one function are told apart by their rank).
+``verdicts.jsonl`` holds one judged finding per line:
 that key, the line where it was judged (for people), ``verdict`` (true / false / noise) and a
 one-line ``reason`` in our own words. No third-party code is committed: paths, hashes, line
 numbers and verdicts only.
