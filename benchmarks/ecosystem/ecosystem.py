@@ -149,8 +149,12 @@ def root_dir(arg: str | None) -> Path:
     return Path(arg or os.environ.get("GOCONC_ECOSYSTEM_ROOT") or HERE / "checkouts").resolve()
 
 
+_RESULTS: Path | None = None  # --results
+
+
 def results_dir(root: Path) -> Path:
-    return root / ".goconc-results"
+    """Where each run leaves goconc's JSON report per repository, for `list`."""
+    return _RESULTS or root / ".goconc-results"
 
 
 # -- running goconc --------------------------------------------------------------------------
@@ -507,7 +511,12 @@ def main(argv: list[str] | None = None) -> None:
     checkout = sub.add_parser("checkout", help="bring the manifest's repositories to the root")
     checkout.add_argument("--mirror", help="a folder of owner+name/repo git directories")
     checkout.set_defaults(func=cmd_checkout)
+    parser.add_argument(
+        "--results", help="folder of the raw reports (default: ROOT/.goconc-results)"
+    )
     args = parser.parse_args(argv)
+    global _RESULTS
+    _RESULTS = Path(args.results).resolve() if args.results else None
     args.func(args)
 
 
