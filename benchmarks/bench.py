@@ -43,7 +43,7 @@ def report():
     sys.stderr.write(f"\\nBENCH-RSS {me.ru_maxrss // 1024} {kids.ru_maxrss // 1024} {cpu}\\n")
 atexit.register(report)
 sys.argv = ["goconc", *sys.argv[1:]]
-from goconc.analyzer.cli import main
+from goconc.cli.main import main
 main()
 """
 

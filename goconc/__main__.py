@@ -1,3 +1,3 @@
-from goconc.analyzer.cli import main
+from goconc.cli.main import main
 
 main()

@@ -9,8 +9,8 @@ from pathlib import Path
 import attrs
 
 from goconc.analyzer.diagnostics import Diagnostic
-from goconc.analyzer.engine import Settings, analyze_folder
 from goconc.analyzer.packages import discover
+from goconc.engine.runner import Settings, analyze_folder
 
 _WANT = re.compile(r"//\s*(?P<kind>want|todo-want|todo-ok)(?:\s+\+(?P<offset>\d+))?(?P<rest>.*)$")
 _QUOTED = re.compile(r'"((?:[^"\\]|\\.)*)"')

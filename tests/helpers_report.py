@@ -24,9 +24,9 @@ from goconc.analyzer.diagnostics import (
     Severity,
     Span,
 )
-from goconc.analyzer.fingerprint import line_hashes
 from goconc.analyzer.parse import parse
 from goconc.analyzer.source import SourceFile
+from goconc.engine.fingerprint import line_hashes
 
 WG001_DOCS = """\
 ## What it does

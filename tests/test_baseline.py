@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from goconc.analyzer.cli import main
+from goconc.cli.main import main
 
 BUG = """package demo
 

@@ -11,14 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from goconc.analyzer import cache as cache_mod
-from goconc.analyzer import engine
-from goconc.analyzer.cache import FolderCache, prune
-from goconc.analyzer.cli import main
 from goconc.analyzer.diagnostics import NoteLevel, Notification
-from goconc.analyzer.engine import FolderResult, Settings, run
 from goconc.analyzer.packages import FolderJob, discover
-from goconc.analyzer.registry import known_codes
+from goconc.cli.main import main
+from goconc.engine import cache as cache_mod
+from goconc.engine import runner as engine
+from goconc.engine.cache import FolderCache, prune
+from goconc.engine.registry import known_codes
+from goconc.engine.runner import FolderResult, Settings, run
 
 FLAGGED = """package {pkg}
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from goconc.analyzer.cli import main
+from goconc.cli.main import main
 
 FLAGGED = """package demo
 

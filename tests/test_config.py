@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from goconc.analyzer.config import (
+from goconc.cli.config import (
     Config,
     ConfigError,
     check_codes,

@@ -8,14 +8,14 @@ from typing import ClassVar
 from tree_sitter import Node
 
 from goconc.analyzer.diagnostics import RuleMeta, Severity
-from goconc.analyzer.engine import Settings, analyze_folder
 from goconc.analyzer.facts import Package
 from goconc.analyzer.matchers import descendants
 from goconc.analyzer.packages import discover
 from goconc.analyzer.parse import parse
 from goconc.analyzer.rule import Rule
 from goconc.analyzer.source import SourceFile
-from goconc.analyzer.visitor import BatchedWalker
+from goconc.engine.runner import Settings, analyze_folder
+from goconc.engine.walker import BatchedWalker
 
 SOURCE = b"""package p
 
@@ -186,7 +186,7 @@ def test_no_package_outlives_its_folder() -> None:
 
     folder = Path(__file__).resolve().parent.parent / "testdata" / "MU001"
     (job,) = [j for j in discover([str(folder)], cwd=str(folder)).jobs if j.folder == str(folder)]
-    from goconc.analyzer.registry import known_codes
+    from goconc.engine.registry import known_codes
 
     analyze_folder(job, Settings(enabled=known_codes()))
     gc.collect()

@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from goconc.analyzer.fingerprint import LineHashes, line_hashes
 from goconc.analyzer.parse import parse
 from goconc.analyzer.source import SourceFile
+from goconc.engine.fingerprint import LineHashes, line_hashes
 
 # Test vectors of codeql-action's src/fingerprints.test.ts ("hash" test), verbatim.
 CODEQL_VECTORS: list[tuple[str, list[str]]] = [

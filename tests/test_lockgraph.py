@@ -10,8 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from goconc.analyzer.cli import main
-from goconc.analyzer.engine import Settings, analyze_folder
 from goconc.analyzer.lockgraph import (
     CYCLE_COLOR,
     GraphEdge,
@@ -21,6 +19,8 @@ from goconc.analyzer.lockgraph import (
     render_mermaid,
 )
 from goconc.analyzer.packages import discover
+from goconc.cli.main import main
+from goconc.engine.runner import Settings, analyze_folder
 
 ROOT = Path(__file__).resolve().parent.parent
 MU002 = ROOT / "testdata" / "MU002"

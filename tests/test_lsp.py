@@ -20,10 +20,10 @@ from typing import IO, Any
 
 import pytest
 
-from goconc.analyzer.engine import Settings, analyze_folder
-from goconc.analyzer.lsp import PYGLS_MISSING, analyse_buffers, serve
 from goconc.analyzer.packages import FolderJob
-from goconc.analyzer.registry import select_codes
+from goconc.cli.lsp import PYGLS_MISSING, analyse_buffers, serve
+from goconc.engine.registry import select_codes
+from goconc.engine.runner import Settings, analyze_folder
 
 FLAGGED = """package demo
 
@@ -378,14 +378,14 @@ def test_analyse_buffers_configuration(repo: Path) -> None:
 
 def test_missing_pygls(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setitem(sys.modules, "pygls", None)  # makes `import pygls...` fail
-    monkeypatch.delitem(sys.modules, "goconc.analyzer.lsp_server", raising=False)
+    monkeypatch.delitem(sys.modules, "goconc.cli.lsp_server", raising=False)
     assert serve() == 2
     assert capsys.readouterr().err == PYGLS_MISSING
 
 
 def test_check_does_not_import_pygls() -> None:
     code = (
-        "import sys, goconc.analyzer.cli, goconc.analyzer.lsp;"
+        "import sys, goconc.cli.main, goconc.cli.lsp;"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('pygls', 'lsprotocol')))"
     )
     out = subprocess.run(
@@ -400,7 +400,7 @@ def test_analysis_errors_are_logged(monkeypatch: pytest.MonkeyPatch) -> None:
 
     from lsprotocol import types as lsp
 
-    from goconc.analyzer import lsp_server
+    from goconc.cli import lsp_server
 
     server = lsp_server.GoconcServer()
     logged: list[lsp.LogMessageParams] = []

@@ -13,9 +13,9 @@ import pytest
 import sarif_om as om
 
 from goconc.analyzer.diagnostics import Diagnostic, NoteLevel, Notification, Related, Severity
-from goconc.analyzer.fingerprint import line_hashes
-from goconc.analyzer.report import render
-from goconc.analyzer.report.sarif import load_fingerprints, to_json
+from goconc.engine.fingerprint import line_hashes
+from goconc.report import render
+from goconc.report.sarif import load_fingerprints, to_json
 from tests.helpers_report import (
     CH003,
     GO_SOURCE,
@@ -431,8 +431,8 @@ def test_render_dispatch_and_lazy_imports(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="unknown output format 'xml'"):
         render("xml", run_result(tmp_path))
     code = (
-        "import sys, goconc.analyzer.report as r; "
-        "print(sorted(m for m in sys.modules if m.startswith(('sarif_om', 'goconc.analyzer.r'))))"
+        "import sys, goconc.report as r; "
+        "print(sorted(m for m in sys.modules if m.startswith(('sarif_om', 'goconc.report'))))"
     )
     out = subprocess.run(
         [sys.executable, "-c", code],
@@ -441,7 +441,7 @@ def test_render_dispatch_and_lazy_imports(tmp_path: Path) -> None:
         check=True,
         cwd=Path(__file__).parents[1],
     ).stdout
-    assert out.strip() == "['goconc.analyzer.report']"
+    assert out.strip() == "['goconc.report']"
 
 
 @pytest.mark.parametrize("rule", [WG001, LK002, CH003])

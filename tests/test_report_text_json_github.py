@@ -11,9 +11,9 @@ import jsonschema
 import pytest
 
 from goconc.analyzer.diagnostics import Diagnostic, NoteLevel, Notification, Severity
-from goconc.analyzer.report import FORMATS, render
-from goconc.analyzer.report.github import escape_data, escape_property
-from goconc.analyzer.report.text import format_notification
+from goconc.report import FORMATS, render
+from goconc.report.github import escape_data, escape_property
+from goconc.report.text import format_notification
 from tests.helpers_report import (
     GO_SOURCE,
     line_hash,

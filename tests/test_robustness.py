@@ -20,8 +20,9 @@ from typing import Any
 
 import pytest
 
-from goconc.analyzer import cli, engine
-from goconc.analyzer.cli import main
+from goconc.cli import main as cli
+from goconc.cli.main import main
+from goconc.engine import runner as engine
 from goconc.rules.wg001_waitgroup_add_in_goroutine import WaitGroupAddInGoroutine
 
 # wg.Add(1) at line 9, column 4 (three tabs before it).

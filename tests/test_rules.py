@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from goconc.analyzer.parse import go_language
-from goconc.analyzer.registry import all_rules
 from goconc.analyzer.rule import hooks_of
+from goconc.engine.registry import all_rules
 from tests.golden import analyze, check_folder
 
 TESTDATA = Path(__file__).resolve().parent.parent / "testdata"

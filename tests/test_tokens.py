@@ -11,7 +11,6 @@ import pytest
 from tree_sitter import Node
 
 from goconc.analyzer.diagnostics import RuleMeta, Severity
-from goconc.analyzer.engine import Settings, analyze_folder
 from goconc.analyzer.facts import Package
 from goconc.analyzer.packages import discover
 from goconc.analyzer.parse import parse
@@ -19,7 +18,8 @@ from goconc.analyzer.rule import Rule
 from goconc.analyzer.source import SourceFile
 from goconc.analyzer.tokens import mentions_any, word_pattern
 from goconc.analyzer.types import FunctionScopes
-from goconc.analyzer.visitor import BatchedWalker
+from goconc.engine.runner import Settings, analyze_folder
+from goconc.engine.walker import BatchedWalker
 
 SOURCE = b"""package p
 
@@ -131,7 +131,7 @@ def test_a_rule_that_does_not_apply_is_not_run(tmp_path: object, monkeypatch: ob
     (folder / "p.go").write_bytes(SOURCE)
     (job,) = discover([str(folder)], cwd=str(folder)).jobs
     mp = pytest.MonkeyPatch()
-    mp.setattr("goconc.analyzer.engine.all_rules", lambda: [_GoSpy, _Idle])
+    mp.setattr("goconc.engine.runner.all_rules", lambda: [_GoSpy, _Idle])
     try:
         _GoSpy.seen = []
         analyze_folder(job, Settings(enabled=frozenset({"ZZ101"})))

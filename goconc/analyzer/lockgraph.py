@@ -338,9 +338,9 @@ def graphs_for(
     import traceback
 
     from goconc.analyzer.diagnostics import NoteLevel, Notification
-    from goconc.analyzer.engine import Settings, load_source, package_name
     from goconc.analyzer.facts import Package
-    from goconc.analyzer.report._common import display_path
+    from goconc.engine.runner import Settings, load_source, package_name
+    from goconc.report._common import display_path
 
     settings = Settings(enabled=frozenset(), parse_timeout=parse_timeout)
     out: list[PackageGraph] = []
@@ -372,11 +372,11 @@ def graphs_for(
 
 def graph_command(args: argparse.Namespace) -> int:
     """`goconc graph --locks PATH... [--format dot|mermaid] [-o FILE]`."""
-    from goconc.analyzer.cli import EXIT_CLEAN, EXIT_ERROR, UsageError, write_atomically
-    from goconc.analyzer.config import ConfigError, find_config, load_config
     from goconc.analyzer.packages import discover
-    from goconc.analyzer.registry import known_codes
-    from goconc.analyzer.report.text import format_notification
+    from goconc.cli.config import ConfigError, find_config, load_config
+    from goconc.cli.main import EXIT_CLEAN, EXIT_ERROR, UsageError, write_atomically
+    from goconc.engine.registry import known_codes
+    from goconc.report.text import format_notification
 
     if not args.locks:
         raise UsageError("graph: say which graph to draw (--locks)")

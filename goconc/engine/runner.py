@@ -22,20 +22,20 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from goconc.analyzer import suppress
 from goconc.analyzer.diagnostics import Diagnostic, NoteLevel, Notification
 from goconc.analyzer.facts import Package
 from goconc.analyzer.packages import FolderJob
 from goconc.analyzer.parse import syntax_errors
-from goconc.analyzer.registry import all_rules, known_codes
 from goconc.analyzer.rule import Rule
 from goconc.analyzer.source import SourceFile
-from goconc.analyzer.visitor import BatchedWalker
+from goconc.engine import suppress
+from goconc.engine.registry import all_rules, known_codes
+from goconc.engine.walker import BatchedWalker
 
 if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor
 
-    from goconc.analyzer.cache import FolderCache, Pending
+    from goconc.engine.cache import FolderCache, Pending
 
 MAX_FILE_BYTES = 64 << 20  # larger .go files are generated data, not code to lint
 
@@ -322,7 +322,7 @@ def _finish(
             continue
         found = suppress.apply(f, _dedupe(by_file.get(f.path, [])), codes, settings.enabled)
         if settings.fingerprints and found:
-            from goconc.analyzer.fingerprint import LineHashes
+            from goconc.engine.fingerprint import LineHashes
 
             hashes = LineHashes(f.data)
             found = [

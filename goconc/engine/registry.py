@@ -10,7 +10,7 @@ from functools import cache
 
 from goconc.analyzer.diagnostics import RuleMeta
 from goconc.analyzer.rule import Rule
-from goconc.analyzer.suppress import META_RULES
+from goconc.engine.suppress import META_RULES
 
 
 @cache

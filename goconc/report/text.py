@@ -15,7 +15,7 @@ from goconc.analyzer.diagnostics import (
     Severity,
     Span,
 )
-from goconc.analyzer.report._common import SourceCache, display_path, plural, visible
+from goconc.report._common import SourceCache, display_path, plural, visible
 
 _TAB_WIDTH = 4  # tabs are expanded so that the caret line lines up on any terminal
 

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from goconc.analyzer.diagnostics import Diagnostic, RuleMeta, RunResult
 
 if TYPE_CHECKING:
-    from goconc.analyzer.fingerprint import LineHashes
+    from goconc.engine.fingerprint import LineHashes
 
 TOOL_NAME = "goconc"
 INFORMATION_URI = "https://github.com/goconc/goconc"
@@ -101,7 +101,7 @@ class SourceCache:
             data = self.data(path)
             if data is None:
                 return ""
-            from goconc.analyzer.fingerprint import LineHashes
+            from goconc.engine.fingerprint import LineHashes
 
             hashes = self._hashes[path] = LineHashes(data)
         line = diagnostic.span.line

@@ -19,7 +19,7 @@ from urllib.parse import unquote, urlparse
 import attrs
 
 from goconc.analyzer.diagnostics import Diagnostic, RunResult
-from goconc.analyzer.report._common import SourceCache, display_path, stable_keys
+from goconc.report._common import SourceCache, display_path, stable_keys
 
 LINE_HASH = "primaryLocationLineHash"
 STABLE_KEY = "goconc/v1"  # as in report/sarif.py

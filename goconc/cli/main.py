@@ -14,12 +14,12 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, NoReturn
 
 if TYPE_CHECKING:
-    from goconc.analyzer.cache import FolderCache
-    from goconc.analyzer.config import Config
     from goconc.analyzer.diagnostics import Diagnostic, RunResult
-    from goconc.analyzer.engine import Settings
-    from goconc.analyzer.fixes import FixRun
     from goconc.analyzer.packages import FolderJob
+    from goconc.cli.config import Config
+    from goconc.cli.fixes import FixRun
+    from goconc.engine.cache import FolderCache
+    from goconc.engine.runner import Settings
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130
 EXIT_TERMINATED = 143  # 128 + SIGTERM, as a shell reports it
@@ -222,7 +222,7 @@ def _main(argv: list[str]) -> int:
     except SystemExit as exc:  # argparse: --help, --version, or a usage error
         return int(exc.code or 0) if exc.code in (0, None) else EXIT_ERROR
     if args.command == "lsp":
-        from goconc.analyzer.lsp import serve
+        from goconc.cli.lsp import serve
 
         return serve()
     if args.command == "version":
@@ -243,7 +243,7 @@ def _main(argv: list[str]) -> int:
 
 
 def _list_rules(fmt: str) -> int:
-    from goconc.analyzer.registry import all_metas
+    from goconc.engine.registry import all_metas
 
     metas = all_metas()
     if fmt == "json":
@@ -270,8 +270,8 @@ def _list_rules(fmt: str) -> int:
 
 
 def _show_rule(code: str) -> int:
-    from goconc.analyzer.docgen import rule_markdown
-    from goconc.analyzer.registry import find
+    from goconc.cli.docgen import rule_markdown
+    from goconc.engine.registry import find
 
     meta = find(code)
     if meta is None:
@@ -281,8 +281,8 @@ def _show_rule(code: str) -> int:
 
 
 def _load_config(args: argparse.Namespace, cwd: str) -> Config:
-    from goconc.analyzer.config import Config, ConfigError, find_config, load_config
-    from goconc.analyzer.registry import known_codes
+    from goconc.cli.config import Config, ConfigError, find_config, load_config
+    from goconc.engine.registry import known_codes
 
     if args.isolated:
         return Config(path=None)
@@ -302,11 +302,11 @@ def _load_config(args: argparse.Namespace, cwd: str) -> Config:
 def _check(args: argparse.Namespace) -> int:
     import time
 
-    from goconc.analyzer.config import ConfigError, check_codes
     from goconc.analyzer.diagnostics import RunResult
-    from goconc.analyzer.engine import Settings, run
     from goconc.analyzer.packages import discover
-    from goconc.analyzer.registry import all_metas, known_codes, select_codes
+    from goconc.cli.config import ConfigError, check_codes
+    from goconc.engine.registry import all_metas, known_codes, select_codes
+    from goconc.engine.runner import Settings, run
 
     started = time.monotonic()
     cwd = os.getcwd()
@@ -314,7 +314,7 @@ def _check(args: argparse.Namespace) -> int:
         raise UsageError("--unsafe-fixes needs --fix or --diff")
     baseline = None
     if args.baseline is not None:
-        from goconc.analyzer.baseline import BaselineError, load
+        from goconc.cli.baseline import BaselineError, load
 
         try:
             baseline = load(args.baseline)
@@ -364,7 +364,7 @@ def _check(args: argparse.Namespace) -> int:
     )
     cache = None
     if not args.no_cache:
-        from goconc.analyzer.cache import FolderCache, default_cache_dir
+        from goconc.engine.cache import FolderCache, default_cache_dir
 
         cache = FolderCache.open(args.cache_dir or default_cache_dir(), settings)
         if cache is None and args.cache_dir and not args.quiet:
@@ -414,7 +414,7 @@ def _check(args: argparse.Namespace) -> int:
     if baseline is not None:
         import attrs
 
-        from goconc.analyzer.baseline import filter_new
+        from goconc.cli.baseline import filter_new
 
         new, known = filter_new(result, baseline)
         result = attrs.evolve(result, diagnostics=tuple(new))
@@ -448,8 +448,8 @@ def _fix(
     progress: Callable[[int, int], None] | None,
 ) -> FixRun:
     """--fix / --diff: analyse, apply fixes, re-analyse until stable (see fixes.py)."""
-    from goconc.analyzer.fixes import fix_until_stable
-    from goconc.analyzer.report._common import display_path
+    from goconc.cli.fixes import fix_until_stable
+    from goconc.report._common import display_path
 
     base = config.root or cwd
     return fix_until_stable(
@@ -521,8 +521,8 @@ def _emit_text(text: str, args: argparse.Namespace) -> None:
 
 
 def _emit(result: RunResult, args: argparse.Namespace) -> None:
-    from goconc.analyzer.report import render
-    from goconc.analyzer.report.text import format_notification
+    from goconc.report import render
+    from goconc.report.text import format_notification
 
     color = (
         args.format == "text"

@@ -8,7 +8,7 @@ in property values.
 from __future__ import annotations
 
 from goconc.analyzer.diagnostics import Diagnostic, NoteLevel, Notification, RunResult, Severity
-from goconc.analyzer.report._common import display_path, plural, visible
+from goconc.report._common import display_path, plural, visible
 
 _COMMAND = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.NOTE: "notice"}
 _NOTE_COMMAND = {NoteLevel.ERROR: "error", NoteLevel.WARNING: "warning", NoteLevel.NOTE: "notice"}

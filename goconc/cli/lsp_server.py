@@ -32,7 +32,7 @@ from pygls.protocol.language_server import lsp_method
 from pygls.uris import from_fs_path, to_fs_path
 
 from goconc.analyzer import diagnostics as gd
-from goconc.analyzer.lsp import BufferAnalysis, analyse_buffers
+from goconc.cli.lsp import BufferAnalysis, analyse_buffers
 
 DEBOUNCE_SECONDS = 0.3  # wait for a pause in typing before analysing a changed buffer
 SOURCE = "goconc"
@@ -78,7 +78,7 @@ class _Buffer:
 
 class GoconcServer(LanguageServer):
     def __init__(self) -> None:
-        from goconc.analyzer.cli import version
+        from goconc.cli.main import version
 
         super().__init__(
             SOURCE,
@@ -286,7 +286,7 @@ def _uri(path: str, uris: Mapping[str, str]) -> str:
 
 
 def _diagnostic(d: gd.Diagnostic, uris: Mapping[str, str]) -> lsp.Diagnostic:
-    from goconc.analyzer.registry import find
+    from goconc.engine.registry import find
 
     meta = find(d.code)
     return lsp.Diagnostic(

@@ -30,7 +30,7 @@ def index_markdown(metas: tuple[RuleMeta, ...]) -> str:
 
 
 def generate(folder: Path) -> dict[Path, str]:
-    from goconc.analyzer.registry import all_metas
+    from goconc.engine.registry import all_metas
 
     metas = all_metas()
     pages = {folder / f"{m.code}.md": rule_markdown(m) for m in metas}

@@ -53,9 +53,9 @@ from goconc.analyzer.diagnostics import (
 )
 
 if TYPE_CHECKING:
-    from goconc.analyzer.cache import FolderCache
-    from goconc.analyzer.engine import Settings
     from goconc.analyzer.packages import FolderJob
+    from goconc.engine.cache import FolderCache
+    from goconc.engine.runner import Settings
 
 MAX_ROUNDS = 5
 
@@ -237,7 +237,7 @@ class _Analysis:
 
     def run(self, jobs: Sequence[FolderJob], mapping: Mapping[str, str] | None = None) -> None:
         """Analyse ``jobs`` (scratch copies when ``mapping`` maps their paths back)."""
-        from goconc.analyzer.engine import run
+        from goconc.engine.runner import run
 
         cache = None if mapping else self.cache  # scratch folders would only litter it
         for folder in run(list(jobs), self.settings, self.workers, self.progress, cache):

@@ -10,7 +10,7 @@ import json
 from typing import Any
 
 from goconc.analyzer.diagnostics import Notification, RunResult, Span
-from goconc.analyzer.report._common import (
+from goconc.report._common import (
     TOOL_NAME,
     SourceCache,
     display_path,

@@ -27,19 +27,19 @@ def render(
     output with ``quiet``: the findings alone, no summary line)."""
     options = {"color": color, "verbose": verbose, "include_suppressed": include_suppressed}
     if fmt == "text":
-        from goconc.analyzer.report import text
+        from goconc.report import text
 
         return text.render(result, **options, summary=not quiet)
     if fmt == "json":
-        from goconc.analyzer.report import json
+        from goconc.report import json
 
         return json.render(result, **options)
     if fmt == "sarif":
-        from goconc.analyzer.report import sarif
+        from goconc.report import sarif
 
         return sarif.render(result, **options)
     if fmt == "github":
-        from goconc.analyzer.report import github
+        from goconc.report import github
 
         return github.render(result, **options)
     raise ValueError(f"unknown output format {fmt!r} (expected one of {', '.join(FORMATS)})")

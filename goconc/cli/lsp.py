@@ -28,7 +28,7 @@ PYGLS_MISSING = (
 def serve() -> int:
     """Run the language server on stdin/stdout until the client says `exit`."""
     try:
-        from goconc.analyzer import lsp_server
+        from goconc.cli import lsp_server
     except ModuleNotFoundError as err:
         if (err.name or "").split(".")[0] not in ("pygls", "lsprotocol", "cattrs"):
             raise
@@ -54,8 +54,6 @@ def analyse_buffers(folder: str, buffers: Mapping[str, bytes]) -> BufferAnalysis
     `testdata/`, `_x` and `.x` relative to the configuration's folder), or that is generated
     code gets no findings.
     """
-    from goconc.analyzer.config import ConfigError, find_config, load_config
-    from goconc.analyzer.engine import Settings, analyze_folder
     from goconc.analyzer.packages import (
         FolderJob,
         clear_go_version_cache,
@@ -63,7 +61,9 @@ def analyse_buffers(folder: str, buffers: Mapping[str, bytes]) -> BufferAnalysis
         go_version_of,
         is_generated,
     )
-    from goconc.analyzer.registry import known_codes, select_codes
+    from goconc.cli.config import ConfigError, find_config, load_config
+    from goconc.engine.registry import known_codes, select_codes
+    from goconc.engine.runner import Settings, analyze_folder
 
     empty: dict[str, tuple[Diagnostic, ...]] = {path: () for path in buffers}
     try:

@@ -27,7 +27,7 @@ from goconc.analyzer.diagnostics import (
     Severity,
     Span,
 )
-from goconc.analyzer.report._common import (
+from goconc.report._common import (
     INFORMATION_URI,
     TOOL_NAME,
     SourceCache,
