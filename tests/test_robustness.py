@@ -20,8 +20,8 @@ from typing import Any
 
 import pytest
 
-from goconc.cli import main as cli
 from goconc.cli.main import main
+from goconc.cli.shared import write_atomically
 from goconc.engine import runner as engine
 from goconc.rules.wg001_waitgroup_add_in_goroutine import WaitGroupAddInGoroutine
 
@@ -419,7 +419,7 @@ def test_interrupted_write_leaves_no_temporary_file(
 
     monkeypatch.setattr(os, "fsync", interrupt)
     with pytest.raises(KeyboardInterrupt):
-        cli.write_atomically("out.txt", "new\n")
+        write_atomically("out.txt", "new\n")
     assert (repo / "out.txt").read_text() == "previous\n"
     assert not list(repo.glob(".goconc-*"))
 

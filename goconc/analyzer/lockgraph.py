@@ -374,7 +374,7 @@ def graph_command(args: argparse.Namespace) -> int:
     """`goconc graph --locks PATH... [--format dot|mermaid] [-o FILE]`."""
     from goconc.analyzer.packages import discover
     from goconc.cli.config import ConfigError, find_config, load_config
-    from goconc.cli.main import EXIT_CLEAN, EXIT_ERROR, UsageError, write_atomically
+    from goconc.cli.shared import EXIT_CLEAN, EXIT_ERROR, UsageError, write_atomically
     from goconc.engine.registry import known_codes
     from goconc.report.text import format_notification
 

@@ -78,7 +78,7 @@ class _Buffer:
 
 class GoconcServer(LanguageServer):
     def __init__(self) -> None:
-        from goconc.cli.main import version
+        from goconc.cli.shared import version
 
         super().__init__(
             SOURCE,
