@@ -1,5 +1,5 @@
 """`goconc graph --locks`: the lock-order graph, its DOT and Mermaid output, and its agreement
-with MU002 (both come from goconc.analyzer.lockgraph)."""
+with MU002 (both come from goconc.analyzer.lockorder)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from goconc.analyzer.lockgraph import (
+from goconc.analyzer.packages import discover
+from goconc.cli.graph import (
     CYCLE_COLOR,
     GraphEdge,
     PackageGraph,
@@ -18,7 +19,6 @@ from goconc.analyzer.lockgraph import (
     render_dot,
     render_mermaid,
 )
-from goconc.analyzer.packages import discover
 from goconc.cli.main import main
 from goconc.engine.runner import Settings, analyze_folder
 

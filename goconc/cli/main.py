@@ -229,7 +229,7 @@ def _main(argv: list[str]) -> int:
     if args.command == "check":
         return _check(args)
     if args.command == "graph":
-        from goconc.analyzer.lockgraph import graph_command
+        from goconc.cli.graph import graph_command
 
         return graph_command(args)
     parser.print_help()

@@ -106,7 +106,7 @@ from __future__ import annotations
 from tree_sitter import Node
 
 from goconc.analyzer.diagnostics import Related, RuleMeta, Severity
-from goconc.analyzer.lockgraph import TRIGGERS, LockEdge, adjacency, find_cycles, function_edges
+from goconc.analyzer.lockorder import TRIGGERS, LockEdge, adjacency, find_cycles, function_edges
 from goconc.analyzer.matchers import FUNC_KINDS
 from goconc.analyzer.rule import Rule
 from goconc.analyzer.source import SourceFile
@@ -145,7 +145,7 @@ class InconsistentLockOrder(Rule):
         self._collect(node)
 
     def _collect(self, func: Node) -> None:
-        # The edges come from lockgraph, which `goconc graph --locks` draws: one computation.
+        # The edges come from lockorder, which `goconc graph --locks` draws: one computation.
         for e in function_edges(self.pkg, func, self.file):
             self._edges.setdefault((e.src, e.dst), []).append(e)
 
