@@ -10,7 +10,8 @@ import attrs
 
 from goconc.analyzer.diagnostics import Diagnostic
 from goconc.analyzer.packages import discover
-from goconc.engine.runner import Settings, analyze_folder
+from goconc.engine.model import Settings
+from goconc.engine.runner import analyze_folder
 
 _WANT = re.compile(r"//\s*(?P<kind>want|todo-want|todo-ok)(?:\s+\+(?P<offset>\d+))?(?P<rest>.*)$")
 _QUOTED = re.compile(r'"((?:[^"\\]|\\.)*)"')

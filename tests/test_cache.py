@@ -17,8 +17,9 @@ from goconc.cli.main import main
 from goconc.engine import cache as cache_mod
 from goconc.engine import runner as engine
 from goconc.engine.cache import FolderCache, prune
+from goconc.engine.model import FolderResult, Settings
 from goconc.engine.registry import known_codes
-from goconc.engine.runner import FolderResult, Settings, run
+from goconc.engine.runner import run
 
 FLAGGED = """package {pkg}
 

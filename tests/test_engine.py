@@ -14,7 +14,8 @@ from goconc.analyzer.packages import discover
 from goconc.analyzer.parse import parse
 from goconc.analyzer.rule import Rule
 from goconc.analyzer.source import SourceFile
-from goconc.engine.runner import Settings, analyze_folder
+from goconc.engine.model import Settings
+from goconc.engine.runner import analyze_folder
 from goconc.engine.walker import BatchedWalker
 
 SOURCE = b"""package p

@@ -18,7 +18,7 @@ from goconc.analyzer.packages import FolderJob
 from goconc.cli.fixes import apply_edits, fix_until_stable, plan, unified_diff
 from goconc.cli.main import main
 from goconc.engine import runner as engine
-from goconc.engine.runner import FolderResult, Settings
+from goconc.engine.model import FolderResult, Settings
 
 FIXES = Path(__file__).parent / "fixes"
 CASES = sorted(p.name for p in FIXES.iterdir() if (p / "input.go").is_file())

@@ -24,8 +24,9 @@ from hypothesis import strategies as st
 
 from goconc.analyzer.diagnostics import RunResult
 from goconc.analyzer.packages import discover
+from goconc.engine.model import Settings
 from goconc.engine.registry import all_metas, known_codes
-from goconc.engine.runner import Settings, analyze_folder
+from goconc.engine.runner import analyze_folder
 from goconc.report import render
 
 jsonschema = pytest.importorskip("jsonschema")

@@ -23,8 +23,9 @@ from goconc.analyzer.symbols import (
     read_declarations,
 )
 from goconc.analyzer.tokens import TokenIndex, names_before, outline, word_pattern
+from goconc.engine.model import Settings
 from goconc.engine.registry import all_rules
-from goconc.engine.runner import Settings, analyze_folder
+from goconc.engine.runner import analyze_folder
 
 ROOT = Path(__file__).resolve().parent.parent
 # Every Go file the project holds: the rules' testdata and the corpus of real-style code.

@@ -20,7 +20,8 @@ from goconc.cli.graph import (
     render_mermaid,
 )
 from goconc.cli.main import main
-from goconc.engine.runner import Settings, analyze_folder
+from goconc.engine.model import Settings
+from goconc.engine.runner import analyze_folder
 
 ROOT = Path(__file__).resolve().parent.parent
 MU002 = ROOT / "testdata" / "MU002"

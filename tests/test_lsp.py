@@ -22,8 +22,9 @@ import pytest
 
 from goconc.analyzer.packages import FolderJob
 from goconc.cli.lsp import PYGLS_MISSING, analyse_buffers, serve
+from goconc.engine.model import Settings
 from goconc.engine.registry import select_codes
-from goconc.engine.runner import Settings, analyze_folder
+from goconc.engine.runner import analyze_folder
 
 FLAGGED = """package demo
 

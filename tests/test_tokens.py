@@ -18,7 +18,8 @@ from goconc.analyzer.rule import Rule
 from goconc.analyzer.source import SourceFile
 from goconc.analyzer.tokens import mentions_any, word_pattern
 from goconc.analyzer.types import FunctionScopes
-from goconc.engine.runner import Settings, analyze_folder
+from goconc.engine.model import Settings
+from goconc.engine.runner import analyze_folder
 from goconc.engine.walker import BatchedWalker
 
 SOURCE = b"""package p

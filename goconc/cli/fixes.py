@@ -55,7 +55,7 @@ from goconc.analyzer.diagnostics import (
 if TYPE_CHECKING:
     from goconc.analyzer.packages import FolderJob
     from goconc.engine.cache import FolderCache
-    from goconc.engine.runner import Settings
+    from goconc.engine.model import Settings
 
 MAX_ROUNDS = 5
 

@@ -197,7 +197,8 @@ def graphs_for(
 
     from goconc.analyzer.diagnostics import NoteLevel, Notification
     from goconc.analyzer.facts import Package
-    from goconc.engine.runner import Settings, load_source, package_name
+    from goconc.engine.model import Settings
+    from goconc.engine.runner import load_source, package_name
     from goconc.report._common import display_path
 
     settings = Settings(enabled=frozenset(), parse_timeout=parse_timeout)

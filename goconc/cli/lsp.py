@@ -62,8 +62,9 @@ def analyse_buffers(folder: str, buffers: Mapping[str, bytes]) -> BufferAnalysis
         is_generated,
     )
     from goconc.cli.config import ConfigError, find_config, load_config
+    from goconc.engine.model import Settings
     from goconc.engine.registry import known_codes, select_codes
-    from goconc.engine.runner import Settings, analyze_folder
+    from goconc.engine.runner import analyze_folder
 
     empty: dict[str, tuple[Diagnostic, ...]] = {path: () for path in buffers}
     try:

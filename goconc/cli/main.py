@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from goconc.cli.config import Config
     from goconc.cli.fixes import FixRun
     from goconc.engine.cache import FolderCache
-    from goconc.engine.runner import Settings
+    from goconc.engine.model import Settings
 
 
 def _codes(value: str) -> list[str]:
@@ -299,8 +299,9 @@ def _check(args: argparse.Namespace) -> int:
     from goconc.analyzer.diagnostics import RunResult
     from goconc.analyzer.packages import discover
     from goconc.cli.config import ConfigError, check_codes
+    from goconc.engine.model import Settings
     from goconc.engine.registry import all_metas, known_codes, select_codes
-    from goconc.engine.runner import Settings, run
+    from goconc.engine.runner import run
 
     started = time.monotonic()
     cwd = os.getcwd()

@@ -42,7 +42,7 @@ from typing import Any
 import attrs
 
 from goconc.analyzer.packages import FolderJob
-from goconc.engine.runner import MAX_FILE_BYTES, FolderResult, Settings
+from goconc.engine.model import MAX_FILE_BYTES, FolderResult, Settings
 
 FORMAT = "v1"  # bump when the layout or the key recipe changes
 RACY_SECONDS = 2.0  # coarser than any filesystem's timestamp granularity (FAT: 2 s)

@@ -18,7 +18,7 @@ import stat
 import threading
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import attrs
 
@@ -29,6 +29,7 @@ from goconc.analyzer.parse import syntax_errors
 from goconc.analyzer.rule import Rule
 from goconc.analyzer.source import SourceFile
 from goconc.engine import suppress
+from goconc.engine.model import MAX_FILE_BYTES, FolderResult, Settings
 from goconc.engine.registry import all_rules, known_codes
 from goconc.engine.walker import BatchedWalker
 
@@ -36,26 +37,6 @@ if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor
 
     from goconc.engine.cache import FolderCache, Pending
-
-MAX_FILE_BYTES = 64 << 20  # larger .go files are generated data, not code to lint
-
-
-@attrs.frozen
-class Settings:
-    enabled: frozenset[str]
-    rule_options: Mapping[str, Mapping[str, Any]] = attrs.field(factory=dict)
-    parse_timeout: float = 10.0
-    analysis_timeout: float = 60.0  # per file; 0 turns the budget off
-    fingerprints: bool = False  # compute SARIF primaryLocationLineHash
-    default_go_version: tuple[int, int] | None = None  # for folders without a go.mod
-
-
-@attrs.frozen
-class FolderResult:
-    diagnostics: tuple[Diagnostic, ...]
-    notifications: tuple[Notification, ...]
-    files: int
-    packages: int
 
 
 def analyze_folder(

@@ -1,0 +1,35 @@
+"""What a run is asked (Settings) and what one folder gives back (FolderResult).
+
+Plain values, pickled to and from the worker processes and keyed and stored by the cache;
+a module of their own so that the cache and the runner, which both need them, do not
+import each other.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+
+from goconc.analyzer.diagnostics import Diagnostic, Notification
+
+MAX_FILE_BYTES = 64 << 20  # larger .go files are generated data, not code to lint
+
+
+@attrs.frozen
+class Settings:
+    enabled: frozenset[str]
+    rule_options: Mapping[str, Mapping[str, Any]] = attrs.field(factory=dict)
+    parse_timeout: float = 10.0
+    analysis_timeout: float = 60.0  # per file; 0 turns the budget off
+    fingerprints: bool = False  # compute SARIF primaryLocationLineHash
+    default_go_version: tuple[int, int] | None = None  # for folders without a go.mod
+
+
+@attrs.frozen
+class FolderResult:
+    diagnostics: tuple[Diagnostic, ...]
+    notifications: tuple[Notification, ...]
+    files: int
+    packages: int
