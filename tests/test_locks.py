@@ -7,7 +7,7 @@ import textwrap
 from tree_sitter import Node
 
 from goconc.analyzer.facts import Package
-from goconc.analyzer.locks import LockFacts, State
+from goconc.analyzer.locks import LockAnalysis, LockFacts, State
 from goconc.analyzer.matchers import descendants
 from goconc.analyzer.parse import parse
 from goconc.analyzer.source import SourceFile
@@ -57,7 +57,7 @@ def _func(pkg: Package, name: str) -> tuple[Node, SourceFile]:
 
 def _facts(pkg: Package, name: str) -> LockFacts:
     func, file = _func(pkg, name)
-    return pkg.locks.facts(func, file)
+    return pkg.fact(LockAnalysis).facts(func, file)
 
 
 def _at(facts: LockFacts, marker: str) -> State:
@@ -182,7 +182,7 @@ def test_embedded_alias_and_nested_literals() -> None:
     f = _facts(pkg, "inc")
     assert _names(_at(f, '"both"')) == ["e:write", "m:write"]
     lit = descendants(f.func, frozenset({"func_literal"}))[0]
-    inner = pkg.locks.facts(lit, f.file)
+    inner = pkg.fact(LockAnalysis).facts(lit, f.file)
     assert all(not ev.state.held for ev in inner.events)
     assert _names(_at(inner, '"goroutine"')) == []
 
@@ -232,9 +232,9 @@ def test_summaries_map_receivers_and_params() -> None:
     c = _facts(pkg, "caller")
     calls = [ev for ev in c.events if ev.kind == "call"]
     assert [ev.call.name for ev in calls if ev.call] == ["s.waits", "helper"]
-    waits = pkg.locks.call_reach(calls[0].call)  # type: ignore[arg-type]
+    waits = pkg.fact(LockAnalysis).call_reach(calls[0].call)  # type: ignore[arg-type]
     assert [(b.mode, len(b.chain)) for b in waits.blocks] == [("recv", 1)]
-    helper = pkg.locks.call_reach(calls[1].call)  # type: ignore[arg-type]
+    helper = pkg.fact(LockAnalysis).call_reach(calls[1].call)  # type: ignore[arg-type]
     assert [(a.ref.text, a.ref.cls) for a in helper.acquires if a.ref] == [("gmu", "p.gmu")]
     assert helper.blocks == ()  # helper holds m while it sends: reported in helper itself
 
@@ -258,11 +258,11 @@ def test_unlock_of_callers_lock_and_cond() -> None:
     }
     """)
     f, file = _func(pkg, "waitLocked")
-    eff = pkg.locks.effect(f, file)
+    eff = pkg.fact(LockAnalysis).effect(f, file)
     # Released, then taken again: the caller's lock is held again after the call.
     assert eff.releases == ()
     assert [h.ref.text for h in eff.holds] == ["s.mu"]
-    blocks = pkg.locks.reach(f, file).blocks
+    blocks = pkg.fact(LockAnalysis).reach(f, file).blocks
     assert [[r.text for r in b.released] for b in blocks] == [["s.mu"]]
     cw = _facts(pkg, "condWait")
     ev = next(e for e in cw.events if e.kind == "block")
@@ -280,7 +280,7 @@ def test_recursion_is_cut() -> None:
     }
     """)
     f, file = _func(pkg, "r")
-    assert pkg.locks.reach(f, file).acquires
+    assert pkg.fact(LockAnalysis).reach(f, file).acquires
 
 
 def test_relock_of_callers_lock() -> None:
@@ -294,5 +294,5 @@ def test_relock_of_callers_lock() -> None:
     }
     """)
     f, file = _func(pkg, "pause")
-    blocks = pkg.locks.reach(f, file).blocks
+    blocks = pkg.fact(LockAnalysis).reach(f, file).blocks
     assert [(b.mode, [r.text for r in b.released]) for b in blocks] == [("sleep", ["s.rw"])]

@@ -36,15 +36,13 @@ import re
 from bisect import bisect_left
 from collections.abc import Iterator
 from functools import cached_property
-from typing import TYPE_CHECKING, ClassVar
 
 import attrs
 from tree_sitter import Node
 
 from goconc.analyzer.calls import callee
-from goconc.analyzer.diagnostics import Applicability, Edit, Fix
+from goconc.analyzer.facts import Fact, Package
 from goconc.analyzer.matchers import FUNC_KINDS, descendants
-from goconc.analyzer.rule import Rule
 from goconc.analyzer.source import SourceFile
 from goconc.analyzer.symbols import (
     FuncDecl,
@@ -62,9 +60,6 @@ from goconc.analyzer.tokens import (
     word_pattern,
 )
 from goconc.analyzer.types import GoType, Resolver, unparen
-
-if TYPE_CHECKING:  # facts imports the engine modules; only the type is needed here
-    from goconc.analyzer.facts import Package
 
 # sync types that hold state which must not be copied (the WaitGroup is its own family).
 _SYNC_VALUES = frozenset({"WaitGroup", "Mutex", "RWMutex", "Cond", "Once", "Map", "Pool"})
@@ -87,7 +82,7 @@ class SyncPath:
 
     kind: str  # "sync.Mutex", "atomic.Int64", or a lock-shaped type of the package: "noCopy"
     fields: tuple[str, ...]  # field path from the copied value ("" elements never occur)
-    waitgroup: bool  # sync.WaitGroup: the WG family; everything else is the lock family
+    waitgroup: bool  # a sync.WaitGroup (every other kind is a lock or a value like one)
     lock_shaped: bool = False  # a package type with pointer Lock/Unlock methods
 
     def describe(self, type_text: str) -> str:
@@ -107,10 +102,7 @@ class CopySite:
     what: str  # "call of f passes s by value", "assignment copies *p to a", ...
     type_text: str  # the copied type as the message names it
     paths: tuple[SyncPath, ...]
-    receiver_type: Node | None = None  # a value receiver's type node (the fix adds a `*`)
-
-    def message(self, path: SyncPath) -> str:
-        return f"{self.what}: {path.describe(self.type_text)}"
+    receiver_type: Node | None = None  # a value receiver's type node (a `*` there fixes it)
 
 
 def type_text(t: GoType) -> str:
@@ -136,7 +128,7 @@ class _Scope:
         self.funcs.extend(funcs)
 
 
-class CopyAnalysis:
+class CopyAnalysis(Fact):
     """Sync values held by the package's types, and the places that copy them."""
 
     def __init__(self, pkg: Package) -> None:
@@ -872,15 +864,6 @@ SITE_KINDS = (
 )
 
 
-def copy_analysis(pkg: Package) -> CopyAnalysis:
-    """The package's CopyAnalysis, shared by every rule that asks. Kept on the package itself
-    (like its cached properties), so it goes away with the package."""
-    found: CopyAnalysis | None = pkg.__dict__.get("_copy_analysis")
-    if found is None:
-        found = pkg.__dict__["_copy_analysis"] = CopyAnalysis(pkg)
-    return found
-
-
 def _selected(data: bytes, at: int) -> bool:
     """The name at ``at`` follows a `.` (`x.Name`, `x.\n\tName`)."""
     i = at - 1
@@ -970,84 +953,3 @@ def _func_label(func: Node, file: SourceFile) -> str:
         if types:
             return f"{file.text(types[0])}.{file.text(name)}"
     return file.text(name)
-
-
-class CopiedSyncValueRule(Rule):
-    """Base of the rules that report copies of one family of sync values.
-
-    Both families share one CopyAnalysis per package; each copy site is reported by each
-    family at most once, naming the first sync value of that family that the copied type
-    holds (a struct holding a WaitGroup and a Mutex is one WG finding and one MU finding,
-    each naming its own field; never two findings for one field)."""
-
-    waitgroup: ClassVar[bool]  # True: sync.WaitGroup; False: every other sync value
-
-    _analysis: CopyAnalysis | None = None
-
-    def applies_to_package(self) -> bool:
-        return self._copies().relevant
-
-    def wants_file(self, file: SourceFile) -> bool:
-        return self._copies().file_may_copy(file)
-
-    def wants_declaration(self, decl: Node) -> bool:
-        return self._copies().declaration_relevant(decl, self.file)
-
-    def _copies(self) -> CopyAnalysis:
-        analysis = self._analysis
-        if analysis is None:
-            analysis = self._analysis = copy_analysis(self.pkg)
-        return analysis
-
-    def _check(self, node: Node) -> None:
-        analysis = self._copies()
-        if not analysis.relevant:
-            return
-        for site in analysis.sites(node, self.file):
-            mine = [p for p in site.paths if p.waitgroup == self.waitgroup]
-            if not mine:
-                continue
-            message = site.message(mine[0])
-            if len(mine) > 1:
-                message += f" (and {len(mine) - 1} more)"
-            fixes: list[Fix] = []
-            if site.receiver_type is not None:
-                rt = site.receiver_type
-                fixes.append(
-                    Fix(
-                        "Use a pointer receiver",
-                        (Edit(self.file.span(rt.start_byte, rt.start_byte, clamp=False), "*"),),
-                        Applicability.UNSAFE,
-                    )
-                )
-            self.report(site.node, message, fixes=fixes)
-
-    def visit_call_expression(self, node: Node) -> None:
-        self._check(node)
-
-    def visit_short_var_declaration(self, node: Node) -> None:
-        self._check(node)
-
-    def visit_assignment_statement(self, node: Node) -> None:
-        self._check(node)
-
-    def visit_var_spec(self, node: Node) -> None:
-        self._check(node)
-
-    def visit_return_statement(self, node: Node) -> None:
-        self._check(node)
-
-    def visit_range_clause(self, node: Node) -> None:
-        self._check(node)
-
-    def visit_literal_value(self, node: Node) -> None:
-        self._check(node)
-
-    def visit_function_declaration(self, node: Node) -> None:
-        self._check(node)
-
-    def visit_method_declaration(self, node: Node) -> None:
-        self._check(node)
-
-    def visit_func_literal(self, node: Node) -> None:
-        self._check(node)

@@ -1,14 +1,18 @@
 """Package: one analysed Go package and the facts about it that rules share.
 
-Everything expensive is computed on first use and cached here (the type resolver, one CFG
-per function, the package's function summaries), so that rules never recompute what
-another rule already asked for.
+Everything expensive is computed on first use and cached here, so that rules never
+recompute what another rule already asked for. The package itself gives the facts every
+analysis builds on: its index, the type resolver and one CFG per function. The analyses
+built on those (held locks, function summaries, copies, the lock order) are `Fact`
+subclasses in their own modules, asked for by class: ``pkg.fact(LockAnalysis)``. This
+module imports none of them; each declares the facts it needs (``requires``), as a
+go/analysis pass declares its Requires.
 """
 
 from __future__ import annotations
 
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import ClassVar, TypeVar, cast
 
 from tree_sitter import Node
 
@@ -16,10 +20,6 @@ from goconc.analyzer.cfg import CFG, build_cfg
 from goconc.analyzer.source import SourceFile
 from goconc.analyzer.symbols import PackageIndex
 from goconc.analyzer.types import Resolver, enclosing_function
-
-if TYPE_CHECKING:
-    from goconc.analyzer.locks import LockAnalysis
-    from goconc.analyzer.summaries import Summaries
 
 # Calls that never return, by (import path, name): what the CFG needs to end a path.
 _EXIT_CALLS = {
@@ -36,6 +36,21 @@ _TESTING_EXITS = frozenset({"Fatal", "Fatalf", "FailNow", "SkipNow", "Skip", "Sk
 _TESTING_TYPES = frozenset({"T", "B", "F", "TB"})
 
 
+class Fact:
+    """A package-wide analysis shared by every rule: made once per package, on its first
+    request, by ``Package.fact``, and dropped with the package. Its answers are computed
+    lazily by its own methods; making one should cost next to nothing."""
+
+    # The facts this one asks its package for: made before it; a cycle is an error.
+    requires: ClassVar[tuple[type[Fact], ...]] = ()
+
+    def __init__(self, pkg: Package) -> None:
+        self.pkg = pkg
+
+
+F = TypeVar("F", bound=Fact)
+
+
 class Package:
     def __init__(
         self,
@@ -49,6 +64,8 @@ class Package:
         self.files = files
         self.go_version = go_version
         self._cfgs: dict[int, CFG] = {}
+        self._facts: dict[type[Fact], Fact] = {}
+        self._making: set[type[Fact]] = set()
 
     @cached_property
     def index(self) -> PackageIndex:
@@ -58,17 +75,25 @@ class Package:
     def resolver(self) -> Resolver:
         return Resolver(self.index)
 
-    @cached_property
-    def summaries(self) -> Summaries:
-        from goconc.analyzer.summaries import Summaries  # summaries imports this module
+    def fact(self, kind: type[F]) -> F:
+        """The package's fact of class ``kind``, made on first request (after the facts it
+        requires) and shared from then on. Asked very often: one dict lookup when made."""
+        found = self._facts.get(kind)
+        if found is None:
+            found = self._make(kind)
+        return cast(F, found)
 
-        return Summaries(self)
-
-    @cached_property
-    def locks(self) -> LockAnalysis:
-        from goconc.analyzer.locks import LockAnalysis  # locks imports calls -> types
-
-        return LockAnalysis(self)
+    def _make(self, kind: type[Fact]) -> Fact:
+        if kind in self._making:
+            raise RuntimeError(f"facts require each other: {kind.__name__}")
+        self._making.add(kind)
+        try:
+            for needed in kind.requires:
+                self.fact(needed)
+            made = self._facts[kind] = kind(self)
+        finally:
+            self._making.discard(kind)
+        return made
 
     def release(self) -> None:
         """Drop everything this package holds, once its analysis is done. Its facts refer

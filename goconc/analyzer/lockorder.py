@@ -1,27 +1,25 @@
 """The lock-order graph of a package, as data: its edges and their cycles.
 
 An edge A -> B means a lock of class B is acquired while a lock of class A is held, in the
-same function or through static calls (`LockAnalysis.call_reach`). MU002 collects the edges
-of each function during the batched walk (`function_edges`) and reports the cycles
-(`find_cycles`); `goconc graph --locks` (cli/graph.py) draws the same edges for whole packages
-(`package_edges`), so the picture and the check never disagree.
+same function or through static calls (`LockAnalysis.call_reach`). `LockOrder`, a fact of
+the package, gives them: MU002 collects the edges of each function during the batched walk
+(`function_edges`) and reports the cycles (`find_cycles`); `goconc graph --locks`
+(cli/graph.py) draws the same edges for whole packages (`package_edges`), so the picture and
+the check never disagree.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
 
 import attrs
 from tree_sitter import Node
 
-from goconc.analyzer.locks import Held, Site, obj_key
+from goconc.analyzer.facts import Fact, Package
+from goconc.analyzer.locks import Held, LockAnalysis, Site, obj_key
 from goconc.analyzer.matchers import FUNC_KINDS, descendants
 from goconc.analyzer.source import SourceFile
 from goconc.analyzer.symbols import receiver_of
-
-if TYPE_CHECKING:
-    from goconc.analyzer.facts import Package
 
 MAX_CYCLE = 4
 MAX_CYCLES = 50
@@ -60,60 +58,69 @@ class LockEdge:
         return tuple(_call_name(s) for s in self.chain[:-1])
 
 
-def function_edges(pkg: Package, func: Node, file: SourceFile) -> list[LockEdge]:
-    """The lock-order edges that one function (declaration or func literal) creates."""
-    body = func.child_by_field_name("body")
-    locks = pkg.locks
-    if body is None or not locks.mentions_locks(func, file):
-        return []
-    facts = locks.facts(func, file)
-    name = qualified_name(func, file)
-    out: list[LockEdge] = []
+class LockOrder(Fact):
+    """The lock-order edges of one package: per function (MU002, during the walk), or all
+    at once (the drawing)."""
 
-    def add(h: Held, dst: str, at: Node, text: str, mode: str, chain: tuple[Site, ...]) -> None:
-        src = h.ref.cls
-        if not src or not dst or src == dst:
-            return  # unknown class, or the same class (other instance, or a double lock)
-        out.append(LockEdge(src, dst, h, at, file, text, mode, chain, name))
+    requires = (LockAnalysis,)
 
-    for ev in facts.events:
-        if not ev.state.held:
-            continue
-        # A class already held here is re-acquired, not ordered: that is a double lock
-        # (MU004) or an infeasible path, never evidence of an inversion.
-        held_classes = {h.ref.cls for h in ev.state.held.values()}
-        if ev.kind == "acquire" and ev.ref is not None:
-            if ev.ref.cls in held_classes:
+    def __init__(self, pkg: Package) -> None:
+        super().__init__(pkg)
+        self.locks = pkg.fact(LockAnalysis)
+
+    def function_edges(self, func: Node, file: SourceFile) -> list[LockEdge]:
+        """The lock-order edges that one function (declaration or func literal) creates."""
+        body = func.child_by_field_name("body")
+        locks = self.locks
+        if body is None or not locks.mentions_locks(func, file):
+            return []
+        facts = locks.facts(func, file)
+        name = qualified_name(func, file)
+        out: list[LockEdge] = []
+
+        def add(h: Held, dst: str, at: Node, text: str, mode: str, chain: tuple[Site, ...]) -> None:
+            src = h.ref.cls
+            if not src or not dst or src == dst:
+                return  # unknown class, or the same class (other instance, or a double lock)
+            out.append(LockEdge(src, dst, h, at, file, text, mode, chain, name))
+
+        for ev in facts.events:
+            if not ev.state.held:
                 continue
-            for h in ev.state.held.values():
-                add(h, ev.ref.cls, ev.node, ev.ref.text, ev.mode, ())
-        elif ev.kind == "call" and ev.call is not None:
-            for a in locks.call_reach(ev.call).acquires:
-                if a.ref is None or len(a.chain) > MAX_CALL_DEPTH:
+            # A class already held here is re-acquired, not ordered: that is a double lock
+            # (MU004) or an infeasible path, never evidence of an inversion.
+            held_classes = {h.ref.cls for h in ev.state.held.values()}
+            if ev.kind == "acquire" and ev.ref is not None:
+                if ev.ref.cls in held_classes:
                     continue
-                released = {obj_key(r) for r in a.released}
-                still = {
-                    h.ref.cls for h in ev.state.held.values() if obj_key(h.ref) not in released
-                }
-                if a.ref.cls in still:
-                    continue
-                chain = (*a.chain, a.site)
                 for h in ev.state.held.values():
-                    if obj_key(h.ref) not in released:
-                        add(h, a.ref.cls, ev.node, a.ref.text, a.mode, chain)
-    return out
+                    add(h, ev.ref.cls, ev.node, ev.ref.text, ev.mode, ())
+            elif ev.kind == "call" and ev.call is not None:
+                for a in locks.call_reach(ev.call).acquires:
+                    if a.ref is None or len(a.chain) > MAX_CALL_DEPTH:
+                        continue
+                    released = {obj_key(r) for r in a.released}
+                    still = {
+                        h.ref.cls for h in ev.state.held.values() if obj_key(h.ref) not in released
+                    }
+                    if a.ref.cls in still:
+                        continue
+                    chain = (*a.chain, a.site)
+                    for h in ev.state.held.values():
+                        if obj_key(h.ref) not in released:
+                            add(h, a.ref.cls, ev.node, a.ref.text, a.mode, chain)
+        return out
 
-
-def package_edges(pkg: Package) -> dict[tuple[str, str], list[LockEdge]]:
-    """Every edge of the package, grouped by (src, dst), in the order MU002 collects them."""
-    edges: dict[tuple[str, str], list[LockEdge]] = {}
-    for file in pkg.files:
-        if not any(t in file.data for t in TRIGGERS):
-            continue
-        for func in descendants(file.root, FUNC_KINDS):
-            for e in function_edges(pkg, func, file):
-                edges.setdefault((e.src, e.dst), []).append(e)
-    return edges
+    def package_edges(self) -> dict[tuple[str, str], list[LockEdge]]:
+        """Every edge of the package, grouped by (src, dst), in the order MU002 collects them."""
+        edges: dict[tuple[str, str], list[LockEdge]] = {}
+        for file in self.pkg.files:
+            if not any(t in file.data for t in TRIGGERS):
+                continue
+            for func in descendants(file.root, FUNC_KINDS):
+                for e in self.function_edges(func, file):
+                    edges.setdefault((e.src, e.dst), []).append(e)
+        return edges
 
 
 def qualified_name(func: Node, file: SourceFile) -> str:

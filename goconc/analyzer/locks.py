@@ -1,6 +1,6 @@
 """Held-lock dataflow over a function's CFG, and per-function lock summaries.
 
-`LockAnalysis` (one per package, `pkg.locks`) answers three questions:
+`LockAnalysis` (one per package, `pkg.fact(LockAnalysis)`) answers three questions:
 
 * `facts(func, file)`: for one function (declaration or func_literal), the locks *definitely*
   held before every CFG node (a forward must-analysis: intersection at joins), and the list of
@@ -30,21 +30,17 @@ import re
 from bisect import bisect_left
 from collections.abc import Iterable, Mapping
 from functools import cache
-from typing import TYPE_CHECKING, ClassVar
 
 import attrs
 from tree_sitter import Node, Query, QueryCursor
 
 from goconc.analyzer.calls import callee
 from goconc.analyzer.cfg import CFG, Block
+from goconc.analyzer.facts import Fact, Package
 from goconc.analyzer.matchers import FUNC_KINDS, call_args, descendants
 from goconc.analyzer.parse import go_language
-from goconc.analyzer.rule import Rule
 from goconc.analyzer.source import SourceFile
 from goconc.analyzer.types import GoType, Ref, unparen
-
-if TYPE_CHECKING:
-    from goconc.analyzer.facts import Package
 
 #: (root, path): one lock object, whatever the mode.
 ObjKey = tuple[str, tuple[str, ...]]
@@ -339,7 +335,7 @@ def _apply(state: State, op: _Op, file: SourceFile) -> State:
     return state
 
 
-class LockAnalysis:
+class LockAnalysis(Fact):
     """Held-lock facts and lock summaries for one package, computed on demand and cached."""
 
     def __init__(self, pkg: Package) -> None:
@@ -1185,34 +1181,3 @@ def _assigned_to(node: Node) -> Node | None:
 def function_bodies(node: Node) -> Iterable[Node]:
     """Every function and func literal below ``node`` (for tests and tools)."""
     return descendants(node, FUNC_KINDS)
-
-
-class LockFactsRule(Rule):
-    """Base of the rules that judge one function (declaration, method or literal) at a time
-    from its held-lock facts; functions that cannot lock anything are skipped unseen."""
-
-    triggers: ClassVar[tuple[bytes, ...]] = (b"Lock", b"lock")
-    anchors: ClassVar[Mapping[str, tuple[bytes, ...]]] = dict.fromkeys(FUNC_KINDS, (b"func",))
-
-    def wants_file(self, file: SourceFile) -> bool:
-        return self.pkg.locks.file_may_lock(file)
-
-    def wants_declaration(self, decl: Node) -> bool:
-        # A declaration without a lock call has no function that `mentions_locks`.
-        return self.pkg.locks.declaration_may_lock(decl, self.file)
-
-    def visit_function_declaration(self, node: Node) -> None:
-        self._visit_function(node)
-
-    def visit_method_declaration(self, node: Node) -> None:
-        self._visit_function(node)
-
-    def visit_func_literal(self, node: Node) -> None:
-        self._visit_function(node)
-
-    def _visit_function(self, func: Node) -> None:
-        if self.pkg.locks.mentions_locks(func, self.file):
-            self.check_function(func, self.pkg.locks.facts(func, self.file))
-
-    def check_function(self, func: Node, facts: LockFacts) -> None:
-        raise NotImplementedError

@@ -15,14 +15,13 @@ follow a channel or a WaitGroup into the functions it is handed to:
 * ``never_returns``: no path reaches a normal return.
 
 Summaries are computed on demand, one function at a time, and cached on the package
-(``pkg.summaries``); a recursive cycle is cut by treating the function in progress as doing
+(``pkg.fact(Summaries)``); a recursive cycle is cut by treating the function in progress as doing
 nothing (a function that closes a channel only through recursion is not seen).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING
 
 import attrs
 from tree_sitter import Node
@@ -30,13 +29,11 @@ from tree_sitter import Node
 from goconc.analyzer.calls import callee, param_names
 from goconc.analyzer.cfg import CFG
 from goconc.analyzer.dataflow import Exit, unhandled_exits
+from goconc.analyzer.facts import Fact, Package
 from goconc.analyzer.matchers import FUNC_KINDS, call_args, descendants, method_call
 from goconc.analyzer.source import SourceFile
 from goconc.analyzer.symbols import FuncDecl
 from goconc.analyzer.types import Binding, Ref, Resolver, unparen
-
-if TYPE_CHECKING:
-    from goconc.analyzer.facts import Package
 
 _IDENT = frozenset({"identifier"})
 _WG_METHODS = frozenset({"Add", "Done", "Wait", "Go"})
@@ -78,7 +75,7 @@ class DoneFate:
     handlers: tuple[Node, ...] = ()  # the CFG statements that call Done
 
 
-class Summaries:
+class Summaries(Fact):
     """Lazily computed summaries of every function and method of one package."""
 
     def __init__(self, pkg: Package) -> None:
@@ -146,7 +143,7 @@ class Summaries:
 
 def summaries(pkg: Package) -> Summaries:
     """The package's summaries (cached on the package)."""
-    return pkg.summaries
+    return pkg.fact(Summaries)
 
 
 # -- helpers over parameters -------------------------------------------------------------
@@ -319,7 +316,7 @@ def classify_chan_use(pkg: Package, use: Node, file: SourceFile) -> tuple[str, B
             return (
                 ("neutral", None) if position >= 0 and position < len(names) else ("escape", None)
             )
-        summary = pkg.summaries.of(target.decl)
+        summary = pkg.fact(Summaries).of(target.decl)
         name = names[position]
         if name in summary.closes:
             return "close", None
@@ -557,7 +554,7 @@ def _wg_use(pkg: Package, node: Node, file: SourceFile, rest: tuple[str, ...], i
 
 
 def _summary_use(pkg: Package, decl: FuncDecl, key: str) -> str:
-    summary = pkg.summaries.of(decl)
+    summary = pkg.fact(Summaries).of(decl)
     if key in summary.done:
         return "done"
     if key in summary.done_maybe:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from goconc.analyzer.lockorder import LockEdge, adjacency, find_cycles, package_edges
+from goconc.analyzer.lockorder import LockEdge, LockOrder, adjacency, find_cycles
 from goconc.analyzer.source import SourceFile
 
 if TYPE_CHECKING:
@@ -59,7 +59,7 @@ class PackageGraph:
 
 def package_graph(pkg: Package, folder: str) -> PackageGraph:
     """The drawable lock-order graph of one package; ``folder`` is how to show its path."""
-    found = package_edges(pkg)
+    found = pkg.fact(LockOrder).package_edges()
     cycles = find_cycles(adjacency(found))
     cyclic = {(c[i], c[(i + 1) % len(c)]) for c in cycles for i in range(len(c))}
     edges = []

@@ -78,6 +78,7 @@ from goconc.analyzer.matchers import (
 )
 from goconc.analyzer.rule import Rule
 from goconc.analyzer.source import SourceFile
+from goconc.analyzer.summaries import Summaries
 from goconc.analyzer.types import unparen
 
 _ENDS = frozenset({"return", "panic", "goexit", "exit"})
@@ -181,7 +182,7 @@ class GoroutineNoExit(Rule):
                 return False  # ends (panic, Goexit, exit) or parks on purpose (select {})
         # A call to a package function that never returns ends (or parks) the goroutine: be
         # silent rather than guess which.
-        summaries = self.pkg.summaries
+        summaries = self.pkg.fact(Summaries)
         for call in descendants(loop, _CALLS, into_funcs=False):
             found = callee(call, file, self.pkg.resolver)
             if found is not None and summaries.of(found.decl).never_returns:

@@ -89,12 +89,13 @@ from __future__ import annotations
 from tree_sitter import Node
 
 from goconc.analyzer.diagnostics import Related, RuleMeta, Severity
+from goconc.analyzer.lockrule import LockFactsRule
 from goconc.analyzer.locks import (
     Access,
     Event,
     Held,
+    LockAnalysis,
     LockFacts,
-    LockFactsRule,
     State,
     cond_releases,
     obj_key,
@@ -134,7 +135,7 @@ class LockHeldAcrossChannelOp(LockFactsRule):
             held = [h for h in held if h not in own]
         elif ev.mode == "send" and (
             self._buffered_enough(ev, facts)
-            or self.pkg.locks.known_buffered(ev.node, self.file, ev.ref)
+            or self.pkg.fact(LockAnalysis).known_buffered(ev.node, self.file, ev.ref)
         ):
             return
         if not held:
@@ -183,7 +184,7 @@ class LockHeldAcrossChannelOp(LockFactsRule):
     # -- a call of a package function that blocks ---------------------------------------------
     def _through_call(self, ev: Event) -> None:
         assert ev.call is not None
-        reach = self.pkg.locks.call_reach(ev.call)
+        reach = self.pkg.fact(LockAnalysis).call_reach(ev.call)
         for b in reach.blocks:
             held = _still_held(ev.state, b)
             if not held:

@@ -106,7 +106,8 @@ from __future__ import annotations
 from tree_sitter import Node
 
 from goconc.analyzer.diagnostics import Related, RuleMeta, Severity
-from goconc.analyzer.lockorder import TRIGGERS, LockEdge, adjacency, find_cycles, function_edges
+from goconc.analyzer.lockorder import TRIGGERS, LockEdge, LockOrder, adjacency, find_cycles
+from goconc.analyzer.locks import LockAnalysis
 from goconc.analyzer.matchers import FUNC_KINDS
 from goconc.analyzer.rule import Rule
 from goconc.analyzer.source import SourceFile
@@ -125,11 +126,11 @@ class InconsistentLockOrder(Rule):
     anchors = dict.fromkeys(FUNC_KINDS, (b"func",))
 
     def wants_file(self, file: SourceFile) -> bool:
-        return self.pkg.locks.file_may_lock(file)
+        return self.pkg.fact(LockAnalysis).file_may_lock(file)
 
     def wants_declaration(self, decl: Node) -> bool:
         # Only a function that `mentions_locks` has edges (see `function_edges`).
-        return self.pkg.locks.declaration_may_lock(decl, self.file)
+        return self.pkg.fact(LockAnalysis).declaration_may_lock(decl, self.file)
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
@@ -146,7 +147,7 @@ class InconsistentLockOrder(Rule):
 
     def _collect(self, func: Node) -> None:
         # The edges come from lockorder, which `goconc graph --locks` draws: one computation.
-        for e in function_edges(self.pkg, func, self.file):
+        for e in self.pkg.fact(LockOrder).function_edges(func, self.file):
             self._edges.setdefault((e.src, e.dst), []).append(e)
 
     # -- cycles ---------------------------------------------------------------------------------

@@ -108,7 +108,8 @@ from tree_sitter import Node
 
 from goconc.analyzer.dataflow import Exit, cfg_statement, contains, escape_exits, reaches
 from goconc.analyzer.diagnostics import Applicability, Edit, Fix, Related, RuleMeta, Severity
-from goconc.analyzer.locks import Event, LockFacts, LockFactsRule, ObjKey, obj_key
+from goconc.analyzer.lockrule import LockFactsRule
+from goconc.analyzer.locks import Event, LockFacts, ObjKey, obj_key
 from goconc.analyzer.matchers import descendants, in_function, innermost_loop, line_indent
 from goconc.analyzer.source import SourceFile
 from goconc.analyzer.types import Ref, unparen

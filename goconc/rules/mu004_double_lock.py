@@ -107,7 +107,8 @@ from tree_sitter import Node
 
 from goconc.analyzer.calls import callee
 from goconc.analyzer.diagnostics import Related, RuleMeta, Severity
-from goconc.analyzer.locks import Event, Held, LockFacts, LockFactsRule, State, obj_key
+from goconc.analyzer.lockrule import LockFactsRule
+from goconc.analyzer.locks import Event, Held, LockAnalysis, LockFacts, State, obj_key
 from goconc.analyzer.matchers import FUNC_KINDS, call_args, descendants, in_function
 from goconc.analyzer.rule import Rule
 from goconc.analyzer.types import Ref, unparen
@@ -223,7 +224,7 @@ class DoubleLock(LockFactsRule):
 
     def _through_call(self, ev: Event, state: State) -> None:
         assert ev.call is not None
-        reach = self.pkg.locks.call_reach(ev.call)
+        reach = self.pkg.fact(LockAnalysis).call_reach(ev.call)
         for a in reach.acquires:
             if a.ref is None or len(a.chain) > _MAX_CALL_DEPTH:
                 continue

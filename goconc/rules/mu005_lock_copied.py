@@ -84,8 +84,9 @@ reported.
 
 from __future__ import annotations
 
-from goconc.analyzer.copies import CopiedSyncValueRule
-from goconc.analyzer.diagnostics import Applicability, RuleMeta, Severity
+from goconc.analyzer.copies import CopySite
+from goconc.analyzer.copyrule import CopiedSyncValueRule
+from goconc.analyzer.diagnostics import Applicability, Edit, Fix, RuleMeta, Severity
 
 
 class LockCopied(CopiedSyncValueRule):
@@ -99,4 +100,19 @@ class LockCopied(CopiedSyncValueRule):
         precision="high",
         fix=Applicability.UNSAFE,
     )
-    waitgroup = False
+
+    def check_site(self, site: CopySite) -> None:
+        # A WaitGroup is WG003's; every other sync value is this rule's. One finding per
+        # site, naming the first such value the copied type holds.
+        mine = [p for p in site.paths if not p.waitgroup]
+        if not mine:
+            return
+        message = f"{site.what}: {mine[0].describe(site.type_text)}"
+        if len(mine) > 1:
+            message += f" (and {len(mine) - 1} more)"
+        fixes: list[Fix] = []
+        if site.receiver_type is not None:
+            at = site.receiver_type.start_byte
+            edit = Edit(self.file.span(at, at, clamp=False), "*")
+            fixes.append(Fix("Use a pointer receiver", (edit,), Applicability.UNSAFE))
+        self.report(site.node, message, fixes=fixes)

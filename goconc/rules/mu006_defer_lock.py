@@ -102,7 +102,8 @@ from tree_sitter import Node
 
 from goconc.analyzer.dataflow import reaches
 from goconc.analyzer.diagnostics import Applicability, Edit, Fix, Related, RuleMeta, Severity
-from goconc.analyzer.locks import READ, WRITE, Event, LockFacts, LockFactsRule, ObjKey, obj_key
+from goconc.analyzer.lockrule import LockFactsRule
+from goconc.analyzer.locks import READ, WRITE, Event, LockFacts, ObjKey, obj_key
 from goconc.analyzer.matchers import descendants
 from goconc.analyzer.types import Ref, unparen
 

@@ -85,8 +85,9 @@ a struct passed to `fmt` via `%v`, are reported only as the call argument that t
 
 from __future__ import annotations
 
-from goconc.analyzer.copies import CopiedSyncValueRule
-from goconc.analyzer.diagnostics import Applicability, RuleMeta, Severity
+from goconc.analyzer.copies import CopySite
+from goconc.analyzer.copyrule import CopiedSyncValueRule
+from goconc.analyzer.diagnostics import Applicability, Edit, Fix, RuleMeta, Severity
 
 
 class WaitGroupCopied(CopiedSyncValueRule):
@@ -100,4 +101,19 @@ class WaitGroupCopied(CopiedSyncValueRule):
         precision="high",
         fix=Applicability.UNSAFE,
     )
-    waitgroup = True
+
+    def check_site(self, site: CopySite) -> None:
+        # Only WaitGroups: every other sync value is MU005's. One finding per site, naming the
+        # first such value the copied type holds.
+        mine = [p for p in site.paths if p.waitgroup]
+        if not mine:
+            return
+        message = f"{site.what}: {mine[0].describe(site.type_text)}"
+        if len(mine) > 1:
+            message += f" (and {len(mine) - 1} more)"
+        fixes: list[Fix] = []
+        if site.receiver_type is not None:
+            at = site.receiver_type.start_byte
+            edit = Edit(self.file.span(at, at, clamp=False), "*")
+            fixes.append(Fix("Use a pointer receiver", (edit,), Applicability.UNSAFE))
+        self.report(site.node, message, fixes=fixes)
