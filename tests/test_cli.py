@@ -269,3 +269,48 @@ def test_quiet_prints_findings_only(
     code, out, err = goconc(["check", "--quiet"], repo, capsys, monkeypatch)
     assert code == 1 and "WG001" in out
     assert "Found" not in out and err == ""
+
+
+@pytest.fixture
+def wg001_opt_in(monkeypatch: pytest.MonkeyPatch) -> None:
+    """WG001 as if it were in the opt-in tier."""
+    import attrs
+
+    from goconc.rules.wg001_waitgroup_add_in_goroutine import WaitGroupAddInGoroutine
+
+    meta = attrs.evolve(WaitGroupAddInGoroutine.meta, preview=True)
+    monkeypatch.setattr(WaitGroupAddInGoroutine, "meta", meta)
+
+
+@pytest.mark.usefixtures("wg001_opt_in")
+def test_opt_in_rules_need_their_code_or_preview(
+    repo: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write(repo, "a.go", FLAGGED)
+    run = ["check", "--jobs", "1", "--no-cache"]
+    assert goconc(run, repo, capsys, monkeypatch)[0] == 0  # not in the default selection
+    assert goconc([*run, "--select", "WG"], repo, capsys, monkeypatch)[0] == 0  # a prefix
+    assert goconc([*run, "--select", "ALL"], repo, capsys, monkeypatch)[0] == 0
+    assert goconc([*run, "--select", "WG001"], repo, capsys, monkeypatch)[0] == 1  # its code
+    assert goconc([*run, "--extend-select", "WG001"], repo, capsys, monkeypatch)[0] == 1
+    assert goconc([*run, "--preview"], repo, capsys, monkeypatch)[0] == 1
+    assert goconc([*run, "--preview", "--select", "WG"], repo, capsys, monkeypatch)[0] == 1
+    assert goconc([*run, "--preview", "--select", "CX"], repo, capsys, monkeypatch)[0] == 0
+    assert goconc([*run, "--preview", "--ignore", "WG001"], repo, capsys, monkeypatch)[0] == 0
+    write(repo, ".goconc.toml", "preview = true\n")
+    assert goconc(run, repo, capsys, monkeypatch)[0] == 1
+
+
+@pytest.mark.usefixtures("wg001_opt_in")
+def test_rules_list_shows_the_tier(
+    repo: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code, out, _ = goconc(["rules"], repo, capsys, monkeypatch)
+    assert code == 0
+    tiers = {line.split()[0]: line.split()[3] for line in out.splitlines()}
+    assert tiers["WG001"] == "opt-in"
+    assert tiers["WG002"] == "default"
+    code, out, _ = goconc(["rules", "--format", "json"], repo, capsys, monkeypatch)
+    rows = {r["code"]: r for r in json.loads(out)}
+    assert rows["WG001"]["preview"] is True
+    assert rows["WG002"]["preview"] is False

@@ -105,7 +105,11 @@ class RuleMeta:
     summary: str  # one sentence: SARIF shortDescription, `goconc rules`
     severity: Severity
     tags: tuple[str, ...] = ("concurrency",)
-    precision: str = "high"  # SARIF: very-high | high | medium | low
+    # SARIF's very-high | high | medium | low, as measured on real code (docs/precision.md)
+    precision: str = "high"
+    # The opt-in tier: off unless `--preview` is given or the code is selected by name. Rules
+    # whose measured precision on real code is below the default tier's bar live here.
+    preview: bool = False
     fix: Applicability | None = None  # the best fix the rule can offer
     docs: str = ""  # Markdown: What it does / Why is this bad? / Example / Use instead / ...
 

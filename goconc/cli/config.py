@@ -93,6 +93,7 @@ class Config:
     jobs: int | None = None  # worker processes; None = one per CPU
     parse_timeout: float | None = None  # seconds per file
     default_excludes: bool = True  # false: also analyse vendor/, testdata/, .x and _x
+    preview: bool = False  # also enable the opt-in tier of rules
     go_version: tuple[int, int] | None = None  # for folders without a go.mod
 
     @property
@@ -402,6 +403,7 @@ _KEYS: dict[str, tuple[str, _Validator]] = {
     "jobs": ("jobs", _Loader.jobs),
     "parse-timeout": ("parse_timeout", _Loader.seconds),
     "default-excludes": ("default_excludes", _Loader.boolean),
+    "preview": ("preview", _Loader.boolean),
     "go-version": ("go_version", _Loader.go_version),
 }
 

@@ -16,17 +16,37 @@ def rule_markdown(meta: RuleMeta) -> str:
         f"# {meta.code} `{meta.name}`\n\n"
         f"{meta.summary}\n\n"
         f"Level: **{meta.severity.value}** · Fix: **{fix}** · Precision: {meta.precision}"
-        f" · Tags: {tags}\n\n"
+        f" · Tier: {_tier(meta)} · Tags: {tags}\n\n"
+        f"{_tier_note(meta)}"
         f"{meta.docs.strip()}\n"
+    )
+
+
+def _tier(meta: RuleMeta) -> str:
+    return "opt-in" if meta.preview else "default"
+
+
+def _tier_note(meta: RuleMeta) -> str:
+    if not meta.preview:
+        return ""
+    return (
+        f"> This rule is in the **opt-in tier**: its measured precision on real repositories is "
+        f"below the default tier's bar (see [precision](../precision.md)). Enable it with "
+        f"`--select {meta.code}`, or with `--preview` (or `preview = true` in the "
+        f"configuration) for every opt-in rule a selection names.\n\n"
     )
 
 
 def index_markdown(metas: tuple[RuleMeta, ...]) -> str:
     rows = "\n".join(
-        f"| [{m.code}]({m.code}.md) | `{m.name}` | {m.severity.value} | {m.summary} |"
+        f"| [{m.code}]({m.code}.md) | `{m.name}` | {m.severity.value} | {_tier(m)} | {m.summary} |"
         for m in metas
     )
-    return f"# Rules\n\n| code | name | level | summary |\n|---|---|---|---|\n{rows}\n"
+    return (
+        "# Rules\n\nRules of the default tier run unless deselected; opt-in rules run when "
+        "selected by code or with `--preview` ([why](../precision.md)).\n\n"
+        f"| code | name | level | tier | summary |\n|---|---|---|---|---|\n{rows}\n"
+    )
 
 
 def generate(folder: Path) -> dict[Path, str]:

@@ -72,7 +72,9 @@ def analyse_buffers(folder: str, buffers: Mapping[str, bytes]) -> BufferAnalysis
     except ConfigError as err:
         return BufferAnalysis(empty, config_error=str(err))
     settings = Settings(
-        enabled=select_codes(config.select, config.ignore, config.extend_select),
+        enabled=select_codes(
+            config.select, config.ignore, config.extend_select, preview=config.preview
+        ),
         rule_options={k: dict(v) for k, v in config.rule_options.items()},
         parse_timeout=config.parse_timeout or 10.0,
         default_go_version=config.go_version,

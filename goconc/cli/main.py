@@ -63,6 +63,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="add rules to the configured selection",
     )
     check.add_argument(
+        "--preview",
+        action="store_true",
+        default=None,
+        help="also enable the opt-in rules (those below the default tier's measured precision)",
+    )
+    check.add_argument(
         "--ignore",
         type=_codes,
         action="extend",
@@ -251,6 +257,8 @@ def _list_rules(fmt: str) -> int:
                 "summary": m.summary,
                 "fix": m.fix.value if m.fix else None,
                 "tags": list(m.tags),
+                "precision": m.precision,
+                "preview": m.preview,
                 "url": m.help_uri,
             }
             for m in metas
@@ -259,7 +267,8 @@ def _list_rules(fmt: str) -> int:
     else:
         for m in metas:
             fix = f" [fix: {m.fix.value}]" if m.fix else ""
-            print(f"{m.code:<7} {m.name:<34} {m.severity.value:<8} {m.summary}{fix}")
+            tier = "opt-in " if m.preview else "default"
+            print(f"{m.code:<7} {m.name:<34} {m.severity.value:<8} {tier} {m.summary}{fix}")
     return EXIT_CLEAN
 
 
@@ -326,6 +335,7 @@ def _check(args: argparse.Namespace) -> int:
         args.select if args.select is not None else config.select,
         [*config.ignore, *(args.ignore or ())],
         [*config.extend_select, *(args.extend_select or ())],
+        preview=args.preview or config.preview,
     )
     jobs_n = args.jobs or config.jobs or os.cpu_count() or 1
     if jobs_n < 1:

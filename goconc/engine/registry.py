@@ -88,18 +88,24 @@ def _weight(pattern: str) -> int:
 
 
 def select_codes(
-    select: Iterable[str] = (), ignore: Iterable[str] = (), extend_select: Iterable[str] = ()
+    select: Iterable[str] = (),
+    ignore: Iterable[str] = (),
+    extend_select: Iterable[str] = (),
+    *,
+    preview: bool = False,
 ) -> frozenset[str]:
     """The enabled codes: `select` (default: all) plus `extend_select`, minus `ignore`.
 
     A more specific pattern wins, as in ruff: `--select MU --ignore MU001` and
-    `--ignore MU --select MU003` both do what they say."""
+    `--ignore MU --select MU003` both do what they say. A rule of the opt-in tier is enabled
+    by its own code (`--select MU001`), or by a prefix or ALL only with `preview`."""
     select = [s.upper() for s in select] or ["ALL"]
     ignore = [s.upper() for s in ignore]
     chosen = [*select, *(s.upper() for s in extend_select)]
     enabled = set()
     for meta in all_metas():
-        best_sel = max((_weight(p) for p in chosen if _matches(meta.code, [p])), default=-1)
+        patterns = chosen if preview or not meta.preview else [p for p in chosen if p == meta.code]
+        best_sel = max((_weight(p) for p in patterns if _matches(meta.code, [p])), default=-1)
         best_ign = max((_weight(p) for p in ignore if _matches(meta.code, [p])), default=-1)
         if best_sel >= 0 and best_sel > best_ign:
             enabled.add(meta.code)
