@@ -269,16 +269,33 @@ def _pct(part: int, whole: int) -> str:
     return f"{100 * part / whole:.0f}%" if whole else "-"
 
 
-def table(
-    found: dict[str, list[Finding]], verdicts: dict[tuple[str, str, str, str], Verdict]
-) -> str:
-    tiers = rule_tiers()
+def measure(
+    findings: Iterable[Finding], verdicts: dict[tuple[str, str, str, str], Verdict]
+) -> dict[str, collections.Counter[str]]:
+    """{rule: Counter of findings, true, false, noise, unjudged}."""
     per_rule: dict[str, collections.Counter[str]] = collections.defaultdict(collections.Counter)
-    for f in (f for fs in found.values() for f in fs):
+    for f in findings:
         count = per_rule[f.rule]
         count["findings"] += 1
         v = verdicts.get(f.key)
         count[v.verdict if v else "unjudged"] += 1
+    return per_rule
+
+
+def precision_class(true: int, false: int) -> str:
+    """SARIF's precision levels, from a measured T/(T+F)."""
+    share = true / (true + false) if true + false else 1.0
+    return (
+        "very-high" if share >= 0.95 else "high" if share >= 0.90 else "medium" if share >= 0.75
+        else "low"
+    )  # fmt: skip
+
+
+def table(
+    found: dict[str, list[Finding]], verdicts: dict[tuple[str, str, str, str], Verdict]
+) -> str:
+    tiers = rule_tiers()
+    per_rule = measure((f for fs in found.values() for f in fs), verdicts)
     head = (
         "rule",
         "tier",
