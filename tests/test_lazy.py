@@ -30,7 +30,9 @@ from goconc.engine.runner import analyze_folder
 ROOT = Path(__file__).resolve().parent.parent
 # Every Go file the project holds: the rules' testdata and the corpus of real-style code.
 GO_FILES = sorted(
-    p for folder in (ROOT / "testdata", ROOT / "tests" / "corpus") for p in folder.rglob("*.go")
+    p
+    for folder in (ROOT / "testdata", ROOT / "tests" / "testdata" / "corpus")
+    for p in folder.rglob("*.go")
 )
 
 

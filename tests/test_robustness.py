@@ -432,27 +432,42 @@ def _tree(root: Path, folders: int) -> None:
             write(root / f"p{i}" / f"f{j}.go", source.replace("func run", f"func f{j}run"))
 
 
+def _default_sigint() -> None:
+    """In the child before exec: a shell starts background jobs (and some CI runners start
+    everything) with SIGINT ignored, and Python then never raises KeyboardInterrupt. The
+    child we signal must start as an interactive command would."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals and process groups")
 @pytest.mark.parametrize(
-    ("sig", "to_group", "code"),
+    ("sig", "to_group", "code", "ignored_here"),
     [
-        (signal.SIGINT, False, 130),  # kill -INT to goconc alone
-        (signal.SIGINT, True, 130),  # Ctrl-C in a terminal: the whole process group
-        (signal.SIGTERM, False, 143),
+        (signal.SIGINT, False, 130, False),  # kill -INT to goconc alone
+        (signal.SIGINT, True, 130, False),  # Ctrl-C in a terminal: the whole process group
+        (signal.SIGTERM, False, 143, False),
+        (signal.SIGINT, False, 130, True),  # pytest itself started with SIGINT ignored
     ],
 )
 def test_signals_stop_the_run_promptly(
-    repo: Path, sig: signal.Signals, to_group: bool, code: int
+    repo: Path, sig: signal.Signals, to_group: bool, code: int, ignored_here: bool
 ) -> None:
     _tree(repo, 200)
     (repo / "out.txt").write_text("previous\n")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "goconc", "check", "--no-cache", "-j", "2", "-o", "out.txt"],
-        cwd=repo,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,  # its own process group, like a shell job
-    )
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if ignored_here else None
+    try:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "goconc", "check", "--no-cache", "-j", "2", "-o", "out.txt"],
+            cwd=repo,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            start_new_session=True,  # its own process group, like a shell job
+            preexec_fn=_default_sigint,
+        )
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
     time.sleep(0.5 if sig == signal.SIGINT else 1.5)
     assert proc.poll() is None, "the run finished before the signal: make the tree bigger"
     sent = time.monotonic()
