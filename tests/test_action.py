@@ -6,8 +6,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shlex
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -43,7 +41,7 @@ def _step(action: dict[str, Any], uses: str) -> dict[str, Any]:
 
 
 def _goconc_step(action: dict[str, Any]) -> dict[str, Any]:
-    found = [s for s in _steps(action) if "goconc check" in s.get("run", "")]
+    found = [s for s in _steps(action) if s.get("id") == "goconc"]
     assert len(found) == 1
     return found[0]
 
@@ -77,7 +75,7 @@ def test_inputs_never_reach_a_script_text(action: dict[str, Any]) -> None:
     for step in _steps(action):
         if "run" in step:
             assert not EXPRESSION.search(step["run"]), step.get("name")
-            assert step.get("shell") == "bash", step.get("name")  # composite steps need one
+            assert step.get("shell") in ("bash", "python"), step.get("name")  # composite: needed
 
 
 def test_steps_refer_to_each_other(action: dict[str, Any]) -> None:
@@ -89,16 +87,11 @@ def test_steps_refer_to_each_other(action: dict[str, Any]) -> None:
     assert "$GITHUB_ACTION_PATH" in install["run"]  # the action's own checkout of goconc
     check = _goconc_step(action)
     assert steps.index(install) < steps.index(check)
-    command = next(line for line in check["run"].splitlines() if "goconc check" in line)
-    words = shlex.split(command)
-    assert words[words.index("--format") + 1] == "sarif"
-    assert "--exit-zero" in words  # findings are alerts, not a failed step
-    sarif = words[words.index("--output") + 1]
-    assert "$GOCONC_PATHS" in words and "$GOCONC_ARGS" in words
     assert check["env"] == {
         "GOCONC_PATHS": "${{ inputs.paths }}",
         "GOCONC_ARGS": "${{ inputs.args }}",
     }
+    sarif = "goconc.sarif"  # what the step writes: test_the_goconc_step_runs runs it
     upload = _step(action, "github/codeql-action/upload-sarif")
     assert steps.index(check) < steps.index(upload)
     assert upload["with"]["sarif_file"] == sarif
@@ -111,42 +104,69 @@ def test_steps_refer_to_each_other(action: dict[str, Any]) -> None:
     assert f"{name}={sarif}" in check["run"]
 
 
-@pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash")
+def _run_step(action: dict[str, Any], cwd: Path, args: str, paths: str) -> tuple[int, str]:
+    """The goconc step's script as the runner runs a `shell: python` step: `python FILE`."""
+    check = _goconc_step(action)
+    assert check["shell"] == "python"
+    script = cwd / "step.py"
+    script.write_text(check["run"])
+    env = {
+        **os.environ,
+        "GOCONC_ARGS": args,
+        "GOCONC_PATHS": paths,
+        "GITHUB_OUTPUT": str(cwd / "github_output"),
+    }
+    done = subprocess.run(
+        [sys.executable, str(script)], cwd=cwd, env=env, capture_output=True, text=True
+    )
+    script.unlink()
+    return done.returncode, done.stderr
+
+
+def _sarif_paths(cwd: Path) -> list[str]:
+    log = json.loads((cwd / "goconc.sarif").read_text())
+    results = log["runs"][0]["results"]
+    assert {r["ruleId"] for r in results} == {"WG001"}
+    return sorted(r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in results)
+
+
 def test_the_goconc_step_runs(action: dict[str, Any], tmp_path: Path) -> None:
     (tmp_path / ".git").mkdir()
     (tmp_path / "go.mod").write_text("module demo\n\ngo 1.24\n")
-    (tmp_path / "pkg").mkdir()
-    (tmp_path / "pkg" / "a.go").write_text(
+    source = (
         'package demo\n\nimport "sync"\n\nfunc run(n int) {\n\tvar wg sync.WaitGroup\n'
         "\tfor i := 0; i < n; i++ {\n\t\tgo func() {\n\t\t\twg.Add(1)\n\t\t\tdefer wg.Done()\n"
         "\t\t}()\n\t}\n\twg.Wait()\n}\n"
     )
-    # Expanded by the shell, `--exclude gen*` would become `--exclude gen genx.go`: genx.go
-    # would then be analysed as a named path instead of excluded.
-    (tmp_path / "gen").mkdir()
-    (tmp_path / "gen" / "b.go").write_text((tmp_path / "pkg" / "a.go").read_text())
-    (tmp_path / "genx.go").write_text((tmp_path / "pkg" / "a.go").read_text())
-    check = _goconc_step(action)
-    out = tmp_path / "github_output"
-    env = {
-        **os.environ,
-        "GOCONC_ARGS": "--no-cache --exclude gen*",
-        "GOCONC_PATHS": "./...",
-        "GITHUB_OUTPUT": str(out),
-        "PATH": os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", ""),
-    }
-    done = subprocess.run(
-        ["bash", "-e", "-c", check["run"]],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
+    for name in ("pkg/a.go", "gen/b.go", "genx.go", "dir with space/c.go", "keep/d.go"):
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        (tmp_path / name).write_text(source)
+    # Split as a shell splits words: the quotes group "dir with space/" and are removed (kept,
+    # they would exclude nothing); `gen*` reaches goconc unexpanded, as an exclude glob (a
+    # shell would have expanded it to `gen genx.go`, and genx.go would be analysed).
+    code, err = _run_step(
+        action, tmp_path, "--no-cache --exclude gen* --exclude 'dir with space/'", "./..."
     )
-    assert done.returncode == 0, done.stderr  # --exit-zero: findings do not fail the step
-    log = json.loads((tmp_path / "goconc.sarif").read_text())
-    results = log["runs"][0]["results"]
-    assert [r["ruleId"] for r in results] == ["WG001"]
-    uri = results[0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
-    assert uri == "pkg/a.go"
-    assert out.read_text() == "sarif-file=goconc.sarif\n"
+    assert code == 0, err  # --exit-zero: findings do not fail the step
+    assert _sarif_paths(tmp_path) == ["keep/d.go", "pkg/a.go"]
+    assert (tmp_path / "github_output").read_text() == "sarif-file=goconc.sarif\n"
+    # Several paths, one of them quoted.
+    code, err = _run_step(action, tmp_path, "--no-cache", 'pkg "dir with space"')
+    assert code == 0, err
+    assert _sarif_paths(tmp_path) == ["dir%20with%20space/c.go", "pkg/a.go"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ("--exclude 'unterminated", "cannot split the args or paths input"),
+        ("--frobnicate", "--frobnicate"),  # goconc's usage error fails the step
+    ],
+)
+def test_the_goconc_step_fails_on_bad_args(
+    action: dict[str, Any], tmp_path: Path, args: str, message: str
+) -> None:
+    (tmp_path / "a.go").write_text("package demo\n")
+    code, err = _run_step(action, tmp_path, args, "./...")
+    assert code == 2 and message in err, err
+    assert not (tmp_path / "github_output").exists()
