@@ -384,15 +384,29 @@ def test_missing_pygls(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFi
     assert capsys.readouterr().err == PYGLS_MISSING
 
 
-def test_check_does_not_import_pygls() -> None:
+def test_pygls_is_a_dependency_not_an_extra() -> None:
+    # The README installs goconc without extras; `goconc lsp` must work after that.
+    from importlib.metadata import requires
+
+    needed = [r for r in requires("goconc") or () if r.startswith("pygls")]
+    assert needed and not any("extra ==" in r for r in needed), needed
+
+
+def test_check_does_not_import_pygls(tmp_path: Path) -> None:
+    (tmp_path / "a.go").write_text("package a\n\nfunc f() {}\n")
     code = (
-        "import sys, goconc.cli.main, goconc.cli.lsp;"
+        "import sys\n"
+        "from goconc.cli.main import main\n"
+        "try:\n"
+        f"    main(['check', '--no-cache', {str(tmp_path / 'a.go')!r}])\n"
+        "except SystemExit as exit:\n"
+        "    assert exit.code == 0, exit.code\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('pygls', 'lsprotocol')))"
     )
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
     )
-    assert out.stdout.strip() == "[]"
+    assert out.stdout.strip().splitlines()[-1] == "[]"
 
 
 def test_analysis_errors_are_logged(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -6,7 +6,7 @@ found from the folder as `goconc check` finds it, and re-read on every analysis,
 `.goconc.toml` applies at the next keystroke. Nothing is ever written.
 
 The protocol side (pygls) lives in `lsp_server.py` and is imported only by `serve`: pygls is
-the optional extra `goconc[lsp]`, and `goconc check` must not pay for importing it.
+a dependency of goconc, but `goconc check` must not pay for importing it.
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ import attrs
 from goconc.analyzer.diagnostics import Diagnostic, Notification
 
 PYGLS_MISSING = (
-    "goconc: `goconc lsp` needs the pygls package, which is not installed; "
-    "install it with: pip install 'goconc[lsp]'\n"
+    "goconc: `goconc lsp` needs pygls, a dependency of goconc that this Python lacks; "
+    "install goconc again (pip install --force-reinstall goconc from where you got it)\n"
 )
 
 
