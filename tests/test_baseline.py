@@ -72,7 +72,7 @@ def test_baseline_hides_known_findings_and_shows_new_ones(
     # Nothing new: clean exit, and the known finding is counted on stderr.
     status, out, err = goconc(["--baseline", "base.sarif", "."], repo, capsys, monkeypatch)
     assert status == 0 and "No problems found" in out
-    assert "1 known problem(s) in the baseline not shown" in err
+    assert "1 known problem in the baseline not shown" in err
     # Edits elsewhere in the file keep the old finding known; a new bug is reported alone.
     text = "// Package demo runs things.\n" + BUG + ANOTHER_BUG
     (repo / "pkg" / "a.go").write_text(text)

