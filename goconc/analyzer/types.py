@@ -180,6 +180,11 @@ class Ref:
     def same_object(self, other: Ref) -> bool:
         return self.root == other.root and self.path == other.path
 
+    def within(self, other: Ref) -> bool:
+        """This is ``other`` or a part of it (`s.ch` is within `s`): a new value for
+        ``other`` is a new value for this."""
+        return self.root == other.root and self.path[: len(other.path)] == other.path
+
 
 class FunctionScopes:
     """The local bindings of one top-level declaration, closures included, found name by

@@ -181,11 +181,13 @@ class BadClose(Rule):
         return other is not None and other.same_object(ref)
 
     def _writes(self, scope: Node, ref: Ref) -> list[Node]:
-        """Mentions of ``ref`` inside ``scope`` that give it a new value (or take its
-        address)."""
+        """Mentions inside ``scope`` that give ``ref`` a new value (or take its address),
+        by writing it or what holds it: a range, `case x := <-ch` or body variable `x` is
+        bound afresh on each iteration, so `x.ch` is another channel there."""
         found: list[Node] = []
+        r = self.pkg.resolver
         for n in descendants(scope, _CHAN_USES):
-            if _is_written(n) and self._same(n, ref):
+            if _is_written(n) and (w := r.ref_of(n, self.file)) is not None and ref.within(w):
                 found.append(n)
         return found
 

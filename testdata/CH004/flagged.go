@@ -101,3 +101,26 @@ func receiverCloses(vals []int) {
 		ch <- v
 	}
 }
+
+// The loop variable is bound once, outside the loop: every iteration closes the same channel.
+func sameListenerEachTime(l *listener, rounds int) {
+	for i := 0; i < rounds; i++ {
+		close(l.ready) // want "CH004: close\(l.ready\) is in a loop"
+	}
+}
+
+// Per-iteration binding does not help a value closed twice within one iteration.
+func closedTwiceInOneIteration(ls []*listener) {
+	for _, l := range ls {
+		close(l.ready)
+		close(l.ready) // want "CH004: l.ready is closed twice on this path"
+	}
+}
+
+// A received value closed, then sent on in the same iteration.
+func sendAfterCloseOnReceived(incoming <-chan *listener) {
+	for l := range incoming {
+		close(l.ready)
+		l.ready <- 1 // want "CH004: send on l.ready after it was closed"
+	}
+}
