@@ -40,6 +40,21 @@ def statement_call(stmt: Node) -> Node | None:
     return None
 
 
+def runs_later(node: Node, stmt: Node) -> bool:
+    """Whether ``node``, inside the `go` or `defer` statement ``stmt``, runs when the started
+    goroutine (or the deferred call) runs: the call itself, or the body of the function
+    literal it calls. The function value and the arguments (`go f(x, g())`: `x` and `g()`)
+    are evaluated at once, by the goroutine that runs ``stmt``."""
+    call = statement_call(stmt)
+    if call is None or node.id == call.id:
+        return True
+    fn = call.child_by_field_name("function")
+    while fn is not None and fn.type == "parenthesized_expression":
+        fn = fn.named_children[0] if fn.named_children else None
+    body = fn.child_by_field_name("body") if fn is not None and fn.type == "func_literal" else None
+    return body is not None and body.start_byte <= node.start_byte < body.end_byte
+
+
 def body_statements(block: Node | None) -> list[Node]:
     """Statements of a block (or case), skipping comments; `{}` has none."""
     if block is None:

@@ -107,7 +107,7 @@ from tree_sitter import Node
 
 from goconc.analyzer.calls import bind_arguments, callee
 from goconc.analyzer.diagnostics import Related, RuleMeta, Severity
-from goconc.analyzer.matchers import call_args, descendants
+from goconc.analyzer.matchers import call_args, descendants, runs_later
 from goconc.analyzer.rule import Rule
 from goconc.analyzer.source import SourceFile
 from goconc.analyzer.types import GoType, unparen
@@ -340,7 +340,10 @@ def _boundary(rule: Rule, node: Node, file: SourceFile) -> int:
         if p is None:
             return -1
         if p.type == "go_statement":
-            return p.id
+            if runs_later(node, p):
+                return p.id
+            n = p  # `go f(arg())`: arg() runs in the starter, before the goroutine exists
+            continue
         if p.type in _DECLS:
             return p.id
         if p.type == "func_literal":
