@@ -191,12 +191,82 @@ def test_rounds_until_stable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     assert fake.calls == 3
 
 
-def test_max_rounds_reports_not_converged(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_max_rounds_writes_nothing_and_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(engine, "run", FakeEngine())
     (tmp_path / "a.go").write_bytes(b"aaaa\n")
-    result = fix_until_stable([_job(tmp_path, "a.go")], Settings(frozenset()), 1, max_rounds=1)
-    assert (tmp_path / "a.go").read_bytes() == b"baa\n"
-    assert result.fixed == 1 and not result.converged and len(result.diagnostics) == 1
+    (tmp_path / "b.go").write_bytes(b"aa\n")
+    result = fix_until_stable(
+        [_job(tmp_path, "a.go", "b.go")],
+        Settings(frozenset()),
+        1,
+        max_rounds=1,
+    )
+    # a.go needs a second round ("baa"); b.go was done in one and is written.
+    assert (tmp_path / "a.go").read_bytes() == b"aaaa\n"
+    assert (tmp_path / "b.go").read_bytes() == b"b\n"
+    assert result.fixed == 1 and not result.converged
+    assert result.changed == (str(tmp_path / "b.go"),)
+    assert [(n.path, n.message) for n in result.notifications] == [
+        (str(tmp_path / "a.go"), "fixes did not converge in 1 rounds; the file was left unchanged")
+    ]
+    # The findings are those of the files as they are: a.go's three.
+    assert [d.span.start_byte for d in result.diagnostics] == [0, 1, 2]
+
+
+# A fix that does not clear its finding: "!" is reported, and its fix inserts "?" after it.
+class StubbornEngine(FakeEngine):
+    def __call__(
+        self, jobs: Sequence[FolderJob], settings: Settings, *args: Any, **kwargs: Any
+    ) -> Iterator[FolderResult]:
+        self.calls += 1
+        for job in jobs:
+            found: list[Diagnostic] = []
+            for path in job.report_on:
+                data = Path(path).read_bytes()
+                found += _fake_findings(path, data)
+                at = data.find(b"!")
+                if at >= 0:
+                    span = _span(path, at, at + 1)
+                    fix = Fix(
+                        "Add ?", (Edit(_span(path, at + 1, at + 1), "?"),), Applicability.SAFE
+                    )
+                    found.append(Diagnostic("XX002", "!", span, Severity.ERROR, fixes=(fix,)))
+            yield FolderResult(tuple(found), (), len(job.files), 1)
+
+
+def test_a_fix_that_does_not_clear_its_finding_is_not_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake = StubbornEngine()
+    monkeypatch.setattr(engine, "run", fake)
+    (tmp_path / "a.go").write_bytes(b"x aa !\n")
+    (tmp_path / "b.go").write_bytes(b"aa\n")
+    result = fix_until_stable([_job(tmp_path, "a.go", "b.go")], Settings(frozenset()), 1)
+    assert (tmp_path / "a.go").read_bytes() == b"x aa !\n"  # not "x b !?", nor "!?????"
+    assert (tmp_path / "b.go").read_bytes() == b"b\n"
+    assert result.fixed == 1 and not result.converged
+    assert result.changed == (str(tmp_path / "b.go"),)
+    assert [(n.path, n.message) for n in result.notifications] == [
+        (
+            str(tmp_path / "a.go"),
+            "the fix for XX002 did not clear it (it was found again at the same place); "
+            "the file was left unchanged",
+        )
+    ]
+    assert sorted(d.code for d in result.diagnostics) == ["XX001", "XX002"]  # a.go as it is
+    assert fake.calls == 3  # the first analysis, round 1, a.go again as it was
+
+
+def test_a_shifted_finding_is_still_the_same_place(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The "aa" before the "!" is fixed in the same round: the "!" moves back one byte."""
+    monkeypatch.setattr(engine, "run", StubbornEngine())
+    (tmp_path / "a.go").write_bytes(b"aa!\n")
+    result = fix_until_stable([_job(tmp_path, "a.go")], Settings(frozenset()), 1, dry_run=True)
+    assert result.changed == () and result.fixed == 0 and not result.converged
 
 
 def test_dry_run_rounds_in_a_scratch_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -20,10 +20,16 @@ Fixes are applied in the order of their diagnostics (path, line, column, code). 
 edits overlap or touch an edit already accepted in this round is skipped; the next round
 re-analyses the changed folders and offers it again, against the new text. Rounds repeat
 until nothing is left to apply, at most ``MAX_ROUNDS`` times. Only the folders whose files
-changed are re-analysed: a folder's result depends on its own files only.
+changed are re-analysed (in a scratch copy): a folder's result depends on its own files only.
 
-With ``dry_run`` (``--diff``) nothing is written: later rounds analyse a scratch copy of the
-changed folders, and the result is a unified diff from the original to the final text.
+Files are written once, after the last round, and only when their fixes converged. A fix
+whose finding comes back at the same place (same rule, same offset once the round's edits
+are accounted for) did not clear it: applying it again would repeat its edit forever (a
+second `defer wg.Done()`, then a third). Such a file, and one still being fixed when the
+rounds run out, is left as it was and reported in a warning.
+
+With ``dry_run`` (``--diff``) nothing is written; the result is a unified diff from the
+original to the final text.
 """
 
 from __future__ import annotations
@@ -58,6 +64,7 @@ if TYPE_CHECKING:
     from goconc.engine.model import Settings
 
 MAX_ROUNDS = 5
+_UNCHANGED = "the file was left unchanged"
 
 _StatTuple = tuple[int, int, int, int, int]
 
@@ -316,6 +323,37 @@ def _mirror(
     return mirrored, back
 
 
+def _shift(offset: int, edits: Sequence[Edit]) -> int:
+    """Where ``offset`` of the text before ``edits`` is in the text after them."""
+    moved = offset
+    for edit in edits:
+        if edit.span.end_byte <= offset and (edit.span.start_byte, edit.span.end_byte) != (
+            offset,
+            offset,
+        ):
+            moved += len(edit.text.encode("utf-8")) - (edit.span.end_byte - edit.span.start_byte)
+    return moved
+
+
+def _recurring(
+    before: Sequence[tuple[Diagnostic, Fix]],
+    edits: Mapping[str, Sequence[Edit]],
+    after: Iterable[tuple[Diagnostic, Fix]],
+) -> dict[str, Diagnostic]:
+    """{path: a finding fixed in this round that is offered again at the same place}: its
+    fix did not clear it, and applying it again would only repeat the edit."""
+    fixed = {
+        (d.span.path, d.code, _shift(d.span.start_byte, edits.get(d.span.path, ()))): d
+        for d, _ in before
+    }
+    found: dict[str, Diagnostic] = {}
+    for d, _ in after:
+        again = fixed.get((d.span.path, d.code, d.span.start_byte))
+        if again is not None:
+            found.setdefault(d.span.path, again)
+    return found
+
+
 def fix_until_stable(
     jobs: Sequence[FolderJob],
     settings: Settings,
@@ -329,7 +367,12 @@ def fix_until_stable(
     progress: Callable[[int, int], None] | None = None,
     max_rounds: int = MAX_ROUNDS,
 ) -> FixRun:
-    """Analyse ``jobs``, apply fixes, re-analyse what changed; until stable or max_rounds."""
+    """Analyse ``jobs``, apply fixes, re-analyse what changed; until stable or max_rounds.
+
+    Every round works on scratch copies; files are written once, at the end, and only those
+    whose fixes converged: a fix that leaves its finding in place (the same rule at the same
+    place comes back) or a file still being fixed when the rounds run out is left unchanged
+    and reported, so that a fix cannot be applied twice."""
     analysis = _Analysis(settings, workers, cache, keep, progress)
     stamps = stamp_files(p for job in jobs for p in job.files)
     analysis.run(jobs)
@@ -338,21 +381,47 @@ def fix_until_stable(
     job_of = {p: job for job in jobs for p in job.files}
     notes: list[Notification] = []
     stale: set[str] = set()
-    fixed = rounds = 0
-    scratch = tempfile.mkdtemp(prefix="goconc-diff-") if dry_run else None
+    given_up: set[str] = set()
+    applied: list[Fix] = []
+    rounds = 0
+    scratch = tempfile.mkdtemp(prefix="goconc-fix-")
+
+    def todo() -> list[tuple[Diagnostic, Fix]]:
+        return [
+            (d, f)
+            for d, f in candidates(analysis.diagnostics, unsafe)
+            if not any(e.span.path in stale or e.span.path in given_up for e in f.edits)
+        ]
+
+    def reanalyse(paths: Iterable[str]) -> None:
+        changed = list({id(job_of[p]): job_of[p] for p in paths if p in job_of}.values())
+        if changed:
+            analysis.forget(changed)
+            mirrored, back = _mirror(
+                changed, current, os.path.realpath(tempfile.mkdtemp(dir=scratch))
+            )
+            analysis.run(mirrored, back)
+
+    def give_up(path: str, why: str) -> None:
+        given_up.add(path)
+        current[path] = original.get(path, current.get(path, b""))
+        notes.append(Notification(NoteLevel.WARNING, why, path=path))
+
     try:
         while True:
-            todo = [
-                (d, f)
-                for d, f in candidates(analysis.diagnostics, unsafe)
-                if not any(e.span.path in stale for e in f.edits)
-            ]
-            if not todo or rounds == max_rounds:
+            pending = todo()
+            if not pending:
+                break
+            if rounds == max_rounds:
+                left = sorted({e.span.path for _, f in pending for e in f.edits} & set(current))
+                for path in left:
+                    give_up(path, f"fixes did not converge in {max_rounds} rounds; {_UNCHANGED}")
+                reanalyse(left)
                 break
             rounds += 1
             contents: dict[str, bytes] = {}
-            for path in sorted({e.span.path for _, f in todo for e in f.edits}):
-                if dry_run and path in current:  # the scratch copy we analysed
+            for path in sorted({e.span.path for _, f in pending for e in f.edits}):
+                if path in current:
                     contents[path] = current[path]
                     continue
                 found = read_stamped(path)
@@ -360,52 +429,35 @@ def fix_until_stable(
                     stale.add(path)
                     continue
                 contents[path] = found[0]
-            accepted = plan(todo, contents)
+            accepted = plan(pending, contents)
             if not accepted:  # what is left is in stale files or cannot apply: stop
                 break
             edits: dict[str, list[Edit]] = {}
             for _, fix in accepted:
+                applied.append(fix)
                 for edit in fix.edits:
                     edits.setdefault(edit.span.path, []).append(edit)
-            written: list[str] = []
-            for path, file_edits in sorted(edits.items()):
-                new = apply_edits(contents[path], file_edits)
-                if not dry_run:
-                    try:
-                        ok = write_atomically(path, new, stamps[path].stat)
-                    except OSError as err:
-                        notes.append(
-                            Notification(
-                                NoteLevel.ERROR,
-                                f"cannot write fixes: {err.strerror or err}",
-                                path=path,
-                            )
-                        )
-                        stale.add(path)
-                        continue
-                    if not ok:
-                        stale.add(path)
-                        continue
+            for path, file_edits in edits.items():
                 original.setdefault(path, contents[path])
-                current[path] = new
-                written.append(path)
-            # A fix counts when all of its files were written.
-            done = set(written)
-            fixed += sum(all(e.span.path in done for e in f.edits) for _, f in accepted)
-            changed = list({id(job_of[p]): job_of[p] for p in written if p in job_of}.values())
-            if not changed:
-                continue
-            analysis.forget(changed)
-            if scratch is not None:
-                folder = tempfile.mkdtemp(dir=scratch)
-                mirrored, back = _mirror(changed, current, os.path.realpath(folder))
-                analysis.run(mirrored, back)
-            else:
-                stamps.update(stamp_files(p for job in changed for p in job.files))
-                analysis.run(changed)
+                current[path] = apply_edits(contents[path], file_edits)
+            reanalyse(edits)
+            again = _recurring(accepted, edits, todo())
+            for path, d in sorted(again.items()):
+                give_up(
+                    path,
+                    f"the fix for {d.code} did not clear it (it was found again at the same "
+                    f"place); {_UNCHANGED}",
+                )
+            reanalyse(again)
+        written = _write_back(original, current, given_up, stale, stamps, notes, dry_run)
     finally:
-        if scratch is not None:
-            shutil.rmtree(scratch, ignore_errors=True)
+        shutil.rmtree(scratch, ignore_errors=True)
+    if not dry_run:
+        unwritten = [p for p in current if current[p] != original[p] and p not in written]
+        if unwritten:  # the findings must be those of the files as they are on disk
+            jobs_back = list({id(job_of[p]): job_of[p] for p in unwritten if p in job_of}.values())
+            analysis.forget(jobs_back)
+            analysis.run(jobs_back)
     for path in sorted(stale):
         if not any(n.path == path for n in notes):
             notes.append(
@@ -415,20 +467,48 @@ def fix_until_stable(
                     path=path,
                 )
             )
-    changed_paths = tuple(sorted(p for p in current if current[p] != original[p]))
+    changed_paths = tuple(sorted(written))
     diff = "".join(unified_diff(display(p), original[p], current[p]) for p in changed_paths)
-    left = [
-        (d, f)
-        for d, f in candidates(analysis.diagnostics, unsafe)
-        if not any(e.span.path in stale for e in f.edits)
-    ]
     return FixRun(
         diagnostics=tuple(sorted(analysis.diagnostics, key=Diagnostic.sort_key)),
         notifications=tuple(analysis.notifications) + tuple(notes),
         files=analysis.files,
         packages=analysis.packages,
-        fixed=fixed,
+        fixed=sum(all(e.span.path in written for e in f.edits) for f in applied),
         changed=changed_paths,
         diff=diff,
-        converged=not left,
+        converged=not todo() and not given_up,
     )
+
+
+def _write_back(
+    original: Mapping[str, bytes],
+    current: Mapping[str, bytes],
+    given_up: set[str],
+    stale: set[str],
+    stamps: Mapping[str, Stamp],
+    notes: list[Notification],
+    dry_run: bool,
+) -> set[str]:
+    """Write each fixed file (with ``dry_run``: none) unless it changed since it was read;
+    the files written (with ``dry_run``: that would be)."""
+    written: set[str] = set()
+    for path in sorted(current):
+        if path in given_up or current[path] == original[path]:
+            continue
+        if not dry_run:
+            try:
+                ok = write_atomically(path, current[path], stamps[path].stat)
+            except OSError as err:
+                notes.append(
+                    Notification(
+                        NoteLevel.ERROR, f"cannot write fixes: {err.strerror or err}", path=path
+                    )
+                )
+                stale.add(path)
+                continue
+            if not ok:
+                stale.add(path)
+                continue
+        written.add(path)
+    return written
