@@ -342,3 +342,27 @@ def test_golden_files_compile_and_pass_vet(code: str, unsafe: bool, tmp_path: Pa
         ["go", "vet", "./..."], cwd=tmp_path, capture_output=True, text=True, env=env, check=False
     )
     assert done.returncode == 0, done.stderr
+
+
+def test_waitgroup_reached_through_an_alias_is_fixed_once(
+    module: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 20's case: `s := &e.state; ... defer s.wg.Done()` was read as no Done, and the
+    fix was applied every round. Only the goroutine that really lacks Done is fixed, once;
+    a second run changes nothing."""
+    target = module / "demo.go"
+    target.write_text(
+        "package demo\n\nimport \"sync\"\n\n"
+        "type state struct {\n\twg sync.WaitGroup\n\tn  int\n}\n\n"
+        "type engine struct{ state state }\n\n"
+        "func (e *engine) start() {\n\ts := &e.state\n\ts.wg.Add(1)\n"
+        "\tgo func() {\n\t\tdefer s.wg.Done()\n\t\ts.n++\n\t}()\n}\n\n"
+        "func forgets(n int) {\n\tvar wg sync.WaitGroup\n\twg.Add(1)\n"
+        "\tgo func() {\n\t\tn++\n\t}()\n\twg.Wait()\n}\n"
+    )
+    status, out, _ = goconc(["--fix", "--select", "WG002", "."], module, capsys, monkeypatch)
+    text = target.read_text()
+    assert status == 0 and "Fixed 1 problem in 1 file" in out
+    assert text.count("defer s.wg.Done()") == 1 and text.count("defer wg.Done()") == 1
+    again, out, _ = goconc(["--fix", "--select", "WG002", "."], module, capsys, monkeypatch)
+    assert again == 0 and "Fixed 0 problems" in out and target.read_text() == text

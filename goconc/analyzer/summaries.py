@@ -21,7 +21,7 @@ nothing (a function that closes a channel only through recursion is not seen).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 
 import attrs
 from tree_sitter import Node
@@ -36,6 +36,7 @@ from goconc.analyzer.symbols import FuncDecl
 from goconc.analyzer.types import Binding, Ref, Resolver, unparen
 
 _IDENT = frozenset({"identifier"})
+_CALL_KIND = frozenset({"call_expression"})
 _WG_METHODS = frozenset({"Add", "Done", "Wait", "Go"})
 _NEUTRAL_BUILTINS = frozenset({"len", "cap"})
 
@@ -125,8 +126,8 @@ class Summaries(Fact):
         done: set[str] = set()
         maybe: set[str] = set()
         if body is not None:
-            for wg_key, target in _waitgroup_keys(func, file, params, pkg):
-                how = done_fate(pkg, func, file, target).kind
+            for wg_key, target, by_value in _waitgroup_keys(func, file, params, pkg):
+                how = done_fate(pkg, func, file, (target,), by_value=by_value).kind
                 if how == "done":
                     done.add(wg_key)
                 elif how != "missing":
@@ -178,9 +179,9 @@ def _param_key(ref: Ref | None, params: dict[str, Binding]) -> str | None:
 
 def _waitgroup_keys(
     func: Node, file: SourceFile, params: dict[str, Binding], pkg: Package
-) -> Iterator[tuple[str, Ref]]:
-    """(key, identity) of the WaitGroups a function is given: parameters of WaitGroup type
-    and WaitGroup fields of its receiver (one level)."""
+) -> Iterator[tuple[str, Ref, bool]]:
+    """(key, identity, held by value) of the WaitGroups a function is given: parameters of
+    WaitGroup type and WaitGroup fields of its receiver (one level)."""
     r = pkg.resolver
     for name, b in params.items():
         t = r.binding_type(b)
@@ -188,11 +189,14 @@ def _waitgroup_keys(
             continue
         root = Ref(b.key, (), name, "")
         if t.sync_kind() == "WaitGroup":
-            yield name, root
+            yield name, root, t.kind != "pointer"
         elif b.kind == "receiver" or t.deref().kind == "named":
             for f, ft in r.fields_of(t):
                 if ft is not None and ft.sync_kind() == "WaitGroup":
-                    yield f"{name}.{f.name}", Ref(b.key, (f.name,), f"{name}.{f.name}", "")
+                    key = f"{name}.{f.name}"
+                    owner = r.field(t, f.name)
+                    cls = f"{owner[0]}.{f.name}" if owner is not None else ""
+                    yield key, Ref(b.key, (f.name,), key, cls), ft.kind != "pointer"
 
 
 def bind_key(
@@ -382,27 +386,35 @@ def classify_chan_use(pkg: Package, use: Node, file: SourceFile) -> tuple[str, B
 # -- WaitGroup Done fate -----------------------------------------------------------------
 
 
-def done_fate(pkg: Package, func: Node, file: SourceFile, target: Ref) -> DoneFate:
+def done_fate(
+    pkg: Package, func: Node, file: SourceFile, targets: Sequence[Ref], *, by_value: bool = False
+) -> DoneFate:
     """Whether ``func`` (a goroutine body: func_literal, or a declaration) calls Done on the
-    WaitGroup ``target`` on every path.
+    counted WaitGroup on every path. ``targets`` are the names it has in ``func`` (a variable
+    or field, a parameter or receiver field it is bound to); ``by_value``: it is known to be
+    a WaitGroup variable or field, not one behind a pointer of unknown target.
 
     Uses of the WaitGroup other than its own methods and package functions whose summary
     calls Done (handing it to unknown code, to another goroutine, to a callback) make the
-    answer "escaped": the caller must stay silent."""
+    answer "escaped": the caller must stay silent. So does a Done, short of one on every
+    path, on a WaitGroup that may be the same one under a name goconc cannot tie to it (a
+    `*sync.WaitGroup` parameter or field of unknown origin, the same field of another value):
+    the finding would rest on an identity goconc does not know."""
     r = pkg.resolver
     handlers: dict[int, Node] = {}
     calls: list[Node] = []
-    escaped = False
     cfg = pkg.cfg(func, file)
     body = func.child_by_field_name("body")
     if body is None:
         return DoneFate("escaped")
     for ident in _idents(body):
         ref = r.ref_of(ident, file)
-        if ref is None or ref.root != target.root:
+        target = _named_by(ref, targets)
+        if ref is None or target is None:
             continue
-        # Climb the selector chain as far as it matches the target's path.
-        node, depth = ident, 0
+        # Climb the selector chain as far as it matches the target's path (an alias such as
+        # `p := &e.pipe` already stands for part of it).
+        node, depth = ident, len(ref.path)
         while depth < len(target.path):
             parent = node.parent
             if parent is None or parent.type != "selector_expression":
@@ -418,32 +430,92 @@ def done_fate(pkg: Package, func: Node, file: SourceFile, target: Ref) -> DoneFa
         if how == "neutral":
             continue
         if how == "escape":
-            escaped = True
-            break
+            return DoneFate("escaped")
         # A Done (direct or summarised): find the statement of this CFG that runs it.
         call = _enclosing_call(node)
         if call is None:
             continue
         stmt, ok = _handler_statement(cfg, call, func)
         if not ok:
-            escaped = True
-            break
+            return DoneFate("escaped")
         if stmt is not None:
             handlers[stmt.id] = stmt
             calls.append(call)
-    if escaped:
+    exits = frozenset({"return", "end", "goexit"})
+    found = (
+        next(unhandled_exits(cfg, cfg.entry, 0, lambda n: n.id in handlers, exits), None)
+        if handlers
+        else None
+    )
+    if handlers and (found is None or _nil_guarded(pkg, handlers.values(), func, file, targets)):
+        return DoneFate("done", None, tuple(calls), tuple(handlers.values()))
+    if _done_on_another_name(pkg, body, file, targets, by_value):
         return DoneFate("escaped")
     if not handlers:
         return DoneFate("missing")
-    exits = frozenset({"return", "end", "goexit"})
-    found = next(unhandled_exits(cfg, cfg.entry, 0, lambda n: n.id in handlers, exits), None)
-    if found is None or _nil_guarded(pkg, handlers.values(), func, file, target):
-        return DoneFate("done", None, tuple(calls), tuple(handlers.values()))
     return DoneFate("skipped", found, tuple(calls), tuple(handlers.values()))
 
 
+def _named_by(ref: Ref | None, targets: Sequence[Ref]) -> Ref | None:
+    """The target that ``ref`` names or holds part of the way (`s` of `s.wg`)."""
+    if ref is None:
+        return None
+    return next(
+        (t for t in targets if t.root == ref.root and t.path[: len(ref.path)] == ref.path), None
+    )
+
+
+def _done_on_another_name(
+    pkg: Package, body: Node, file: SourceFile, targets: Sequence[Ref], by_value: bool
+) -> bool:
+    """Some Done in ``body`` (or in a package function it calls) is on a WaitGroup that may
+    be the counted one: one behind a pointer goconc cannot follow, or the same field of
+    another value of the type."""
+    for _, other, value in waitgroup_dones(pkg, body, file):
+        if _named_by(other, targets) is not None:
+            continue  # the counted WaitGroup itself: its uses were read above
+        if _may_be_counted(other, value, targets, by_value):
+            return True
+    return False
+
+
+def waitgroup_dones(
+    pkg: Package, body: Node, file: SourceFile
+) -> Iterator[tuple[Node, Ref | None, bool]]:
+    """(call, WaitGroup, held by value) for every Done in ``body``, closures included: the
+    `X.Done()` calls, and the calls of package functions whose summary calls Done on a
+    WaitGroup they are given (bound to the caller's side; None when it cannot be). "Held
+    by value": the WaitGroup is a variable or field itself, not one behind a pointer."""
+    r = pkg.resolver
+    for call in descendants(body, _CALL_KIND):
+        m = method_call(call, file)
+        fn = call.child_by_field_name("function")
+        found = r.method_target(fn, file) if m is not None and fn is not None else None
+        if found is not None:
+            if m is not None and m[1] == "Done" and found[0] == "WaitGroup":
+                t = r.type_of(m[0], file)
+                value = t is not None and t.sync_kind() == "WaitGroup" and t.kind != "pointer"
+                yield call, found[1], value
+            continue
+        target = callee(call, file, r)
+        if target is None:
+            continue
+        summary = pkg.fact(Summaries).of(target.decl)
+        for key in sorted(summary.done | summary.done_maybe):
+            yield call, bind_key(key, call, file, target.decl, target.receiver, pkg), False
+
+
+def _may_be_counted(other: Ref | None, value: bool, targets: Sequence[Ref], by_value: bool) -> bool:
+    """A Done on ``other`` (``value``: a WaitGroup variable or field, not a pointer) may be
+    one on the counted WaitGroup: unless both are known places and different ones."""
+    if other is None or not value or not by_value:
+        return True
+    # Two fields of one class may be one field of one value reached two ways.
+    return any(other.path and t.path and other.cls and other.cls == t.cls for t in targets)
+
+
 def _nil_guarded(
-    pkg: Package, handlers: Iterable[Node], func: Node, file: SourceFile, target: Ref
+    pkg: Package, handlers: Iterable[Node], func: Node, file: SourceFile, targets: Sequence[Ref]
 ) -> bool:
     """`if wg != nil { defer wg.Done() }`: an optional WaitGroup, done whenever given."""
     r = pkg.resolver
@@ -462,7 +534,7 @@ def _nil_guarded(
                     ):
                         for x in sides:
                             ref = r.ref_of(x, file) if x is not None else None
-                            if ref is not None and ref.same_object(target):
+                            if ref is not None and any(ref.same_object(t) for t in targets):
                                 return True
             parent = parent.parent
     return False
@@ -517,6 +589,11 @@ def _wg_use(pkg: Package, node: Node, file: SourceFile, rest: tuple[str, ...], i
             if name in _WG_METHODS:
                 return "neutral"
             return "escape"
+        sync = r.method_target(parent, file)
+        held = sync[1] if sync is not None and sync[0] == "WaitGroup" else None
+        if held is not None and held.path[len(held.path) - len(rest) :] == rest:
+            # A method of the embedded WaitGroup itself (`f.Done()`).
+            return "done" if name == "Done" else "neutral"
         # A method of the value that holds the WaitGroup: its summary says.
         target = callee(call, file, r)
         if target is None:
@@ -545,9 +622,9 @@ def _wg_use(pkg: Package, node: Node, file: SourceFile, rest: tuple[str, ...], i
     if parent.type == "expression_list":
         stmt = parent.parent
         if stmt is not None and stmt.type == "short_var_declaration":
-            right = stmt.child_by_field_name("right")
-            if right is not None and right.id == parent.id:
-                return "neutral"  # a local alias: its uses resolve to the same identity
+            # A local alias (`p := &s.wg`, its uses resolve to the same identity), or the
+            # alias's own declaring name.
+            return "neutral"
     if rest and parent.type in ("selector_expression", "index_expression"):
         return "neutral"
     return "escape"
@@ -603,7 +680,7 @@ def waitgroup_adds_before(
     literals left out), nearest first, one per WaitGroup."""
     r = pkg.resolver
     found: list[tuple[Node, Ref]] = []
-    for call in descendants(func, _ADD_CALLS, into_funcs=False):
+    for call in descendants(func, _CALL_KIND, into_funcs=False):
         if call.start_byte >= go.start_byte:
             break
         m = method_call(call, file)
@@ -613,10 +690,22 @@ def waitgroup_adds_before(
         target = r.method_target(fn, file) if fn is not None else None
         if target is None or target[0] != "WaitGroup" or target[1] is None:
             continue
+        if not _named_at(r, m[0], go, file):
+            continue  # `x.wg.Add` with an `x` of a block that ended: another value each time
         found = [(a, ref) for a, ref in found if not ref.same_object(target[1])]
         found.append((call, target[1]))
     found.reverse()
     return found
 
 
-_ADD_CALLS = frozenset({"call_expression"})
+def _named_at(r: Resolver, operand: Node, at: Node, file: SourceFile) -> bool:
+    """The variable that ``operand`` (`wg`, `s.wg`, `(*p).wg`) starts from is in scope at
+    ``at``."""
+    node = unparen(operand)
+    while node.type != "identifier":
+        inner = node.child_by_field_name("operand")
+        if inner is None:
+            return True  # `f().wg`: no variable to ask about
+        node = unparen(inner)
+    b = r.binding(node, file)
+    return b is None or b.scope_start <= at.start_byte < b.scope_end

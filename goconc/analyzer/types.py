@@ -207,9 +207,13 @@ class FunctionScopes:
         return found
 
     def lookup(self, ident: Node) -> Binding | None:
-        at = ident.start_byte
+        return self.lookup_name(self.file.text(ident), ident.start_byte)
+
+    def lookup_name(self, name: str, at: int) -> Binding | None:
+        """The binding ``name`` refers to at byte ``at`` (the one declared there, or the
+        innermost whose scope holds it)."""
         best: Binding | None = None
-        for b in self.bindings(self.file.text(ident)):
+        for b in self.bindings(name):
             if b.ident.start_byte == at:
                 return b  # the declaring identifier itself
             if b.scope_start <= at < b.scope_end and (
@@ -477,6 +481,10 @@ class Resolver:
 
     def binding(self, ident: Node, file: SourceFile) -> Binding | None:
         return self.scopes(ident, file).lookup(ident)
+
+    def visible(self, name: str, at: Node, file: SourceFile) -> Binding | None:
+        """The local binding the name would refer to if written at the start of ``at``."""
+        return self.scopes(at, file).lookup_name(name, at.start_byte)
 
     def uses(self, b: Binding) -> list[Node]:
         """The identifiers that refer to ``b`` (the declaring one excluded), in document order.

@@ -70,7 +70,9 @@ func TestWorkers(t *testing.T) {
 ```
 
 Not flagged: `t.Error`, `t.Errorf`, `t.Log` (safe from any goroutine); a `Fatal` in the test's
-own goroutine, in a `defer`, or in a closure called directly; a `Fatal` in a `t.Run` (or
+own goroutine, in a `defer`, or in a closure called directly; a `Fatal` in the function value
+or the arguments of a `go` statement (`go ping(ctx, dial(t))`: `dial` runs in the test's
+goroutine, before the new one starts; only `ping` runs in it); a `Fatal` in a `t.Run` (or
 `b.Run`, `f.Fuzz`) callback, which runs in its own test goroutine; `log.Fatal` (it ends the
 process); methods called `Fatal` of other types; a helper started with `go helper(x)` whose
 `testing.TB` parameter receives something that is not a test value (a fake `TB`).

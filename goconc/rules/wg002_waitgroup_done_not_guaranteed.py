@@ -74,19 +74,35 @@ every path; goroutines started with `wg.Go(func() {...})` (Go 1.25), which need 
 a goroutine that hands the WaitGroup to code goconc cannot see (a function of another
 package, another goroutine, a channel, a callback): the `Done` may happen there.
 
+The WaitGroup is followed under every name it has: a local alias (`p := &s.pipe`, then
+`p.wg.Done()`), a parameter bound to it (`go s.check(&s.wg)` gives both `wg` and `s.wg`
+inside `check`), a WaitGroup embedded in a struct (`c.Done()`). A goroutine that calls
+`Done` on a WaitGroup goconc cannot tell apart from the counted one (a `*sync.WaitGroup`
+parameter or field of unknown origin, the same field of another value) is not reported as
+skipping it; one that calls `Done` on any WaitGroup is not reported as never calling it (it
+belongs to that WaitGroup). An `Add` on a variable of a block that has ended (`b.wg.Add`
+in one loop, the goroutines started in another) counts no goroutine.
+
 ## Fix safety
-When the goroutine is a function literal that never calls `Done`, the fix inserts
-`defer wg.Done()` as its first statement: safe, since nothing else decrements the counter
-for this goroutine. When a non-deferred `Done` exists, the fix replaces it with the
-`defer` and is marked unsafe: `Done` then runs later (after the rest of the goroutine, and
-after other deferred calls), which changes when `Wait` returns. No fix is offered for named
-functions (their other callers would change) or for a `Done` inside a loop.
+When the goroutine is a function literal that never calls `Done` on any WaitGroup, the fix
+inserts `defer X.Done()` as its first statement: safe, since nothing else decrements the
+counter for this goroutine. `X` is the `Add`'s own operand when it is a plain selector
+chain (`wg`, `s.pool.wg`) whose variable is visible at that point, is the same variable,
+and is never assigned again (nor a loop variable shared by every iteration, before Go
+1.22); else a parameter of the literal bound to the WaitGroup; else no fix is offered. When
+a non-deferred `Done` exists, the fix replaces it with the `defer` and is marked unsafe:
+`Done` then runs later (after the rest of the goroutine, and after other deferred calls),
+which changes when `Wait` returns. No fix is offered for named functions (their other
+callers would change) or for a `Done` inside a loop. `--fix` writes nothing to a file
+whose fixes do not converge (a fix whose finding comes back).
 
 ## Limitations
 The `Add` must be in the function that contains the `go` statement. A goroutine that never
 mentions the WaitGroup is flagged only when it is the first goroutine started after the
 `Add`. `Done` counts are not checked (a `Done` per loop iteration is checked per iteration,
-`Add(n)` against the number of goroutines is not).
+`Add(n)` against the number of goroutines is not). A WaitGroup stored in a struct field
+(`&job{wg: &wg}`) is not tied to the variable it points to: a goroutine that calls Done
+through such a field is taken to be possibly done, and not reported.
 
 ## References
 - No go vet or staticcheck analyzer checks this; go vet's `waitgroup` (Go 1.25) and
@@ -115,12 +131,13 @@ from goconc.analyzer.matchers import (
 )
 from goconc.analyzer.rule import Rule
 from goconc.analyzer.source import SourceFile
-from goconc.analyzer.summaries import DoneFate, done_fate, waitgroup_adds_before
-from goconc.analyzer.types import Ref, enclosing_function, unparen
+from goconc.analyzer.summaries import DoneFate, done_fate, waitgroup_adds_before, waitgroup_dones
+from goconc.analyzer.types import Binding, Ref, enclosing_function, unparen
 
 _CALLS = frozenset({"call_expression"})
 _GO_OR_CALL = frozenset({"call_expression", "go_statement"})
 _EXITS = frozenset({"return", "goexit"})
+_ASSIGNS = frozenset({"assignment_statement", "short_var_declaration", "range_clause"})
 
 
 class WaitGroupDoneNotGuaranteed(Rule):
@@ -149,54 +166,51 @@ class WaitGroupDoneNotGuaranteed(Rule):
         if fn is None or func is None:
             return
         fn = unparen(fn)
+        r = self.pkg.resolver
         for add, ref in waitgroup_adds_before(self.pkg, go, func, self.file):
+            by_value = _held_by_value(self, add)
             if fn.type == "func_literal":
-                inner = self._bound_target(call, fn, self.file, ref, {})
-                fate = done_fate(self.pkg, fn, self.file, inner or ref)
+                names = (ref, *self._bound_targets(call, fn, self.file, ref, {}))
+                fate = done_fate(self.pkg, fn, self.file, names, by_value=by_value)
                 body_func, body_file, literal = fn, self.file, fn
             else:
-                found = self._named_target(call, ref)
+                found = callee(call, self.file, r)
                 if found is None:
                     continue
-                body_func, body_file, target = found
-                literal = None
-                fate = (
-                    done_fate(self.pkg, body_func, body_file, target)
-                    if target is not None
-                    else DoneFate("missing")
+                decl = found.decl
+                body_func, body_file, literal = decl.node, decl.file, None
+                extra = {decl.receiver_name: found.receiver} if found.receiver is not None else {}
+                names = (
+                    (ref,)
+                    if ref.root.startswith("pkg:")
+                    else self._bound_targets(call, decl.node, decl.file, ref, extra)
                 )
+                fate = done_fate(self.pkg, body_func, body_file, names, by_value=by_value)
             if fate.kind == "missing" and not self._first_goroutine_after(add, go, func):
                 continue
             if fate.kind == "missing" and self._calls_function_values(call, fn):
                 continue
+            if fate.kind == "missing" and next(
+                waitgroup_dones(self.pkg, body_func, body_file), None
+            ):
+                continue  # it calls Done on another WaitGroup: it is that one's goroutine
             if fate.kind == "missing" and self._handled_elsewhere(go, add, ref, func):
                 continue
-            self._judge(go, add, ref, fate, literal, body_func, body_file)
+            self._judge(go, add, ref, fate, literal, body_func, body_file, names)
             return  # one finding per goroutine
 
     # -- which WaitGroups count this goroutine -------------------------------------------
-    def _named_target(self, call: Node, ref: Ref) -> tuple[Node, SourceFile, Ref | None] | None:
-        """(declaration, its file, the WaitGroup's identity inside it) for `go f(&wg)` /
-        `go s.run()`; None when the callee is not a package function."""
-        r = self.pkg.resolver
-        found = callee(call, self.file, r)
-        if found is None:
-            return None
-        decl = found.decl
-        if ref.root.startswith("pkg:"):
-            return decl.node, decl.file, ref
-        extra = {decl.receiver_name: found.receiver} if found.receiver is not None else {}
-        return decl.node, decl.file, self._bound_target(call, decl.node, decl.file, ref, extra)
-
-    def _bound_target(
+    def _bound_targets(
         self, call: Node, func: Node, func_file: SourceFile, ref: Ref, extra: dict[str | None, Node]
-    ) -> Ref | None:
-        """The WaitGroup's identity inside ``func`` when an argument (or the receiver) of
-        ``call`` carries it: `go worker(&wg)` gives worker's `wg` parameter."""
+    ) -> tuple[Ref, ...]:
+        """The WaitGroup's names inside ``func`` given by the arguments (and the receiver) of
+        ``call`` that carry it: `go s.check(&s.wg)` gives both check's `wg` parameter and its
+        receiver's `s.wg`."""
         r = self.pkg.resolver
         bound: dict[str | None, Node] = dict(extra)
         for key, value in bind_arguments(call, func, func_file).items():
             bound.setdefault(key, value)
+        found: list[Ref] = []
         for name, arg in bound.items():
             if name is None:
                 continue
@@ -208,8 +222,8 @@ class WaitGroupDoneNotGuaranteed(Rule):
             if b is None:
                 continue
             rest = ref.path[len(outer.path) :]
-            return Ref(b.key, rest, ".".join((name, *rest)), "")
-        return None
+            found.append(Ref(b.key, rest, ".".join((name, *rest)), ref.cls))
+        return tuple(found)
 
     def _first_goroutine_after(self, add: Node, go: Node, func: Node) -> bool:
         """No other goroutine starts between the Add and this go statement: the Add is for
@@ -300,11 +314,15 @@ class WaitGroupDoneNotGuaranteed(Rule):
         literal: Node | None,
         func: Node,
         body_file: SourceFile,
+        names: tuple[Ref, ...],
     ) -> None:
         name = ref.text
         add_related = Related(self.span(add), f"{name}.Add counts the goroutine here")
+        spelled = self._fix_name(literal, add, names) if literal is not None else None
         if fate.kind == "missing":
-            fixes = [self._insert_fix(literal, name)] if literal is not None else []
+            fixes = []
+            if literal is not None and spelled is not None:
+                fixes = [self._insert_fix(literal, spelled)]
             self.report(
                 go,
                 f"goroutine counted by {name}.Add never calls {name}.Done(); "
@@ -318,7 +336,7 @@ class WaitGroupDoneNotGuaranteed(Rule):
         exit_node = self._witness(fate, func, body_file)
         if exit_node is False:
             return  # every iteration calls Done
-        fixes = self._replace_fix(literal, fate, name)
+        fixes = self._replace_fix(literal, fate, spelled) if spelled is not None else []
         if exit_node is None or exit_node is True:
             self.report(
                 go,
@@ -362,6 +380,69 @@ class WaitGroupDoneNotGuaranteed(Rule):
         if exit_ is None or exit_.node is None:
             return None
         return exit_.node if exit_.kind in _EXITS else None
+
+    # -- fixes -----------------------------------------------------------------------------
+    def _fix_name(self, literal: Node, add: Node, names: tuple[Ref, ...]) -> str | None:
+        """How the goroutine can name the counted WaitGroup in a statement inserted at the
+        start of its body, so that a `defer X.Done()` there is Done on that WaitGroup: the
+        Add's own operand when its variable is visible there, is the same one and is never
+        assigned again (else `X` could be another WaitGroup by the time the goroutine runs),
+        or a parameter of the literal bound to it. None: no such name."""
+        r = self.pkg.resolver
+        f = self.file
+        body = literal.child_by_field_name("body")
+        if body is None:
+            return None
+        stmts = body_statements(body)
+        at = stmts[0] if stmts else body
+        fn = add.child_by_field_name("function")
+        operand = fn.child_by_field_name("operand") if fn is not None else None
+        root = _chain_root(operand) if operand is not None else None
+        if operand is not None and root is not None:
+            outer = r.binding(root, f)
+            if (
+                r.visible(f.text(root), at, f) is outer
+                and (outer is not None or f.text(root) in self.pkg.resolver.index.vars)
+                and not self._reassigned(outer)
+            ):
+                return f.text(operand)
+        params = literal.child_by_field_name("parameters")
+        for ref in names[1:]:  # names bound to the literal's parameters, which nothing shadows
+            head = ref.text.split(".", 1)[0]
+            b = r.visible(head, at, f)
+            if (
+                b is not None
+                and params is not None
+                and params.start_byte <= b.ident.start_byte < params.end_byte
+                and b.key == ref.root
+                and not self._reassigned(b)
+            ):
+                return ref.text
+        return None
+
+    def _reassigned(self, b: Binding | None) -> bool:
+        """The variable is written after its declaration (`x = ...`, `x++`, a loop's own
+        variable before Go 1.22 (one variable for every iteration), its address handed out
+        for writing is not counted: goconc follows no writes through pointers)."""
+        if b is None:
+            return False  # a package variable: assignments to it are not tracked here
+        if b.kind == "range" and not self.pkg.go_at_least(1, 22):
+            return True
+        for use in self.pkg.resolver.uses(b):
+            node = use
+            while node.parent is not None and node.parent.type == "parenthesized_expression":
+                node = node.parent
+            parent = node.parent
+            if parent is None:
+                continue
+            if parent.type in ("inc_statement", "dec_statement"):
+                return True
+            if parent.type == "expression_list":
+                stmt = parent.parent
+                left = stmt.child_by_field_name("left") if stmt is not None else None
+                if stmt is not None and stmt.type in _ASSIGNS and left == parent:
+                    return True
+        return False
 
     def _insert_fix(self, literal: Node, name: str) -> Fix:
         body = literal.child_by_field_name("body")
@@ -481,3 +562,24 @@ def _param_ident(func: Node, file: SourceFile, name: str) -> Node | None:
                 if ident.is_named and file.text(ident) == name:
                     return ident
     return None
+
+
+def _held_by_value(rule: Rule, add: Node) -> bool:
+    """The WaitGroup of `X.Add(...)` is a variable or field itself (`wg`, `s.wg`, embedded),
+    not one behind a `*sync.WaitGroup` whose target is unknown."""
+    fn = add.child_by_field_name("function")
+    operand = fn.child_by_field_name("operand") if fn is not None else None
+    t = rule.pkg.resolver.type_of(operand, rule.file) if operand is not None else None
+    return t is not None and (t.sync_kind() != "WaitGroup" or t.kind != "pointer")
+
+
+def _chain_root(expr: Node) -> Node | None:
+    """`s` of `s`, `s.a.wg`: the identifier a plain selector chain starts from; None for
+    anything else (an index, a call, a dereference: their value may differ later)."""
+    node = expr
+    while node.type == "selector_expression":
+        operand = node.child_by_field_name("operand")
+        if operand is None:
+            return None
+        node = operand
+    return node if node.type == "identifier" else None
