@@ -6,6 +6,8 @@ resolve to None: callers treat their arguments as escaped and stay silent.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+
 import attrs
 from tree_sitter import Node
 
@@ -25,8 +27,11 @@ class Callee:
 def callee(call: Node, file: SourceFile, resolver: Resolver) -> Callee | None:
     """The package function or method that ``call`` invokes, if static."""
     fn = call.child_by_field_name("function")
-    if fn is None:
-        return None
+    return named_function(fn, file, resolver) if fn is not None else None
+
+
+def named_function(fn: Node, file: SourceFile, resolver: Resolver) -> Callee | None:
+    """The package function or method that the expression ``fn`` (`f`, `x.m`) names."""
     fn = unparen(fn)
     index = resolver.index
     if fn.type == "identifier":
@@ -104,3 +109,26 @@ def bind_arguments(call: Node, func: Node, func_file: SourceFile) -> dict[str, N
         if name != "_":
             bound[name] = arg
     return bound
+
+
+def references(
+    files: Iterable[SourceFile], resolver: Resolver, decl: FuncDecl
+) -> Iterator[tuple[Node, SourceFile]]:
+    """Every expression in ``files`` that names ``decl`` (`f`, `x.m`): calls, `go` and
+    `defer` calls, and uses as a value, its own declaration left out."""
+    name = decl.name.encode()
+    for file in files:
+        if name not in file.data:
+            continue
+        for node in file.tokens.token_nodes(name):
+            parent = node.parent
+            if parent is None or parent.id == decl.node.id:
+                continue
+            expr = parent if node.type == "field_identifier" else node
+            if node.type == "field_identifier" and parent.type != "selector_expression":
+                continue
+            if node.type not in ("identifier", "field_identifier"):
+                continue
+            found = named_function(expr, file, resolver)
+            if found is not None and found.decl.node.id == decl.node.id:
+                yield expr, file

@@ -64,11 +64,12 @@ closes of different channels (a range variable, `chans[i]`, a channel made anew 
 loop, a field of a value bound afresh on each iteration: `for _, s := range subs {
 close(s.ch) }`, `case r := <-requests: close(r.reply)`, a variable declared in the loop
 body; the loop's back-edge gives them a new value, so a close, then `continue`, then a
-close or send on the next iteration touch another channel); the "close unless closed" idiom `select { case <-ch: default: close(ch) }`; a close in
-a loop followed by `break`/`return`, or whose loop re-assigns the channel (`ch = nil`,
-`ch = make(...)`); a close guarded by a flag the loop sets (`if !closed { close(ch);
-closed = true }`); a conditional close in pool goroutines (the "last one out closes"
-pattern with an atomic counter).
+close or send on the next iteration touch another channel); the "close unless closed"
+idiom `select { case <-ch: default: close(ch) }`; a close in a loop followed by
+`break`/`return`, or whose loop re-assigns the channel (`ch = nil`, `ch = make(...)`); a
+close guarded by a flag the loop sets (`if !closed { close(ch); closed = true }`); a
+conditional close in pool goroutines (the "last one out closes" pattern with an atomic
+counter).
 
 ## Fix safety
 No fix is offered: the single place that should close depends on who owns the channel (the

@@ -1,15 +1,16 @@
 """## What it does
 Flags `os.Exit` and `log.Fatal`, `log.Fatalf`, `log.Fatalln` (imports resolved, renamed or
-not) in a function that has registered, on some path before the call, a `defer` that
-releases something: an `Unlock`/`RUnlock`, a WaitGroup `Done`, a context cancel func,
-`close(ch)`, or a `Close`, `Flush`, `Remove`/`RemoveAll`, `Stop` or `Sync` call (directly, or
-inside a deferred `func() { ... }()`).
+not) in a function that has registered, on some path before the call, a `defer` whose work
+outlives the process, so that skipping it leaves a trace: a `Flush` (buffered output is
+lost), an `os.Remove`/`os.RemoveAll` (the file stays behind), or the `Close` of a writer that
+holds data until it is closed (`gzip`, `zlib`, `flate`, `zip`, `tar` writers: the archive
+is left truncated), directly or inside a deferred `func() { ... }()`.
 
 ## Why is this bad?
 `os.Exit` ends the process at once: deferred calls do not run. A buffered writer is not
-flushed, a temporary file is not removed, a logger is not synced; in a function that is not
-`main`, an exit deep in the program also bypasses every caller's cleanup, and the defers it
-registered make clear that the function expected to return.
+flushed, a temporary file or directory is not removed, an archive gets no trailer. The
+classic case is `TestMain`: `defer os.RemoveAll(dir)` followed by `os.Exit(m.Run())` leaves
+a directory behind on every test run.
 
 ## Example
 ```go
@@ -54,29 +55,29 @@ func main() {
 }
 ```
 
-Severity: in the `main` function of package `main` (and in closures inside it), when every
-skipped defer only releases what the operating system reclaims at exit anyway (`Close`,
-`close`, a cancel func, `Stop`, `Unlock`, `Done`), the finding is a note; in a testable
-`Example...` function of a `_test.go` file (a small program of its own, where `log.Fatal` is
-the documentation's convention) it is not reported at all. `Flush`, `Remove`/`RemoveAll`
-and `Sync` have effects outside the process (lost output, a leftover file, unsynced data), so
-skipping them is a warning even in `main`. Everywhere else every skipped defer is a warning: a
-function other than `main` that exits is a library-style function bypassing its own (and its
-callers') cleanup, and a deferred `Unlock`/`Done` there shows the function was written to return.
-
-Not flagged: defers that release nothing (`defer fmt.Println(...)`, `defer recover()`-style
-handlers), defers registered only on paths that cannot reach the exit, exits in a closure
-(the closure's own defers are what counts), `log.Panic*` (it panics, so defers run).
+Not flagged: an exit that skips only what the process's end releases anyway: `Close` of a
+file, connection, response body, client or iterator, a context's cancel func, `Stop` of a
+timer, ticker or server, `Unlock` of a mutex, `Done` of a WaitGroup, `close(ch)`, an
+`os.File`'s or a logger's `Sync` (data written to a file is in the kernel already; a file
+closed by the exit loses nothing). Once the process is gone nothing can observe a held
+mutex, an undecremented WaitGroup or an open descriptor, so such a finding is not worth a
+reader's time, whether the exit is in `main`, in `TestMain`, in a CLI action or in a
+library function. Also not flagged: defers registered only on paths that cannot reach the
+exit, exits in a closure (the closure's own defers are what counts), `log.Panic*` (it
+panics, so defers run).
 
 ## Limitations
 Only the function's own defers are seen: an exit in a helper called from a function that
 deferred cleanup is not reported at the call. A deferred call to a package function or a
-method with another name (`defer cleanup()`) is not looked into.
+method with another name (`defer cleanup()`) is not looked into. Whether a `Close` flushes
+is known for the standard library's buffering writers only (by type, from their
+constructors); the `Close` of another package's writer that buffers is not flagged. A
+deferred `os.Remove(p)` is flagged even when `p` is still empty on the exiting path.
 
 ## References
 - go-critic `exitAfterDefer` ("Detects calls to exit/fatal inside functions that use
-  defer"): it flags any defer; goconc restricts the check to defers that release something,
-  follows the CFG (a defer only on another branch is not reported) and grades `main`.
+  defer"): it flags any defer; goconc restricts the check to defers whose effect outlives
+  the process, and follows the CFG (a defer only on another branch is not reported).
 - There is no go vet or staticcheck equivalent.
 """
 
@@ -94,11 +95,17 @@ from goconc.analyzer.types import enclosing_function, unparen
 
 _EXITS = frozenset({("os", "Exit"), ("log", "Fatal"), ("log", "Fatalf"), ("log", "Fatalln")})
 _EXIT_NAMES = frozenset(name for _, name in _EXITS)
-# Methods whose skipped call has an effect the OS does not undo at exit.
-_OUTSIDE = frozenset({"Flush", "Remove", "RemoveAll", "Sync"})
-# Methods whose skipped call only releases process resources.
-_INSIDE = frozenset({"Close", "Stop", "Unlock", "RUnlock", "Done"})
-_CANCEL_TYPES = frozenset({"CancelFunc", "CancelCauseFunc"})
+_REMOVES = frozenset({("os", "Remove"), ("os", "RemoveAll")})
+# Writers that keep data in the process until they are closed (a trailer, a last block).
+_BUFFERING = frozenset(
+    {
+        ("compress/gzip", "Writer"),
+        ("compress/zlib", "Writer"),
+        ("compress/flate", "Writer"),
+        ("archive/zip", "Writer"),
+        ("archive/tar", "Writer"),
+    }
+)
 _CALLS = frozenset({"call_expression"})
 
 
@@ -106,8 +113,8 @@ class ExitSkipsDefer(Rule):
     meta = RuleMeta(
         code="GR004",
         name="exit-skips-defer",
-        summary="os.Exit or log.Fatal runs after a defer that releases something; the defer "
-        "never runs.",
+        summary="os.Exit or log.Fatal skips a deferred Flush, Remove or writer Close whose "
+        "work outlives the process.",
         severity=Severity.WARNING,
         tags=("concurrency", "resource-leak", "defer"),
         precision="high",
@@ -133,104 +140,74 @@ class ExitSkipsDefer(Rule):
         stmt = cfg_statement(cfg, call)
         if stmt is None:
             return
-        found: list[tuple[Node, str, bool]] = []
+        found: list[tuple[Node, str, str]] = []
         for defer in _defers_before(cfg, stmt):
-            what = self._releases(defer)
+            what = self._outlives(defer)
             if what is not None:
                 found.append((defer, *what))
         if not found:
             return
         found.sort(key=lambda f: f[0].start_byte)
-        in_main = self._is_main(func)
-        outside = any(o for _, _, o in found)
-        if in_main and not outside and self._is_example(func):
-            return  # `log.Fatal` in a documentation example that frees only process resources
-        severity = Severity.NOTE if in_main and not outside else Severity.WARNING
         names = ", ".join(dict.fromkeys(w for _, w, _ in found))
+        why = "; ".join(dict.fromkeys(y for _, _, y in found))
         fn = call.child_by_field_name("function")
         exit_name = self.file.text(fn) if fn is not None else f"{target[0]}.{target[1]}"
-        advice = "return instead" if in_main else "return an error to main and exit there"
         self.report(
             call,
-            f"{exit_name} exits the process without running the deferred {names}; {advice}",
+            f"{exit_name} exits the process without running the deferred {names} ({why}); "
+            f"{self._advice(func)}",
             related=[Related(self.span(d), f"deferred {w} is skipped") for d, w, _ in found],
-            severity=severity,
         )
 
-    def _is_main(self, func: Node) -> bool:
-        """`main` of package main, or a testable `Example...` function (a small program of
-        its own, run by `go test` and shown as one in the docs), or a closure inside them."""
+    def _advice(self, func: Node) -> str:
         while func.type == "func_literal":
             outer = enclosing_function(func)
             if outer is None:
-                return False
+                break
             func = outer
-        if func.type != "function_declaration":
-            return False
-        name = func.child_by_field_name("name")
+        name = func.child_by_field_name("name") if func.type == "function_declaration" else None
         text = self.file.text(name) if name is not None else ""
-        if self.file.path.endswith("_test.go") and text.startswith("Example"):
-            return True
-        return self.pkg.name == "main" and text == "main"
+        if text == "TestMain" and self.file.path.endswith("_test.go"):
+            return "run the tests in a function that returns m.Run()'s code, and exit with it"
+        if text == "main" and self.pkg.name == "main":
+            return "return instead"
+        return "return an error to main and exit there"
 
-    def _is_example(self, func: Node) -> bool:
-        while func.type == "func_literal":
-            outer = enclosing_function(func)
-            if outer is None:
-                return False
-            func = outer
-        name = func.child_by_field_name("name")
-        text = self.file.text(name) if name is not None else ""
-        return self.file.path.endswith("_test.go") and text.startswith("Example")
-
-    def _releases(self, defer: Node) -> tuple[str, bool] | None:
-        """(what the deferred call releases, whether skipping it has effects outside the
-        process) when it releases something; None otherwise."""
+    def _outlives(self, defer: Node) -> tuple[str, str] | None:
+        """(the deferred call, what skipping it leaves behind) when its work outlives the
+        process; None otherwise."""
         call = defer.named_children[0] if defer.named_children else None
         if call is None or call.type != "call_expression":
             return None
         fn = call.child_by_field_name("function")
         if fn is not None and unparen(fn).type == "func_literal":
-            # defer func() { f.Close(); os.Remove(tmp) }(): what its own calls release.
-            best: tuple[str, bool] | None = None
+            # defer func() { f.Close(); os.Remove(tmp) }(): what its own calls do.
             for inner in descendants(unparen(fn), _CALLS, into_funcs=False):
-                what = self._call_releases(inner)
-                if what is not None and (best is None or (what[1] and not best[1])):
-                    best = what
-            return best
-        return self._call_releases(call)
+                what = self._call_outlives(inner)
+                if what is not None:
+                    return what
+            return None
+        return self._call_outlives(call)
 
-    def _call_releases(self, call: Node) -> tuple[str, bool] | None:
+    def _call_outlives(self, call: Node) -> tuple[str, str] | None:
         r = self.pkg.resolver
         fn = call.child_by_field_name("function")
         if fn is None:
             return None
         fn = unparen(fn)
-        if fn.type == "identifier":
-            if r.is_builtin(fn, self.file, "close"):
-                return f"{self.file.text(call)}", False
-            t = r.type_of(fn, self.file)
-            if (
-                t is not None
-                and t.kind == "named"
-                and t.pkg == "context"
-                and t.name in _CANCEL_TYPES
-            ):
-                return f"{self.file.text(fn)}()", False
-            return None
+        target = r.pkg_func(call, self.file)
+        if target in _REMOVES:
+            return f"{self.file.text(fn)}()", "what it removes stays behind"
         m = method_call(call, self.file)
-        if m is None:
+        if m is None or target is not None:
             return None
-        name = m[1]
-        if name in _OUTSIDE:
-            return f"{self.file.text(fn)}()", True
-        if name in _INSIDE:
-            if name in ("Unlock", "RUnlock", "Done"):
-                # Only the sync types' methods: identity, not names.
-                target = r.method_target(fn, self.file)
-                if target is None:
-                    return None
-            return f"{self.file.text(fn)}()", False
+        if m[1] == "Flush":
+            return f"{self.file.text(fn)}()", "buffered output is lost"
+        if m[1] == "Close":
+            t = r.type_of(m[0], self.file)
+            t = t.deref() if t is not None else None
+            if t is not None and t.kind == "named" and (t.pkg, t.name) in _BUFFERING:
+                return f"{self.file.text(fn)}()", "the data it holds is never written"
         return None
 
 

@@ -1,6 +1,8 @@
 package gr004
 
 import (
+	"archive/zip"
+	"context"
 	"fmt"
 	"log"
 	"os"
@@ -70,4 +72,52 @@ func shadowed() {
 	defer f.Close()
 	os := struct{ Exit func(int) }{Exit: func(int) {}}
 	os.Exit(1)
+}
+
+// Closing an archive reader, a file written without a buffer, a logger's Sync: the end of
+// the process loses nothing.
+func readArchive(path string) {
+	zr, err := zip.OpenReader(path)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer zr.Close()
+	out, err := os.Create(path + ".list")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer out.Sync()
+	defer out.Close()
+	for _, f := range zr.File {
+		if _, err := fmt.Fprintln(out, f.Name); err != nil {
+			log.Fatal(err)
+		}
+	}
+}
+
+// A Remove method of an in-memory type is not a file removal.
+type registry struct{ names map[string]bool }
+
+func (r *registry) Remove(name string) { delete(r.names, name) }
+
+func register(r *registry, name string) {
+	r.names[name] = true
+	defer r.Remove(name)
+	if len(name) > 64 {
+		log.Fatalf("name too long: %s", name)
+	}
+}
+
+// A TestMain-like helper that only cancels a context and closes a client.
+func setup(ctx context.Context, dial func(context.Context) (*os.File, error)) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	conn, err := dial(ctx)
+	if err != nil {
+		log.Fatalf("dial: %v", err)
+	}
+	defer conn.Close()
+	if _, err := conn.Stat(); err != nil {
+		os.Exit(1)
+	}
 }

@@ -14,16 +14,16 @@ func main() {
 	defer cancel()
 	f, err := os.Open("config")
 	if err != nil {
-		log.Fatal(err) // want "GR004: log.Fatal exits the process without running the deferred cancel\(\); return instead"
+		log.Fatal(err)
 	}
 	defer f.Close()
 	_ = ctx
 	if err := run(); err != nil {
-		log.Fatal(err) // want "GR004: .*cancel\(\), f.Close\(\)"
+		log.Fatal(err)
 	}
 	out := bufio.NewWriter(os.Stdout)
 	defer out.Flush()
 	if err := run(); err != nil {
-		os.Exit(1) // want "GR004: .*out.Flush\(\)"
+		os.Exit(1) // want "GR004: os.Exit exits the process without running the deferred out.Flush\(\) \(buffered output is lost\); return instead"
 	}
 }

@@ -1,6 +1,9 @@
 package main
 
-import "time"
+import (
+	"net"
+	"time"
+)
 
 // main's goroutines live as long as the process.
 func main() {
@@ -9,5 +12,12 @@ func main() {
 			time.Sleep(time.Second)
 		}
 	}()
+	s := openStore()
+	s.work <- 1
+	go startStatus(":0")
+	if l, err := net.Listen("tcp", ":0"); err == nil {
+		serve(l)
+	}
+	handlers["tick"]()
 	time.Sleep(time.Minute)
 }
