@@ -352,7 +352,7 @@ def test_waitgroup_reached_through_an_alias_is_fixed_once(
     a second run changes nothing."""
     target = module / "demo.go"
     target.write_text(
-        "package demo\n\nimport \"sync\"\n\n"
+        'package demo\n\nimport "sync"\n\n'
         "type state struct {\n\twg sync.WaitGroup\n\tn  int\n}\n\n"
         "type engine struct{ state state }\n\n"
         "func (e *engine) start() {\n\ts := &e.state\n\ts.wg.Add(1)\n"

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from goconc.analyzer.diagnostics import Applicability, Diagnostic
-from goconc.analyzer.fixes import apply_edits
 from goconc.analyzer.packages import clear_go_version_cache
+from goconc.cli.fixes import apply_edits
 from tests.golden import analyze
 
 HEADER = 'package demo\n\nimport "sync"\n\n'
