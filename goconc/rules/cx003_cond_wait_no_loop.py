@@ -60,12 +60,14 @@ func (q *Queue) Pop() int {
 ```
 
 Not flagged: a `Wait` in any `for` loop of its function (`for !cond { c.Wait() }`,
-`for { c.Wait(); if cond { break } }`); a `Wait` in a small package function or method
-whose every call in the package sits inside a `for` loop (a wrapper such as
-`func (b *buf) wait() { b.cond.Wait() }` called as `for !ready { b.wait() }`); `Wait`
+`for { c.Wait(); if cond { break } }`); a `Wait` in a package function or method whose
+every call in the package (test files included) sits inside a `for` loop, or inside another
+such wrapper (`func (b *buf) wait() { b.cond.Wait() }` called as `for !ready { b.wait() }`;
+the calls are found by what they call, so a wrapper may itself be named `Wait`); `Wait`
 methods of other types (a type's own `Wait` method, `sync.WaitGroup.Wait`); a `Wait` on a
-Cond that is a local variable of a function in a `_test.go` file (tests that exercise
-`Signal`/`Broadcast` themselves wait exactly once on purpose).
+Cond that is a local variable of a function in a `_test.go` file, or a field of a type
+declared in a `_test.go` file (tests that exercise `Signal`/`Broadcast` themselves, or use
+a Cond as a gate they open, wait exactly once on purpose).
 
 ## Fix safety
 No fix is offered: the loop needs the condition the waiter is waiting for, which only the
@@ -75,8 +77,9 @@ running once).
 
 ## Limitations
 Any `for` loop counts, even one that does not re-check the condition (a `range` over
-unrelated items). A wrapper is recognised only through direct calls in the same package;
-a wrapper called through a function value or from another package is flagged.
+unrelated items). A wrapper is recognised only through direct calls in the same package
+(up to three wrappers deep); a wrapper used as a function value or called from another
+package is flagged.
 
 ## References
 - No go vet analyzer checks this, and neither does staticcheck: its SA2xxx concurrency
@@ -91,11 +94,14 @@ from __future__ import annotations
 
 from tree_sitter import Node
 
+from goconc.analyzer.calls import references
 from goconc.analyzer.diagnostics import Related, RuleMeta, Severity
 from goconc.analyzer.matchers import FUNC_KINDS, innermost_loop
 from goconc.analyzer.rule import Rule
 from goconc.analyzer.source import SourceFile
-from goconc.analyzer.types import enclosing_function
+from goconc.analyzer.types import Ref, enclosing_function
+
+_MAX_WRAPPERS = 3  # wrappers of wrappers followed up to a loop
 
 
 class CondWaitNoLoop(Rule):
@@ -130,13 +136,19 @@ class CondWaitNoLoop(Rule):
             and not ref.root.startswith(("pkg:", "ext:"))
         ):
             return  # a Cond made by the test itself: a test of Cond's own wake-up behaviour
+        if ref is not None and self._test_only(ref):
+            return  # a Cond of a test-only type: a gate the test drives itself
         func = enclosing_function(call)
-        if func is not None and func.type != "func_literal" and self._wrapper_in_loops(func):
+        if (
+            func is not None
+            and func.type != "func_literal"
+            and self._wrapper_in_loops(func, self.file)
+        ):
             return
         name = self.file.text(fn.child_by_field_name("operand") or fn)
         related: list[Related] = []
         cond = _enclosing_if(call)
-        if cond is not None:
+        if cond is not None and not self._tests_only_the_cond(cond, ref):
             related.append(Related(self.span(cond), "the condition is tested once, here"))
         self.report(
             call,
@@ -145,33 +157,53 @@ class CondWaitNoLoop(Rule):
             related=related,
         )
 
-    def _wrapper_in_loops(self, func: Node) -> bool:
-        """``func`` is called in this package, and every such call is inside a loop."""
-        name_node = func.child_by_field_name("name")
-        if name_node is None:
+    def _wrapper_in_loops(self, func: Node, file: SourceFile, depth: int = 0) -> bool:
+        """``func`` is called in this package (test files included), and every call is inside
+        a loop, or in a wrapper of its own whose every call is. The calls are found by what
+        they call, not by name: `c.Wait()` on a wrapper type is the wrapper's."""
+        decl = next((d for d in self.pkg.index.declared_in(file)[2] if d.node.id == func.id), None)
+        if decl is None or depth > _MAX_WRAPPERS:
             return False
-        name = self.file.text(name_node)
-        needle = name.encode() + b"("
-        calls: list[tuple[Node, SourceFile]] = []
-        for file in self.pkg.files:
-            if needle not in file.data:
+        found = False
+        for expr, where in references(self.pkg.files, self.pkg.resolver, decl):
+            call = expr.parent
+            if call is None or call.type != "call_expression":
+                return False  # a function value: where it is called is unknown
+            found = True
+            if innermost_loop(call) is not None:
                 continue
-            for c in file.tokens.anchored(name.encode(), "call_expression")[1]:
-                f = c.child_by_field_name("function")
-                if f is None:
-                    continue
-                if f.type == "selector_expression":
-                    f = f.child_by_field_name("field")
-                if (
-                    f is not None
-                    and f.type in ("identifier", "field_identifier")
-                    and file.text(f) == name
-                ):
-                    calls.append((c, file))
-        return bool(calls) and all(innermost_loop(c) is not None for c, _ in calls)
+            outer = enclosing_function(call)
+            if (
+                outer is None
+                or outer.type == "func_literal"
+                or not self._wrapper_in_loops(outer, where, depth + 1)
+            ):
+                return False
+        return found
+
+    def _tests_only_the_cond(self, cond: Node, ref: Ref | None) -> bool:
+        """`if c.cond != nil`: the `if` asks whether there is a Cond, not the condition."""
+        if ref is None or cond.type != "binary_expression":
+            return False
+        sides = [cond.child_by_field_name("left"), cond.child_by_field_name("right")]
+        if not any(x is not None and x.type == "nil" for x in sides):
+            return False
+        r = self.pkg.resolver
+        return any(
+            x is not None and (other := r.ref_of(x, self.file)) is not None and ref.within(other)
+            for x in sides
+        )
+
+    def _test_only(self, ref: Ref) -> bool:
+        """The Cond is a field of a type declared in a `_test.go` file: test scaffolding."""
+        if not ref.path or not ref.cls:
+            return False
+        owner = self.pkg.index.types.get(ref.cls.split(".", 1)[0])
+        return owner is not None and owner.file.path.endswith("_test.go")
 
 
 def _enclosing_if(node: Node) -> Node | None:
+    """The condition of the nearest `if` around ``node`` in its function."""
     parent = node.parent
     while parent is not None and parent.type not in FUNC_KINDS:
         if parent.type == "if_statement":

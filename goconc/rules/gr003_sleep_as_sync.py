@@ -5,7 +5,10 @@ statement to the sleep there is no synchronisation (no `Wait`, channel receive o
 `select`, `range` over a channel, mutex operation, `sync/atomic` call), and the goroutine's
 effects are read after the sleep: the goroutine assigns, increments or appends to a variable
 of the starting function (or a package variable, or a field reached through the receiver or
-an argument of `go s.run(&x)`), and the function reads it after the sleep.
+an argument of `go s.run(&x)`), and the function reads it after the sleep. Reading the
+written field, or a struct that holds it by value, is a read of it; reading a pointer to
+the value the goroutine writes into (`go p.add(k)`, then `use(p)`) is not: only the pointer
+is read, and its target's fields are the callee's business.
 
 ## Why is this bad?
 A sleep does not order memory: the read is a data race whatever the duration, and the
@@ -357,9 +360,28 @@ class SleepAsSync(Rule):
             path = full.path if full is not None else ref.path
             for (root, wpath), write in writes.items():
                 n = min(len(path), len(wpath))
-                if root == ref.root and path[:n] == wpath[:n]:
-                    return chain, write
+                if root != ref.root or path[:n] != wpath[:n]:
+                    continue
+                if len(path) < len(wpath) and not self._copies(chain, wpath[len(path) :]):
+                    continue  # `p` read, `p.f` written through it: the pointer is not `p.f`
+                return chain, write
         return None
+
+    def _copies(self, read: Node, rest: tuple[str, ...]) -> bool:
+        """Reading ``read`` reads its field path ``rest`` too: the value read, and every field
+        on the way, is a struct held by value (a pointer, map or slice read is only a
+        reference; its target is not read)."""
+        r = self.pkg.resolver
+        t = r.type_of(read, self.file)
+        for name in rest:
+            if t is None or t.kind != "named" or t.pkg:
+                return False
+            decl = r.index.types.get(t.name)
+            if decl is None or decl.type_node.type != "struct_type":
+                return False
+            found = r.field(t, name)
+            t = found[1] if found is not None else None
+        return True
 
 
 def _write_targets(func: Node) -> Iterator[tuple[Node, Node]]:
