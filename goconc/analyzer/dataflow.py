@@ -142,3 +142,49 @@ def reaches(
                     seen.add(succ.index)
                     work.append((succ, 0))
     return False
+
+
+@attrs.frozen
+class Decided:
+    """A branch known to have been taken before a search starts: the condition ``cond`` (a
+    CFG node) sent control to ``taken``; evaluated again with none of its operands changed
+    (no node for which ``changes`` holds on the way), it sends control there again."""
+
+    cond: Node
+    taken: Block
+    changes: Callable[[Node], bool]
+
+
+def reaches_deciding(
+    cfg: CFG,
+    start: Node,
+    target: Node,
+    avoid: Callable[[Node], bool] | None,
+    decided: Decided,
+) -> bool:
+    """`reaches`, pruning the paths that come back to ``decided.cond`` with its operands
+    unchanged and leave it another way than the one it took."""
+    block = cfg.block_of(start)
+    if block is None:
+        return False
+    work: list[tuple[Block, int, bool]] = [(block, _index(block, start) + 1, False)]
+    seen: set[tuple[int, bool]] = set()
+    while work:
+        current, pos, dirty = work.pop()
+        blocked = False
+        for n in current.nodes[pos:]:
+            if n.id == target.id:
+                return True
+            if avoid is not None and avoid(n):
+                blocked = True
+                break
+            dirty = dirty or decided.changes(n)
+        if blocked:
+            continue
+        last = current.nodes[-1] if current.nodes else None
+        again = last is not None and last.id == decided.cond.id and not dirty
+        for succ in [decided.taken] if again else current.succs:
+            if (succ.index, dirty) not in seen:
+                seen.add((succ.index, dirty))
+                work.append((succ, 0, dirty))
+    return False

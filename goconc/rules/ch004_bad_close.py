@@ -78,7 +78,10 @@ candidate closer may legitimately close.
 
 ## Limitations
 Conditions are not evaluated: two closes on one path under independent conditions that are
-never both true are reported. Pool goroutines are recognised for function literals only
+never both true are reported. One case is followed: a path that goes round a loop back to
+the `if` that chose a close, with none of the local variables it tests written on the way,
+chooses the close again (`if n == 10 { close(ch); continue }; n++; ch <- v` never sends
+after the close). Pool goroutines are recognised for function literals only
 (`go worker(ch)` in a loop is not followed). Channels reached through maps, slices or other
 packages are not tracked.
 
@@ -98,7 +101,7 @@ from tree_sitter import Node
 
 from goconc.analyzer.calls import callee
 from goconc.analyzer.cfg import CFG
-from goconc.analyzer.dataflow import cfg_statement, reaches
+from goconc.analyzer.dataflow import Decided, cfg_statement, reaches, reaches_deciding
 from goconc.analyzer.diagnostics import Related, RuleMeta, Severity
 from goconc.analyzer.matchers import (
     FUNC_KINDS,
@@ -257,7 +260,7 @@ class BadClose(Rule):
                 continue
             if _exclusive(other, call) or self._self_disabling(other, func):
                 continue
-            if reaches(cfg, first, stmt, stops):
+            if self._reaches(cfg, other, func, first, stmt, stops):
                 self._report(
                     call,
                     f"{ref.text} is closed twice on this path: the second close panics",
@@ -326,7 +329,7 @@ class BadClose(Rule):
                 continue  # one finding per close: later sends are the same bug
             if _exclusive(c, send) or self._self_disabling(c, func):
                 continue
-            if reaches(cfg, first, target, stops):
+            if self._reaches(cfg, c, func, first, target, stops):
                 self._used_closes.add(c.id)
                 self._report(
                     send,
@@ -430,6 +433,83 @@ class BadClose(Rule):
                 return
 
     # -- helpers -----------------------------------------------------------------------------
+    def _reaches(
+        self,
+        cfg: CFG,
+        close: Node,
+        func: Node,
+        start: Node,
+        target: Node,
+        stops: Callable[[Node], bool],
+    ) -> bool:
+        """A path from the close's statement ``start`` runs ``target``. A path that goes
+        round a loop and back to the `if` that chose the close, with nothing changing what
+        that `if` tests, chooses the close again (`if n == 10 { close(ch); continue }; n++;
+        ch <- v`: the send never follows the close)."""
+        decided = self._deciding_if(cfg, close, func)
+        if decided is None:
+            return reaches(cfg, start, target, stops)
+        return reaches_deciding(cfg, start, target, stops, decided)
+
+    def _deciding_if(self, cfg: CFG, close: Node, func: Node) -> Decided | None:
+        """The innermost `if` whose consequence holds the close, when its condition reads
+        only local variables (compared, negated, combined) that are written by plain
+        statements of this function only: not in a closure, not through their address."""
+        node: Node | None = close.parent
+        while node is not None and node.id != func.id and node.type not in FUNC_KINDS:
+            parent = node.parent
+            if parent is not None and parent.type == "if_statement":
+                if parent.child_by_field_name("consequence") == node:
+                    break
+                return None  # in the else branch: not followed
+            node = parent
+        else:
+            return None
+        stmt = node.parent
+        cond = stmt.child_by_field_name("condition") if stmt is not None else None
+        taken = next(
+            (b for b in cfg.blocks if b.kind == "if.then" and stmt is not None and b.stmt == stmt),
+            None,
+        )
+        if cond is None or taken is None or cfg.block_of(cond) is None:
+            return None
+        names = self._stable_operands(cond, func)
+        if names is None:
+            return None
+        r = self.pkg.resolver
+        file = self.file
+
+        def changes(n: Node) -> bool:
+            for m in descendants(n, frozenset({"identifier"})):
+                b = r.binding(m, file)
+                if b is not None and b.key in names and (_is_written(m) or _stepped(m)):
+                    return True
+            return False
+
+        return Decided(cond, taken, changes)
+
+    def _stable_operands(self, cond: Node, func: Node) -> set[str] | None:
+        """Keys of the local variables a pure condition reads (names, literals, operators),
+        when only plain statements of ``func`` write them: no closure, no `&x`. None when
+        the condition reads anything else."""
+        r = self.pkg.resolver
+        keys: set[str] = set()
+        for n in _walk(cond):
+            if n.type in _PURE:
+                continue
+            b = r.binding(n, self.file) if n.type == "identifier" else None
+            if b is None:
+                return None  # a call, a field, a package variable: may change unseen
+            keys.add(b.key)
+        for use in descendants(func, frozenset({"identifier"})):
+            b = r.binding(use, self.file) if keys else None
+            if b is None or b.key not in keys:
+                continue
+            written = _is_written(use) or _stepped(use)
+            if _addressed(use) or (written and enclosing_function(use) != func):
+                return None
+        return keys or None
+
     def _path_stops(self, cfg: CFG, func: Node, ref: Ref) -> Callable[[Node], bool]:
         """CFG nodes that end a path for these checks: a new value for the channel, or a call
         to a function named `Fatal...` (`testutil.FatalStack(t, ...)`, a helper in another
@@ -530,6 +610,48 @@ def _exclusive(a: Node, b: Node) -> bool:
     if n.type == "if_statement":
         return child_of[n.id] != prev.id and prev.type != "parenthesized_expression"
     return False
+
+
+_PURE = frozenset(
+    {
+        "binary_expression",
+        "unary_expression",
+        "parenthesized_expression",
+        "int_literal",
+        "float_literal",
+        "interpreted_string_literal",
+        "raw_string_literal",
+        "rune_literal",
+        "true",
+        "false",
+        "nil",
+    }
+)
+
+
+def _walk(node: Node) -> list[Node]:
+    """``node`` and its named descendants, operators' own tokens left out."""
+    out: list[Node] = []
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        out.append(n)
+        stack.extend(c for c in n.named_children if not c.is_extra)
+    return out
+
+
+def _stepped(n: Node) -> bool:
+    """`x++` / `x--`."""
+    parent = n.parent
+    return parent is not None and parent.type in ("inc_statement", "dec_statement")
+
+
+def _addressed(n: Node) -> bool:
+    parent = n.parent
+    if parent is None or parent.type != "unary_expression":
+        return False
+    op = parent.child_by_field_name("operator")
+    return op is not None and op.type == "&"
 
 
 def _is_written(n: Node) -> bool:

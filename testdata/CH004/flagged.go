@@ -124,3 +124,30 @@ func sendAfterCloseOnReceived(incoming <-chan *listener) {
 		l.ready <- 1 // want "CH004: send on l.ready after it was closed"
 	}
 }
+
+// The loop's own step changes what the `if` tests: the next iteration sends on the closed
+// channel.
+func roundTripsStep(requests chan<- int) {
+	for n := 0; n < 20; n++ {
+		if n == 10 {
+			close(requests)
+			continue
+		}
+		requests <- n // want "CH004: send on requests after it was closed"
+	}
+}
+
+// The condition reads a field, which a call may change: not followed.
+type roundState struct{ n int }
+
+func roundTripsField(s *roundState, requests chan<- int, replies <-chan int, bump func()) {
+	for range replies {
+		if s.n == 10 {
+			close(requests)
+			bump()
+			continue
+		}
+		s.n++
+		requests <- s.n // want "CH004: send on requests after it was closed"
+	}
+}

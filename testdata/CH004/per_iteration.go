@@ -74,3 +74,18 @@ func relabel(batches [][]*request) {
 		}
 	}
 }
+
+// The `if` that chose the close tests a counter nothing changes on the way back: every
+// later iteration takes the close branch again, so the send never follows the close.
+func roundTrips(requests chan<- int, replies <-chan int) {
+	n := 0
+	requests <- n
+	for range replies {
+		if n == 10 {
+			close(requests)
+			continue
+		}
+		n++
+		requests <- n
+	}
+}
