@@ -181,31 +181,38 @@ def package_name(f: SourceFile) -> str:
 def _run_rules(
     pkg: Package, rule_classes: list[type[Rule]], settings: Settings, notes: list[Notification]
 ) -> list[Diagnostic]:
-    rules: list[Rule] = []
-    for cls in rule_classes:
-        rules.append(cls(pkg, settings.rule_options.get(cls.meta.code, {})))
-    broken: set[int] = set()
+    """Every rule over every file of ``pkg``. A rule that raises loses what its failing
+    method covers, and nothing more: the package (making the rule, ``applies_to_package``,
+    ``end_package``), a file or a top-level declaration (see walker.py); each crash becomes
+    a notification and every other finding is kept."""
 
-    def crash(rule: Rule, path: str, err: BaseException) -> None:
-        broken.add(id(rule))
+    def crash(code: str, path: str, err: BaseException, at: tuple[int, int] | None = None) -> None:
         notes.append(
             Notification(
                 NoteLevel.ERROR,
-                f"rule {rule.meta.code} crashed: {err!r}",
+                f"rule {code} crashed: {err!r}",
                 path=path,
-                rule=rule.meta.code,
+                line=at[0] if at else None,
+                column=at[1] if at else None,
+                rule=code,
                 detail="".join(traceback.format_exception(err)),
                 crash=True,
             )
         )
 
+    rules: list[Rule] = []
+    for cls in rule_classes:
+        try:
+            rules.append(cls(pkg, settings.rule_options.get(cls.meta.code, {})))
+        except Exception as err:
+            crash(cls.meta.code, pkg.folder, err)
     applying: list[Rule] = []
     for rule in rules:
         try:
             if rule.applies_to_package():
                 applying.append(rule)
         except Exception as err:
-            crash(rule, pkg.folder, err)
+            crash(rule.meta.code, pkg.folder, err)
     walker = BatchedWalker(applying)
     timed_out: set[str] = set()
     budget = settings.analysis_timeout
@@ -231,7 +238,8 @@ def _run_rules(
                 too_slow(f.path, "analysing this file")
                 continue
             for c in crashes:
-                crash(c.rule, f.path, c.error)
+                at = f.position(c.at.start_byte) if c.at is not None else None
+                crash(c.rule.meta.code, f.path, c.error, at)
         for rule in applying:
             try:
                 with limits:
@@ -240,9 +248,9 @@ def _run_rules(
                 too_slow(pkg.folder, f"rule {rule.meta.code} on this package")
                 continue
             except Exception as err:
-                crash(rule, pkg.folder, err)
-            if id(rule) not in broken:
-                found.extend(d for d in rule.diagnostics if d.span.path not in timed_out)
+                crash(rule.meta.code, pkg.folder, err)
+                continue  # its findings in the package go with it
+            found.extend(d for d in rule.diagnostics if d.span.path not in timed_out)
     return found
 
 

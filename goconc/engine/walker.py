@@ -6,14 +6,14 @@ tokens.py), found without visiting the rest of the tree; for the others one tree
 query finds the node kinds they hook, so the tree is traversed in C and Python only touches
 the hits. Hooks run in document order; where leave hooks are wanted, enter/leave order is
 rebuilt from byte ranges with a stack, so it is iterative: 3,000-deep nesting needs no
-recursion. A rule that raises is switched off for the rest of the file and reported; the
-others go on.
+recursion. A rule that raises, in a hook or in any other of its methods, loses only that
+top-level declaration (or the file, outside any) and is reported; the others go on.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from operator import itemgetter
 
 import attrs
@@ -31,6 +31,49 @@ Hook = Callable[[Node], None]
 class RuleCrash:
     rule: Rule
     error: BaseException
+    at: Node | None = None  # the top-level declaration it raised in; None: outside any
+
+
+# Where a crash happens: a top-level declaration's index in the file, or none of them.
+FILE = -1
+
+
+class _Faults:
+    """The crashes of one file's walk, and what each costs its rule: its hooks and the
+    findings it made in the declaration it raised in (in the whole file when it raised
+    outside any declaration). The other rules, and its other declarations, are untouched."""
+
+    def __init__(self) -> None:
+        self.crashes: list[RuleCrash] = []
+        self.tops: list[Node] = []
+        self.off_file: set[int] = set()  # rule ids
+        self.off: set[tuple[int, int]] = set()  # (rule id, declaration index)
+        self.marks: dict[tuple[int, int], int] = {}  # where its findings there begin
+        self._file_marks: dict[int, int] = {}
+
+    def start(self, rules: Sequence[Rule], tops: list[Node]) -> None:
+        self.tops = tops
+        self._file_marks = {id(r): len(r.diagnostics) for r in rules}
+
+    def skips(self, key: int, decl: int) -> bool:
+        return key in self.off_file or (decl != FILE and (key, decl) in self.off)
+
+    def enter(self, rule: Rule, decl: int) -> None:
+        """Before ``rule``'s hook runs in declaration ``decl``."""
+        if decl != FILE:
+            self.marks.setdefault((id(rule), decl), len(rule.diagnostics))
+
+    def fail(self, rule: Rule, err: Exception, decl: int = FILE) -> None:
+        key = id(rule)
+        if decl == FILE:
+            self.off_file.add(key)
+            mark = self._file_marks.get(key)
+        else:
+            self.off.add((key, decl))
+            mark = self.marks.get((key, decl))
+        if mark is not None:
+            del rule.diagnostics[mark:]
+        self.crashes.append(RuleCrash(rule, err, self.tops[decl] if decl != FILE else None))
 
 
 # A hit's place in the walk: document order (a parent before a child that spans the same
@@ -97,108 +140,141 @@ class BatchedWalker:
         )
 
     def walk(self, file: SourceFile) -> list[RuleCrash]:
-        """Run every rule's hooks over ``file``; return the rules that crashed."""
+        """Run every rule's hooks over ``file``; return the crashes. A rule that raises (in
+        any of its methods, or while its tokens are looked up) loses what it found in that
+        top-level declaration, or in the file when it raised outside any; see _Faults."""
         tokens = file.tokens
-        crashed: dict[int, RuleCrash] = {}
+        faults = _Faults()
         active: list[Rule] = []
         judged: dict[tuple[tuple[bytes, ...], tuple[bytes, ...]], bool] = {}
         for rule in self.rules:
-            needed = self._needed[id(rule)]
-            possible = judged.get(needed)
-            if possible is None:  # rules of one family share their tokens
-                possible = judged[needed] = self._active(needed, tokens)
             try:
+                needed = self._needed[id(rule)]
+                possible = judged.get(needed)
+                if possible is None:  # rules of one family share their tokens
+                    possible = judged[needed] = self._active(needed, tokens)
                 if possible and rule.wants_file(file):
                     active.append(rule)
             except Exception as err:  # a bug of ours: report it, keep the other rules
-                crashed[id(rule)] = RuleCrash(rule, err)
+                faults.fail(rule, err)
         if not active:
-            return list(crashed.values())
+            return faults.crashes
         for rule in active:
             rule.file = file
 
-        def call(hooks: list[tuple[Rule, Hook]], node: Node, wanted: frozenset[int]) -> None:
+        def call(
+            hooks: list[tuple[Rule, Hook]], node: Node, wanted: frozenset[int], decl: int
+        ) -> None:
             for rule, hook in hooks:
                 key = id(rule)
-                if key not in wanted or key in crashed:
+                if key not in wanted or faults.skips(key, decl):
                     continue
+                faults.enter(rule, decl)
                 try:
                     hook(node)
                 except Exception as err:  # a bug of ours: report it, keep the other rules
-                    crashed[key] = RuleCrash(rule, err)
+                    faults.fail(rule, err, decl)
 
         root = file.root
-        everyone = frozenset(id(r) for r in active)
-        call(self._visit.get(root.type, []), root, everyone)
         tops = [d for d in root.named_children if not d.is_extra and d.type not in _NO_CODE]
-        hits: list[tuple[int, int, int, Node, Rule, Hook]] = []
+        faults.start(active, tops)
+        everyone = frozenset(id(r) for r in active)
+        call(self._visit.get(root.type, []), root, everyone, FILE)
+        hits: list[tuple[int, int, int, int, Node, Rule, Hook]] = []
         starts = [d.start_byte for d in tops]
         for order, rule in enumerate(active):
-            for node, hook in self._anchored_hits(rule, tokens, tops, starts):
-                hits.append((node.start_byte, -node.end_byte, order, node, rule, hook))
+            for i, node, hook in self._anchored_hits(rule, tokens, tops, starts, faults):
+                hits.append((node.start_byte, -node.end_byte, order, i, node, rule, hook))
         # The others: one query per declaration for the kinds that the rules wanting it hook.
         queried = [r for r in active if id(r) not in self._anchored]
-        for decl in tops if queried else ():
-            wanted_rules = [r for r in queried if r.wants_declaration(decl)]
+        for i, decl in enumerate(tops if queried else ()):
+            wanted_rules = [r for r in queried if self._wants(r, decl, i, faults)]
             kinds = frozenset().union(*(self._kinds[id(r)] for r in wanted_rules))
             if not kinds:
                 continue
             if any(k in self._leave for k in kinds):
-                self._nested_walk(decl, kinds, wanted_rules, call)
+                self._nested_walk(decl, i, kinds, wanted_rules, call)
                 continue
             captures = QueryCursor(kind_query(kinds)).captures(decl).get("n", [])
             visit = self._visit_tables(frozenset(id(r) for r in wanted_rules))
             for order, node in enumerate(in_document_order(captures), len(active)):
                 for rule, hook in visit.get(node.type, ()):
-                    hits.append((node.start_byte, -node.end_byte, order, node, rule, hook))
+                    hits.append((node.start_byte, -node.end_byte, order, i, node, rule, hook))
         hits.sort(key=_ORDER)
         done: set[tuple[int, int]] = set()  # a node two tokens lead to runs once per hook
-        for _, _, _, node, rule, hook in hits:
+        off_file, off, marks = faults.off_file, faults.off, faults.marks
+        for _, _, _, i, node, rule, hook in hits:
             key = id(rule)
-            if key in crashed:
+            if key in off_file or (off and (key, i) in off):
                 continue
             once = (node.id, id(hook))
             if once in done:
                 continue
             done.add(once)
+            if (key, i) not in marks:
+                marks[key, i] = len(rule.diagnostics)
             try:
                 hook(node)
             except Exception as err:  # a bug of ours: report it, keep the other rules
-                crashed[key] = RuleCrash(rule, err)
-        call(self._leave.get(root.type, []), root, everyone)
-        return list(crashed.values())
+                faults.fail(rule, err, i)
+        call(self._leave.get(root.type, []), root, everyone, FILE)
+        return faults.crashes
+
+    @staticmethod
+    def _wants(rule: Rule, decl: Node, index: int, faults: _Faults) -> bool:
+        """``rule.wants_declaration(decl)``; a rule that raises there does not get it."""
+        if faults.skips(id(rule), index):
+            return False
+        try:
+            return rule.wants_declaration(decl)
+        except Exception as err:  # a bug of ours: report it, keep the other rules
+            faults.fail(rule, err, index)
+            return False
 
     def _anchored_hits(
-        self, rule: Rule, tokens: TokenIndex, tops: list[Node], starts: list[int]
-    ) -> Iterator[tuple[Node, Hook]]:
-        """The nodes an anchored rule's tokens lead to in the declarations ``tops``, with
-        their hooks. A rule that chooses declarations (its own wants_declaration or
-        declaration_triggers) is asked first, and its tokens are looked for only in the ones
-        it wants; the others take every hit of the file."""
+        self, rule: Rule, tokens: TokenIndex, tops: list[Node], starts: list[int], faults: _Faults
+    ) -> list[tuple[int, Node, Hook]]:
+        """The nodes an anchored rule's tokens lead to in the declarations ``tops``, with the
+        index of their declaration and their hooks. A rule that chooses declarations (its own
+        wants_declaration or declaration_triggers) is asked first, and its tokens are looked
+        for only in the ones it wants; the others take every hit of the file."""
         plan = self._anchored.get(id(rule), ())
-        if plan and self._chooses[id(rule)]:
-            for decl in tops:
-                if rule.wants_declaration(decl):
-                    for kind, anchors, hook in plan:
-                        for token in anchors:
-                            for node in tokens.anchored_in(
-                                token, kind, decl.start_byte, decl.end_byte
-                            ):
-                                yield node, hook
-            return
-        for kind, anchors, hook in plan:
-            for token in anchors:
-                for node in tokens.anchored(token, kind)[1]:
-                    i = bisect_right(starts, node.start_byte) - 1
-                    if i >= 0 and node.end_byte <= tops[i].end_byte:
-                        yield node, hook
+        found: list[tuple[int, Node, Hook]] = []
+        if not plan or faults.skips(id(rule), FILE):
+            return found
+        if self._chooses[id(rule)]:
+            for i, decl in enumerate(tops):
+                if not self._wants(rule, decl, i, faults):
+                    continue
+                try:
+                    found.extend(
+                        (i, node, hook)
+                        for kind, anchors, hook in plan
+                        for token in anchors
+                        for node in tokens.anchored_in(token, kind, decl.start_byte, decl.end_byte)
+                    )
+                except Exception as err:  # a bug of ours: this declaration only
+                    faults.fail(rule, err, i)
+            return found
+        try:
+            for kind, anchors, hook in plan:
+                for token in anchors:
+                    for node in tokens.anchored(token, kind)[1]:
+                        i = bisect_right(starts, node.start_byte) - 1
+                        if i >= 0 and node.end_byte <= tops[i].end_byte:
+                            found.append((i, node, hook))
+        except Exception as err:  # a bug of ours: this rule loses the file
+            faults.fail(rule, err)
+            return []
+        return found
 
     def _nested_walk(
         self,
         decl: Node,
+        index: int,
         kinds: frozenset[str],
         rules: list[Rule],
-        call: Callable[[list[tuple[Rule, Hook]], Node, frozenset[int]], None],
+        call: Callable[[list[tuple[Rule, Hook]], Node, frozenset[int], int], None],
     ) -> None:
         """Visit and leave hooks in nesting order, rebuilt from byte ranges with a stack."""
         wanted = frozenset(id(r) for r in rules)
@@ -209,9 +285,9 @@ class BatchedWalker:
                 stack[-1].start_byte <= node.start_byte and node.end_byte <= stack[-1].end_byte
             ):
                 left = stack.pop()
-                call(self._leave.get(left.type, []), left, wanted)
-            call(self._visit.get(node.type, []), node, wanted)
+                call(self._leave.get(left.type, []), left, wanted, index)
+            call(self._visit.get(node.type, []), node, wanted, index)
             stack.append(node)
         while stack:
             left = stack.pop()
-            call(self._leave.get(left.type, []), left, wanted)
+            call(self._leave.get(left.type, []), left, wanted, index)
