@@ -21,7 +21,8 @@ from typing import IO, Any
 import pytest
 
 from goconc.analyzer.packages import FolderJob
-from goconc.cli.lsp import PYGLS_MISSING, analyse_buffers, serve
+from goconc.cli.lsp import analyse_buffers
+from goconc.cli.main import PYGLS_MISSING, serve_lsp
 from goconc.engine.model import Settings
 from goconc.engine.registry import select_codes
 from goconc.engine.runner import analyze_folder
@@ -380,7 +381,7 @@ def test_analyse_buffers_configuration(repo: Path) -> None:
 def test_missing_pygls(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setitem(sys.modules, "pygls", None)  # makes `import pygls...` fail
     monkeypatch.delitem(sys.modules, "goconc.cli.lsp_server", raising=False)
-    assert serve() == 2
+    assert serve_lsp() == 2
     assert capsys.readouterr().err == PYGLS_MISSING
 
 

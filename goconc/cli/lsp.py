@@ -5,36 +5,19 @@ from disk, because sibling files hold the fields and methods the rules need. Con
 found from the folder as `goconc check` finds it, and re-read on every analysis, so an edit of
 `.goconc.toml` applies at the next keystroke. Nothing is ever written.
 
-The protocol side (pygls) lives in `lsp_server.py` and is imported only by `serve`: pygls is
-a dependency of goconc, but `goconc check` must not pay for importing it.
+The protocol side (pygls) lives in `lsp_server.py`, which imports this module; `goconc lsp`
+(cli/main.py) imports it only then: pygls is a dependency of goconc, but `goconc check` must
+not pay for importing it.
 """
 
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Mapping
 
 import attrs
 
 from goconc.analyzer.diagnostics import Diagnostic, Notification
-
-PYGLS_MISSING = (
-    "goconc: `goconc lsp` needs pygls, a dependency of goconc that this Python lacks; "
-    "install goconc again (pip install --force-reinstall goconc from where you got it)\n"
-)
-
-
-def serve() -> int:
-    """Run the language server on stdin/stdout until the client says `exit`."""
-    try:
-        from goconc.cli import lsp_server
-    except ModuleNotFoundError as err:
-        if (err.name or "").split(".")[0] not in ("pygls", "lsprotocol", "cattrs"):
-            raise
-        sys.stderr.write(PYGLS_MISSING)
-        return 2
-    return lsp_server.run()
 
 
 @attrs.frozen

@@ -222,9 +222,7 @@ def _main(argv: list[str]) -> int:
     except SystemExit as exc:  # argparse: --help, --version, or a usage error
         return int(exc.code or 0) if exc.code in (0, None) else EXIT_ERROR
     if args.command == "lsp":
-        from goconc.cli.lsp import serve
-
-        return serve()
+        return serve_lsp()
     if args.command == "version":
         print(f"goconc {version()}")
         return EXIT_CLEAN
@@ -240,6 +238,24 @@ def _main(argv: list[str]) -> int:
         return graph_command(args)
     parser.print_help()
     return EXIT_ERROR
+
+
+PYGLS_MISSING = (
+    "goconc: `goconc lsp` needs pygls, a dependency of goconc that this Python lacks; "
+    "install goconc again (pip install --force-reinstall goconc from where you got it)\n"
+)
+
+
+def serve_lsp() -> int:
+    """Run the language server on stdin/stdout until the client says `exit`."""
+    try:
+        from goconc.cli import lsp_server
+    except ModuleNotFoundError as err:
+        if (err.name or "").split(".")[0] not in ("pygls", "lsprotocol", "cattrs"):
+            raise
+        sys.stderr.write(PYGLS_MISSING)
+        return 2
+    return lsp_server.run()
 
 
 def _list_rules(fmt: str) -> int:
