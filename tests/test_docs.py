@@ -67,3 +67,41 @@ def test_docs_use_supported_versions_of_actions() -> None:
         for action, major in re.findall(r"uses: ([\w/-]+)@v(\d+)", text):
             if action in MINIMUM_MAJOR:
                 assert int(major) >= MINIMUM_MAJOR[action], f"{page.name}: {action}@v{major}"
+
+
+ARCHITECTURE = ROOT / "docs" / "architecture.md"
+GOCONC = ROOT / "goconc"
+
+
+def _described() -> dict[str, tuple[str, str]]:
+    """{module path under goconc/: (its layer heading, its line)} from "## The modules"."""
+    text = ARCHITECTURE.read_text(encoding="utf-8")
+    section = text.split("\n## The modules\n", 1)[1].split("\n## ", 1)[0]
+    found: dict[str, tuple[str, str]] = {}
+    layer = ""
+    for line in section.splitlines():
+        if line.startswith("### "):
+            layer = line[4:].split()[0]  # "cli/"
+        elif line.startswith("- `") and "`: " in line:
+            path, description = line[3:].split("`: ", 1)
+            assert description.strip(), f"{path}: no description"
+            found[path] = (layer, line)
+    return found
+
+
+def test_every_module_is_described_under_its_layer() -> None:
+    described = _described()
+    layers = {layer for layer, _ in described.values()}
+    for path in sorted(GOCONC.rglob("*.py")):
+        rel = path.relative_to(GOCONC).as_posix()
+        if rel == "__init__.py":
+            continue
+        if path.name == "__init__.py":
+            assert f"{path.parent.name}/" in layers, f"no section for {path.parent.name}/"
+            continue
+        assert rel in described, f"docs/architecture.md does not describe {rel}"
+        layer, _ = described[rel]
+        # __main__.py is the application's second entry point.
+        assert rel.startswith(layer) or (rel == "__main__.py" and layer == "cli/"), rel
+    stale = [p for p in described if not (GOCONC / p).exists()]
+    assert not stale, f"docs/architecture.md describes modules that do not exist: {stale}"

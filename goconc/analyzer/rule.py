@@ -4,8 +4,9 @@ A rule is a class with ``meta = RuleMeta(...)`` and hooks named after tree-sitte
 kinds: ``visit_go_statement(self, node)`` runs when the batched walk enters a go statement,
 ``leave_<kind>`` when it leaves one. ``end_package`` runs once every file of the package has
 been walked, for rules that need the whole package. The module docstring is the rule's
-documentation (see DESIGN.md). A rule never parses or walks a tree for itself: it asks
-``self.pkg`` (types, CFGs, summaries) for what it needs.
+documentation (see docs/architecture.md). A rule never parses or walks a whole file: it asks
+``self.pkg`` (types, CFGs, facts) for what it needs, and looks inside the nodes it is handed
+with subtree queries (``matchers.descendants``).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """SourceFile: one Go file's bytes, tree and the single place where positions are converted.
 
 The tree is parsed on first use: a file that no rule needs and no other file's analysis
-looks into is never parsed (see engine.py), and parsing is most of a run's cost.
+looks into is never parsed (see engine/runner.py), and parsing is most of a run's cost.
 
 tree-sitter gives 0-based rows split on LF only and byte columns. Everything we report uses
 1-based lines split as editors and SARIF split them (LF, CRLF and lone CR) and 1-based UTF-16

@@ -1,5 +1,5 @@
 """docs/rules/<CODE>.md from the rules' docstrings: one source for the docs, `goconc rule`
-and SARIF help. Regenerate with `python -m goconc.analyzer.docgen`; a test checks they match."""
+and SARIF help. Regenerate with `python -m goconc.cli.docgen`; a test checks they match."""
 
 from __future__ import annotations
 

@@ -12,7 +12,7 @@ its files, and on nothing else (`analyze_folder` reads only the job's files). So
   file was last changed more than `RACY_SECONDS` before we looked: a later write within the
   same timestamp tick could otherwise leave the stat tuple unchanged ("racy git").
 
-The code stamp hashes the content of goconc's own .py files (about 40 files, 350 KB: a few
+The code stamp hashes the content of goconc's own .py files (about 70 files, 770 KB: a few
 milliseconds) plus the Python version and the tree-sitter binding files: a version number
 alone would miss edits during development, and rule codes would miss a changed rule. It is
 computed again at the end of a run that stored something: if goconc was edited meanwhile (a
