@@ -132,3 +132,41 @@ def references(
             found = named_function(expr, file, resolver)
             if found is not None and found.decl.node.id == decl.node.id:
                 yield expr, file
+
+
+def call_sites(
+    decl: FuncDecl, files: Iterable[SourceFile], resolver: Resolver
+) -> list[tuple[Node, SourceFile]] | None:
+    """Every call of ``decl`` in the package; None when it is also used as a value (a method
+    value, a function handed on) or mentioned where goconc cannot tell (precision first: a
+    call whose receiver type is unknown counts as a call of it)."""
+    found: list[tuple[Node, SourceFile]] = []
+    name = decl.name
+    needle = name.encode()
+    for file in files:
+        if needle not in file.data:
+            continue
+        if decl.receiver_type is None:
+            for ident in file.tokens.named(name, "identifier"):
+                parent = ident.parent
+                if parent is not None and parent.id == decl.node.id:
+                    continue  # the declaration's own name
+                if resolver.binding(ident, file) is not None:
+                    continue  # a local of the same name
+                if parent is None or parent.type != "call_expression":
+                    return None
+                if parent.child_by_field_name("function") != ident:
+                    return None
+                found.append((parent, file))
+            continue
+        for sel in file.tokens.selectors(name):
+            parent = sel.parent
+            if parent is None or parent.type != "call_expression":
+                return None  # a method value, or a method expression
+            if parent.child_by_field_name("function") != sel:
+                return None
+            target = callee(parent, file, resolver)
+            if target is not None and target.decl.node.id != decl.node.id:
+                continue
+            found.append((parent, file))
+    return found

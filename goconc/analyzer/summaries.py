@@ -8,6 +8,8 @@ follow a channel or a WaitGroup into the functions it is handed to:
 * ``escapes``: parameters whose value reaches code goconc cannot see (passed to a function
   outside the package, stored, sent, returned), whatever their type: for a channel, rules
   treat it as possibly closed there;
+* ``sends``: channel parameters it sends on, directly, in a closure or through another
+  package function;
 * ``done``: WaitGroup parameters and receiver fields (``wg``, ``s.wg``) on which it calls
   ``Done`` on every path (deferred, or reached on all paths of its CFG);
 * ``done_maybe``: the same keys where ``Done`` is called on some path only, or the WaitGroup
@@ -45,6 +47,7 @@ _NEUTRAL_BUILTINS = frozenset({"len", "cap"})
 class FuncSummary:
     closes: frozenset[str] = frozenset()
     escapes: frozenset[str] = frozenset()
+    sends: frozenset[str] = frozenset()
     done: frozenset[str] = frozenset()
     done_maybe: frozenset[str] = frozenset()
     never_returns: bool = False
@@ -59,11 +62,17 @@ class ChanFate:
 
     closes: tuple[tuple[Node, SourceFile], ...] = ()  # close calls (or calls that close it)
     escapes: tuple[tuple[Node, SourceFile], ...] = ()  # uses that hand it to unknown code
+    sends: tuple[tuple[Node, SourceFile], ...] = ()  # sends (or calls that send on it)
 
     @property
     def released(self) -> bool:
         """Closed somewhere, or possibly closed by code goconc cannot see."""
         return bool(self.closes or self.escapes)
+
+    @property
+    def silent(self) -> bool:
+        """Nothing can ever wake a receiver: no close, no send, no unknown code."""
+        return not (self.closes or self.escapes or self.sends)
 
 
 @attrs.frozen
@@ -105,6 +114,7 @@ class Summaries(Fact):
         r = pkg.resolver
         closes: set[str] = set()
         escapes: set[str] = set()
+        sends: set[str] = set()
         params = _param_bindings(func, file, r)
         for name, binding in params.items():
             fate = local_chan_fate(pkg, binding)
@@ -112,6 +122,8 @@ class Summaries(Fact):
                 closes.add(name)
             if fate.escapes:
                 escapes.add(name)
+            if fate.sends:
+                sends.add(name)
         # Receiver fields and deeper paths closed directly: close(s.results).
         body = func.child_by_field_name("body")
         if body is not None and b"close(" in file.data[body.start_byte : body.end_byte]:
@@ -136,6 +148,7 @@ class Summaries(Fact):
         return FuncSummary(
             frozenset(closes),
             frozenset(escapes),
+            frozenset(sends),
             frozenset(done),
             frozenset(maybe),
             never_returns=body is not None and not cfg.exit.live,
@@ -241,45 +254,41 @@ def _calls(node: Node) -> Iterator[Node]:
 def local_chan_fate(pkg: Package, binding: Binding) -> ChanFate:
     """Closes and escapes of the channel held by a local (parameter, variable), through local
     aliases (`c := ch`), closures and package functions it is handed to."""
-    closes: list[tuple[Node, SourceFile]] = []
-    escapes: list[tuple[Node, SourceFile]] = []
+    found: dict[str, list[tuple[Node, SourceFile]]] = {"close": [], "escape": [], "send": []}
     seen: set[int] = {binding.ident.id}
     work = [binding]
     while work:
         b = work.pop()
         for use in pkg.resolver.uses(b):
             kind, alias = classify_chan_use(pkg, use, b.file)
-            if kind == "close":
-                closes.append((use, b.file))
-            elif kind == "escape":
-                escapes.append((use, b.file))
+            if kind in found:
+                found[kind].append((use, b.file))
             elif kind == "alias" and alias is not None and alias.ident.id not in seen:
                 seen.add(alias.ident.id)
                 work.append(alias)
-    return ChanFate(tuple(closes), tuple(escapes))
+    return ChanFate(tuple(found["close"]), tuple(found["escape"]), tuple(found["send"]))
 
 
 def shared_chan_fate(pkg: Package, uses: list[tuple[Node, SourceFile]]) -> ChanFate:
     """Closes and escapes of a package-wide channel (a package variable or a struct field
     class) from all its uses; locals that alias it are followed."""
-    closes: list[tuple[Node, SourceFile]] = []
-    escapes: list[tuple[Node, SourceFile]] = []
+    found: dict[str, list[tuple[Node, SourceFile]]] = {"close": [], "escape": [], "send": []}
     for use, file in uses:
         kind, alias = classify_chan_use(pkg, use, file)
-        if kind == "close":
-            closes.append((use, file))
-        elif kind == "escape":
-            escapes.append((use, file))
+        if kind in found:
+            found[kind].append((use, file))
         elif kind == "alias" and alias is not None:
             inner = local_chan_fate(pkg, alias)
-            closes.extend(inner.closes)
-            escapes.extend(inner.escapes)
-    return ChanFate(tuple(closes), tuple(escapes))
+            found["close"].extend(inner.closes)
+            found["escape"].extend(inner.escapes)
+            found["send"].extend(inner.sends)
+    return ChanFate(tuple(found["close"]), tuple(found["escape"]), tuple(found["send"]))
 
 
 def classify_chan_use(pkg: Package, use: Node, file: SourceFile) -> tuple[str, Binding | None]:
-    """What one mention of a channel does with it: "close", "escape", "alias" (assigned to a
-    local, returned with that local's binding) or "neutral" (send, receive, range, len...)."""
+    """What one mention of a channel does with it: "close", "escape", "send", "alias"
+    (assigned to a local, returned with that local's binding) or "neutral" (receive, range,
+    len...)."""
     r = pkg.resolver
     node = use
     while node.parent is not None and node.parent.type == "parenthesized_expression":
@@ -326,11 +335,11 @@ def classify_chan_use(pkg: Package, use: Node, file: SourceFile) -> tuple[str, B
             return "close", None
         if name in summary.escapes:
             return "escape", None
+        if name in summary.sends:
+            return "send", None
         return "neutral", None
     if kind == "send_statement":
-        return (
-            ("escape", None) if parent.child_by_field_name("value") == node else ("neutral", None)
-        )
+        return ("escape", None) if parent.child_by_field_name("value") == node else ("send", None)
     if kind == "unary_expression":
         op = parent.child_by_field_name("operator")
         return ("escape", None) if op is not None and op.type == "&" else ("neutral", None)

@@ -89,20 +89,18 @@ from functools import cached_property
 
 from tree_sitter import Node
 
+from goconc.analyzer.chans import Channels
 from goconc.analyzer.diagnostics import Related, RuleMeta, Severity
 from goconc.analyzer.rule import Rule
 from goconc.analyzer.source import SourceFile
-from goconc.analyzer.summaries import ChanFate, local_chan_fate, shared_chan_fate
 from goconc.analyzer.tokens import NAME, line_start, mentions_any, names_pattern
-from goconc.analyzer.types import Binding, GoType, unparen
+from goconc.analyzer.types import unparen
 
 _BREAKABLE = frozenset(
     {"for_statement", "select_statement", "expression_switch_statement", "type_switch_statement"}
 )
 _FUNCS = frozenset({"func_literal", "function_declaration", "method_declaration"})
 
-# (make node, its file, fate, severity), or None when the channel's origin is unknown.
-_Origin = tuple[Node, SourceFile, ChanFate, Severity] | None
 # The only makes CH001 follows: of a literal channel type (see _is_make).
 _CHAN_MAKE = re.compile(rb"make\(\s*(?:<-\s*)?chan\b")
 
@@ -119,10 +117,6 @@ class RangeOverUnclosedChannel(Rule):
     )
     # The hook acts only on a loop with a range clause, whose source holds `range`.
     anchors = {"for_statement": (b"range",)}
-
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self._shared: dict[str, _Origin] = {}
 
     def applies_to_package(self) -> bool:
         # Only a channel made in this package can be flagged: no `make(chan`, nothing to do
@@ -171,12 +165,10 @@ class RangeOverUnclosedChannel(Rule):
             return
         if _can_leave(self, loop):
             return
-        origin = self._origin(right, self.file)
-        if origin is None:
+        origin = self.pkg.fact(Channels).origin(right, self.file)
+        if origin is None or origin.fate.released:
             return
-        make, make_file, fate, severity = origin
-        if fate.released:
-            return
+        severity = Severity.WARNING if origin.shared else Severity.ERROR
         name = self.file.text(right)
         where = (
             "is never closed" if severity is Severity.ERROR else "is never closed in this package"
@@ -185,198 +177,9 @@ class RangeOverUnclosedChannel(Rule):
             clause,
             f"range over {name}, which {where}: the loop ends only when {name} is closed, "
             "so it blocks forever once the senders stop",
-            related=[Related(self.span(make, make_file), f"{name} is made here")],
+            related=[Related(self.span(origin.make, origin.file), f"{name} is made here")],
             severity=severity,
         )
-
-    # -- where the channel comes from --------------------------------------------------
-    def _origin(self, expr: Node, file: SourceFile, depth: int = 0) -> _Origin:
-        r = self.pkg.resolver
-        if depth > 6:
-            return None
-        if expr.type == "identifier":
-            b = r.binding(expr, file)
-            if b is None:
-                name = file.text(expr)
-                if name not in self.pkg.index.vars:
-                    return None
-                return self._shared_origin(f"pkg:{name}")
-            return self._local_origin(b, depth)
-        if expr.type == "selector_expression":
-            operand = expr.child_by_field_name("operand")
-            field = expr.child_by_field_name("field")
-            if operand is None or field is None or r.package_of(operand, file) is not None:
-                return None
-            owner = r.type_of(operand, file)
-            if owner is None:
-                return None
-            base = owner.deref()
-            if base.kind != "named" or base.pkg:
-                return None  # ticker.C, another package's struct
-            found = r.field(owner, file.text(field))
-            if found is None or found[0] not in self.pkg.index.types:
-                return None
-            return self._shared_origin(f"{found[0]}.{file.text(field)}")
-        return None
-
-    def _local_origin(self, b: Binding, depth: int) -> _Origin:
-        if b.kind not in ("short", "var") or b.index != 0:
-            return None  # parameter, range or receive variable, multi-value call result
-        file = b.file
-        makes: list[Node] = []
-        if b.value is not None:
-            value = unparen(b.value)
-            if _is_make(self, value, file):
-                makes.append(value)
-            elif value.type in ("identifier", "selector_expression") and b.type_node is None:
-                return self._origin(value, file, depth + 1)  # `c := ch`: an alias
-            else:
-                return None
-        # Every other assignment to it must be a make too (or nil).
-        for use in self.pkg.resolver.uses(b):
-            assigned = _assigned_value(use)
-            if assigned is False:
-                continue
-            if not isinstance(assigned, Node):
-                return None
-            if _is_make(self, assigned, file):
-                makes.append(assigned)
-            elif assigned.type != "nil":
-                return None
-        if not makes:
-            return None
-        return makes[0], file, local_chan_fate(self.pkg, b), Severity.ERROR
-
-    def _shared_origin(self, key: str) -> _Origin:
-        if key in self._shared:
-            return self._shared[key]
-        result = self._compute_shared(key)
-        self._shared[key] = result
-        return result
-
-    def _compute_shared(self, key: str) -> _Origin:
-        """A package variable ("pkg:name") or a field class ("Type.field"): every use in the
-        package, its make, and its fate."""
-        uses = list(self._shared_uses(key))
-        makes: list[tuple[Node, SourceFile]] = []
-        plain_uses: list[tuple[Node, SourceFile]] = []
-        for use, file in uses:
-            assigned = _assigned_value(use)
-            if assigned is False:
-                plain_uses.append((use, file))
-                continue
-            if not isinstance(assigned, Node):
-                return None
-            if _is_make(self, assigned, file):
-                makes.append((assigned, file))
-            elif assigned.type != "nil":
-                return None  # assigned from elsewhere: the owner may close it
-        if key.startswith("pkg:"):
-            var = self.pkg.index.vars.get(key[4:])
-            if var is None:
-                return None
-            if var.value is not None:
-                value = unparen(var.value)
-                if not _is_make(self, value, var.file):
-                    return None
-                makes.insert(0, (value, var.file))
-        else:
-            type_name, field = key.split(".", 1)
-            for value, file in self._keyed_values(type_name, field):
-                if _is_make(self, value, file):
-                    makes.append((value, file))
-                elif value.type != "nil":
-                    return None
-        if not makes:
-            return None
-        fate = shared_chan_fate(self.pkg, plain_uses)
-        return makes[0][0], makes[0][1], fate, Severity.WARNING
-
-    def _shared_uses(self, key: str) -> list[tuple[Node, SourceFile]]:
-        r = self.pkg.resolver
-        found: list[tuple[Node, SourceFile]] = []
-        if key.startswith("pkg:"):
-            name = key[4:]
-            needle = name.encode()
-            for file in self.pkg.files:
-                if needle not in file.data:
-                    continue
-                for ident in file.tokens.named(name, "identifier"):
-                    parent = ident.parent
-                    if parent is not None and parent.type in ("var_spec", "keyed_element"):
-                        continue  # the declaration itself
-                    if r.binding(ident, file) is None:
-                        found.append((ident, file))
-            return found
-        type_name, field = key.split(".", 1)
-        needle = field.encode()
-        for file in self.pkg.files:
-            if b"." + needle not in file.data:
-                continue
-            for sel in file.tokens.selectors(field):
-                operand = sel.child_by_field_name("operand")
-                owner = r.type_of(operand, file) if operand is not None else None
-                found_field = r.field(owner, field) if owner is not None else None
-                if found_field is None or found_field[0] == type_name:
-                    found.append((sel, file))  # unresolved owners count: precision first
-        return found
-
-    def _keyed_values(self, type_name: str, field: str) -> list[tuple[Node, SourceFile]]:
-        """Values given to ``field`` in composite literals of ``type_name``."""
-        r = self.pkg.resolver
-        found: list[tuple[Node, SourceFile]] = []
-        needle = field.encode()
-        for file in self.pkg.files:
-            if needle + b":" not in file.data:
-                continue
-            for lit in file.tokens.anchored(b"{", "composite_literal")[1]:
-                t: GoType | None = r.type_from_node(lit.child_by_field_name("type"), file)
-                if t is None or t.deref().kind != "named" or t.deref().name != type_name:
-                    continue
-                body = lit.child_by_field_name("body")
-                for elem in body.named_children if body is not None else []:
-                    if elem.type != "keyed_element":
-                        continue
-                    parts = [c for c in elem.named_children if not c.is_extra]
-                    if len(parts) != 2 or file.text(parts[0]) != field:
-                        continue
-                    value = parts[1].named_children[0] if parts[1].named_children else parts[1]
-                    found.append((unparen(value), file))
-        return found
-
-
-def _is_make(rule: Rule, node: Node, file: SourceFile) -> bool:
-    if node.type != "call_expression":
-        return False
-    fn = node.child_by_field_name("function")
-    args = node.child_by_field_name("arguments")
-    if fn is None or args is None or not rule.pkg.resolver.is_builtin(fn, file, "make"):
-        return False
-    first = next((c for c in args.named_children if not c.is_extra), None)
-    return first is not None and first.type == "channel_type"
-
-
-def _assigned_value(use: Node) -> Node | bool | None:
-    """For a mention on the left of `=` / `:=`: the value assigned (None if it cannot be
-    told, e.g. a multi-value call). False when the mention is not assigned to."""
-    parent = use.parent
-    if parent is None or parent.type != "expression_list":
-        return False
-    stmt = parent.parent
-    if stmt is None or stmt.type not in ("assignment_statement", "short_var_declaration"):
-        return False
-    left = stmt.child_by_field_name("left")
-    if left is None or left.id != parent.id:
-        return False
-    op = next((c for c in stmt.children if not c.is_named and c.type not in (",",)), None)
-    if op is not None and op.type not in ("=", ":="):
-        return None
-    right = stmt.child_by_field_name("right")
-    lefts = [c for c in parent.named_children if not c.is_extra]
-    values = [c for c in right.named_children if not c.is_extra] if right is not None else []
-    if len(values) != len(lefts):
-        return None
-    return unparen(values[lefts.index(use)])
 
 
 def _can_leave(rule: Rule, loop: Node) -> bool:
