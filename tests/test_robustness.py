@@ -168,6 +168,10 @@ def test_invalid_utf8_and_nul_bytes(repo: Path, goconc: Run) -> None:
     (note,) = [n for n in notes(out) if "UTF-8" in n["message"]]
     assert note["level"] == "warning" and note["path"] == "a.go"
     assert (note["line"], note["column"]) == (11, 9)  # the 0xff byte
+    # No rule needs b.go's tree (it has no concurrency), so only this says it is not Go.
+    (nul,) = [n for n in notes(out) if n["path"] == "b.go"]
+    assert nul["level"] == "warning" and "NUL" in nul["message"]
+    assert (nul["line"], nul["column"]) == (3, 12)
     assert not any(n.get("crash") for n in notes(out))
 
 
@@ -527,3 +531,108 @@ def test_malformed_directives_are_findings(
     _, out, err = goconc("--format", "json")
     assert code in [f[1] for f in findings(out)], out + err
     assert not notes(out)
+
+
+# -- analysis: cycles, deep and long expressions, interrupted parses -------------------------
+
+_HOLDER = "type holder struct{ mu sync.Mutex }\n\nvar _ holder\n"
+
+
+@pytest.mark.parametrize("decl", ["var x = x", "var x = x.M()", "var a, b = b, a"])
+def test_self_referential_var_is_no_crash(repo: Path, goconc: Run, decl: str) -> None:
+    # Invalid Go, one typo away: the type of x depends on itself (a RecursionError in the
+    # copy rules once). Unknown, and the package's other findings stay.
+    write(repo / "a.go", FLAGGED + _HOLDER + decl + "\n\nfunc use() { y := x; _ = y }\n")
+    code, out, err = goconc("--format", "json")
+    assert code == 1, err
+    assert findings(out) == [("a.go", "WG001", 9, 4)]
+
+
+def test_method_chain_of_unknown_type_is_linear(repo: Path, goconc: Run) -> None:
+    # Each call of a chain on a value of unknown type used to resolve its operand twice: 2^n.
+    chain = "v" + ".Next()" * 60
+    write(
+        repo / "a.go",
+        FLAGGED + f"\nfunc chain(v any) {{\n\tvar mu sync.Mutex\n\tmu.Lock()\n"
+        f"\t_ = {chain}\n\tmu.Unlock()\n\tgo func() {{ _ = {chain} }}()\n}}\n",
+    )
+    started = time.monotonic()
+    code, out, err = goconc("--format", "json", "--analysis-timeout", "20")
+    assert time.monotonic() - started < 20
+    assert code == 1, err
+    assert findings(out) == [("a.go", "WG001", 9, 4)] and notes(out) == []
+
+
+_DEEP = 1500
+# Expressions and types nested far deeper than the stack allows a recursion per level.
+_DEEP_SHAPES = {
+    "pointer type": "var p " + "*" * _DEEP + "holder\n\nfunc use() { p.mu.Lock() }\n",
+    "array type": "var a " + "[1]" * _DEEP + "sync.Mutex\n\nfunc use() { b := a; _ = b }\n",
+    "func type": "var f " + "func() " * _DEEP + "holder\n\nfunc use() { g := f; _ = g }\n",
+    "address of": "func use(h holder) {\n\tm := " + "&" * _DEEP + "h.mu\n\tm.Lock()\n}\n",
+    "selectors": "func use(h holder) {\n\th" + ".f" * _DEEP + ".Lock()\n}\n",
+    "calls": "func use(h holder) {\n\th" + "()" * _DEEP + ".Lock()\n}\n",
+    "indexes": "func use(h holder) {\n\tc := h" + "[0]" * _DEEP + "\n\t_ = c\n}\n",
+    "aliases": "func use(h *holder) {\n\tm0 := &h.mu\n"
+    + "".join(f"\tm{i + 1} := m{i}\n" for i in range(_DEEP))
+    + f"\tm{_DEEP}.Lock()\n}}\n",
+}
+
+
+@pytest.mark.parametrize("shape", sorted(_DEEP_SHAPES))
+def test_deep_expressions_and_types(repo: Path, goconc: Run, shape: str) -> None:
+    write(repo / "a.go", FLAGGED + _HOLDER + _DEEP_SHAPES[shape])
+    code, out, err = goconc("--format", "json")
+    assert not [n for n in notes(out) if n.get("crash")], err
+    assert ("a.go", "WG001", 9, 4) in findings(out) and code == 1
+
+
+def test_parse_interrupted_by_the_analysis_budget(
+    repo: Path, goconc: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The budget's alarm interrupts the parse of a large file (here: made to ring early in
+    # it); the parser must start afresh on the next file, not resume the interrupted parse
+    # on the other file's bytes (a bogus syntax error, and the finding lost).
+    from goconc.analyzer import source
+
+    write(repo / "big.go", _big_source(3 << 20).replace("package demo", "package big", 1))
+    write(repo / "a.go", FLAGGED)
+    real_parse = source.parse
+
+    def ring_early(data: bytes, budget: float | None = None) -> Any:
+        if len(data) > 1 << 20:
+            signal.setitimer(signal.ITIMER_REAL, 0.01)  # the budget's own alarm, sooner
+        return real_parse(data, budget)
+
+    monkeypatch.setattr(source, "parse", ring_early)
+    code, out, err = goconc("--format", "json")
+    assert findings(out) == [("a.go", "WG001", 9, 4)], err
+    (note,) = notes(out)
+    assert note["path"] == "big.go" and "took longer" in note["message"]
+    assert code == 1
+
+
+def test_interrupted_parse_leaves_the_parser_clean() -> None:
+    from goconc.analyzer.parse import parse
+
+    class Alarm(BaseException):
+        pass
+
+    def ring(_signum: int, _frame: object) -> None:
+        raise Alarm
+
+    big = _big_source(4 << 20).encode()
+    previous = signal.signal(signal.SIGALRM, ring)
+    try:
+        signal.setitimer(signal.ITIMER_REAL, 0.02)
+        with pytest.raises(Alarm):
+            parse(big, 60.0)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    tree = parse(b"package small\n\nfunc f() {}\n")
+    assert str(tree.root_node) == (
+        "(source_file (package_clause (package_identifier)) (function_declaration"
+        " name: (identifier) parameters: (parameter_list) body: (block)))"
+    )
+

@@ -44,6 +44,9 @@ def parse(data: bytes, budget_seconds: float | None = None) -> Tree:
     except ValueError as err:
         parser.reset()  # else the next parse resumes this one, on that file's bytes
         raise ParseTimeout(f"parsing took longer than {budget_seconds:g}s") from err
+    except BaseException:
+        parser.reset()  # interrupted in a callback (the analysis budget's alarm, Ctrl-C): same
+        raise
 
 
 def syntax_errors(tree: Tree, limit: int = 20) -> list[Node]:

@@ -574,14 +574,18 @@ def _wg_use(pkg: Package, node: Node, file: SourceFile, rest: tuple[str, ...], i
     is the remaining field path)."""
     r = pkg.resolver
     parent = node.parent
+    # Through parentheses, `&` and `*` (a loop: they can nest thousands deep).
+    while parent is not None and (
+        parent.type == "parenthesized_expression"
+        or (
+            parent.type == "unary_expression"
+            and (op := parent.child_by_field_name("operator")) is not None
+            and op.type in ("&", "*")
+        )
+    ):
+        node, parent = parent, parent.parent
     if parent is None:
         return "neutral"
-    if parent.type == "parenthesized_expression" or (
-        parent.type == "unary_expression"
-        and (op := parent.child_by_field_name("operator")) is not None
-        and op.type in ("&", "*")
-    ):
-        return _wg_use(pkg, parent, file, rest, ident)
     if parent.type == "selector_expression" and parent.child_by_field_name("operand") == node:
         field = parent.child_by_field_name("field")
         call = parent.parent

@@ -458,6 +458,9 @@ def unparen(node: Node) -> Node:
 
 
 _MISSING = object()
+# Levels of expression or type a resolution follows. Real code stays far below; a deeper
+# one (a hostile or generated file) is unknown, so that no resolution can exhaust the stack.
+MAX_NESTING = 64
 
 
 class Resolver:
@@ -469,7 +472,13 @@ class Resolver:
         self._files: dict[str, _FileDeclarations] = {}
         self._binding_types: dict[int, GoType | None] = {}
         self._type_nodes: dict[int, GoType | None] = {}  # type_from_node, by node id
+        self._type_depth = 0  # type_from_node calls under way
         self._in_progress: set[int] = set()
+        # types_of, by (file, node id): an expression is resolved once, so that a chain of
+        # calls on a value of unknown type costs its length, not 2^length. The calls under
+        # way: one of them asked again is a cycle (`var x = x`, invalid Go).
+        self._expr_types: dict[tuple[str, int], tuple[GoType | None, ...]] = {}
+        self._expr_busy: set[tuple[str, int]] = set()
 
     # -- names ------------------------------------------------------------------------------
     def _declarations(self, file: SourceFile) -> _FileDeclarations:
@@ -546,7 +555,14 @@ class Resolver:
             return None
         found = self._type_nodes.get(node.id, _MISSING)
         if found is _MISSING:
-            found = self._type_nodes[node.id] = self._read_type(node, file)
+            if self._type_depth >= MAX_NESTING:
+                return None  # nested deeper than any real type: unknown
+            self._type_depth += 1
+            try:
+                found = self._read_type(node, file)
+            finally:
+                self._type_depth -= 1
+            self._type_nodes[node.id] = found
         return found  # type: ignore[return-value]
 
     def _read_type(self, node: Node | None, file: SourceFile) -> GoType | None:
@@ -645,7 +661,23 @@ class Resolver:
         return types[0] if types else None
 
     def types_of(self, expr: Node, file: SourceFile) -> tuple[GoType | None, ...]:
-        """The type(s) of an expression; a call may have several results."""
+        """The type(s) of an expression; a call may have several results. Resolved once per
+        expression; unknown (``()``) within a cycle or beyond ``MAX_NESTING`` levels."""
+        key = (file.path, expr.id)
+        found = self._expr_types.get(key)
+        if found is not None:
+            return found
+        if key in self._expr_busy or len(self._expr_busy) >= MAX_NESTING:
+            return ()  # not cached: the answer within a cycle is not the expression's own
+        self._expr_busy.add(key)
+        try:
+            found = self._types_of(expr, file)
+        finally:
+            self._expr_busy.discard(key)
+        self._expr_types[key] = found
+        return found
+
+    def _types_of(self, expr: Node, file: SourceFile) -> tuple[GoType | None, ...]:
         expr = unparen(expr)
         kind = expr.type
         if kind == "identifier":
@@ -919,8 +951,13 @@ def _first(node: Node) -> Node | None:
 
 
 def _func_name(func: Node, file: SourceFile) -> str:
-    name = func.child_by_field_name("name")
-    if name is not None:
-        return file.text(name)
-    outer = enclosing_function(func)
-    return (_func_name(outer, file) if outer is not None else "") + ".func"
+    """`f`, or `f.func.func` for a literal in a literal in f (a loop: literals nest deep)."""
+    literals = 0
+    current: Node | None = func
+    while current is not None:
+        name = current.child_by_field_name("name")
+        if name is not None:
+            return file.text(name) + ".func" * literals
+        literals += 1
+        current = enclosing_function(current)
+    return ".func" * literals

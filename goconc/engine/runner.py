@@ -116,6 +116,7 @@ def load_source(
     source = SourceFile(path, data, parse_budget=settings.parse_timeout)
     if report:
         _utf8_warning(source, notes)
+        _nul_warning(source, notes)
     return source
 
 
@@ -150,6 +151,22 @@ def _utf8_warning(source: SourceFile, notes: list[Notification]) -> None:
         notes.append(
             Notification(
                 NoteLevel.WARNING, "invalid UTF-8", path=source.path, line=line, column=column
+            )
+        )
+
+
+def _nul_warning(source: SourceFile, notes: list[Notification]) -> None:
+    """Go rejects a NUL byte anywhere; said whether or not a rule parses the file."""
+    at = source.data.find(b"\0")
+    if at >= 0:
+        line, column = source.position(at)
+        notes.append(
+            Notification(
+                NoteLevel.WARNING,
+                "NUL byte (not valid in Go source)",
+                path=source.path,
+                line=line,
+                column=column,
             )
         )
 
