@@ -128,7 +128,28 @@ def test_baseline_matches_on_the_goconc_key_alone(
     assert status == 0
 
 
-@pytest.mark.parametrize("content", [None, "not json", '{"version": "2.1.0"}'])
+_RESULT = (
+    '{"ruleId": "WG001", "partialFingerprints": {"primaryLocationLineHash": "x"},'
+    ' "locations": [{"physicalLocation": {"artifactLocation": {"uri": %s}}}]}'
+)
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        None,
+        "not json",
+        b"\xff\xfe not UTF-8",
+        '{"version": "2.1.0"}',
+        '{"runs": [{"results": [null]}]}',  # found by fuzzing: a traceback, exit 1
+        '{"runs": [null]}',
+        '{"runs": [{"results": {"0": {}}}]}',
+        '{"runs": [{"tool": 5, "results": []}]}',
+        '{"runs": [{"tool": {"driver": {"rules": 5}}, "results": [{"ruleIndex": 0}]}]}',
+        '{"runs": [{"results": [{"partialFingerprints": [1]}]}]}',
+        '{"runs": ' + "[" * 100_000 + "]" * 100_000 + "}",  # a RecursionError in json
+    ],
+)
 def test_unusable_baseline_is_a_usage_error(
     content: str | None,
     repo: Path,
@@ -136,6 +157,18 @@ def test_unusable_baseline_is_a_usage_error(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     if content is not None:
-        (repo / "base.sarif").write_text(content)
-    status, _, err = goconc(["--baseline", "base.sarif", "."], repo, capsys, monkeypatch)
-    assert status == 2 and "baseline" in err
+        data = content if isinstance(content, bytes) else content.encode()
+        (repo / "base.sarif").write_bytes(data)
+    status, out, err = goconc(["--baseline", "base.sarif", "."], repo, capsys, monkeypatch)
+    assert status == 2 and out == ""
+    assert err.startswith("goconc: ") and "baseline" in err and err.count("\n") == 1
+
+
+@pytest.mark.parametrize("uri", ['"file://["', "5", '"pkg/a.go"'])
+def test_odd_but_valid_baseline_parts_are_skipped(
+    uri: str, repo: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # SARIF leaves the URI's form to the producer: one that names nothing matches nothing.
+    (repo / "base.sarif").write_text('{"runs": [{"results": [%s]}]}' % (_RESULT % uri))
+    status, out, err = goconc(["--baseline", "base.sarif", "."], repo, capsys, monkeypatch)
+    assert status == 1 and "WG001" in out and "Traceback" not in err

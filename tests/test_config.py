@@ -305,6 +305,20 @@ def test_unreadable_and_undecodable_files(tmp_path: Path) -> None:
     assert error(str(bad)) == f"{bad}: not valid UTF-8 (byte 11)"
 
 
+def test_deep_nesting_is_an_error_not_a_crash(tmp_path: Path) -> None:
+    # tomllib recurses per level: 500 nested arrays gave a RecursionError traceback, also
+    # from a pyproject.toml that is not ours at all.
+    deep = "[" * 500 + "]" * 500
+    other = write(tmp_path / "a", "pyproject.toml", f'[project]\nname = "x"\nv = {deep}\n')
+    assert find_config(str(tmp_path / "a")) != other
+    ours = write(tmp_path / "b", ".goconc.toml", f"[rules.MU001]\nx = {deep}\n")
+    assert find_config(str(tmp_path / "b")) == ours
+    assert error(ours) == f"{ours}: arrays or tables nested too deeply to read"
+    # Deep enough to read, too deep to be options (they would be frozen, keyed and pickled).
+    nine = write(tmp_path / "c", ".goconc.toml", "[rules.MU001]\nx = [[[[[[[[1]]]]]]]]\n")
+    assert error(nine) == f"{nine}:1: rules.MU001: options nested more than 8 levels deep"
+
+
 # -- check_codes (shared with --select/--ignore) --------------------------------------------
 
 

@@ -22,6 +22,9 @@ from goconc.analyzer.packages import matches_any
 CONFIG_NAME = ".goconc.toml"
 PYPROJECT_NAME = "pyproject.toml"
 _PYPROJECT_TABLE = ("tool", "goconc")
+# Rule options are flat lists and tables; deeper ones are a mistake (and would recurse
+# through freezing, cache keys and pickling).
+MAX_OPTION_NESTING = 8
 
 
 class ConfigError(Exception):
@@ -145,8 +148,8 @@ def _has_goconc_table(pyproject: str) -> bool:
         return False
     try:
         data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError:
-        return "goconc" in text  # ours but broken: load_config will report the syntax error
+    except (tomllib.TOMLDecodeError, RecursionError):  # tomllib recurses per nesting level
+        return "goconc" in text  # ours but broken: load_config will report the error
     tool = data.get("tool")
     return isinstance(tool, dict) and "goconc" in tool
 
@@ -194,6 +197,8 @@ def load_config(path: str | None, known_codes: Collection[str]) -> Config:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         raise ConfigError(_syntax_error(path, text, err)) from err
+    except RecursionError as err:  # tomllib recurses per level of nested arrays and tables
+        raise ConfigError(f"{path}: arrays or tables nested too deeply to read") from err
     prefix: tuple[str, ...] = ()
     if os.path.basename(path) == PYPROJECT_NAME:
         prefix = _PYPROJECT_TABLE
@@ -361,6 +366,10 @@ class _Loader:
                 raise self.error(
                     (*key, code), f"expected a table of options, got {_toml_type(options)}"
                 )
+            if _nesting(options) > MAX_OPTION_NESTING:
+                raise self.error(
+                    (*key, code), f"options nested more than {MAX_OPTION_NESTING} levels deep"
+                )
         return value  # the converter freezes it; the rule validates its own options
 
     def jobs(self, key: tuple[str, ...], value: Any) -> int:
@@ -406,6 +415,20 @@ _KEYS: dict[str, tuple[str, _Validator]] = {
     "preview": ("preview", _Loader.boolean),
     "go-version": ("go_version", _Loader.go_version),
 }
+
+
+def _nesting(value: object) -> int:
+    """How many arrays and tables deep ``value`` goes (a loop: it may go deep)."""
+    deepest = 0
+    todo: list[tuple[object, int]] = [(value, 1)]
+    while todo:
+        item, depth = todo.pop()
+        if isinstance(item, dict):
+            item = list(item.values())
+        if isinstance(item, list):
+            deepest = max(deepest, depth)
+            todo.extend((v, depth + 1) for v in item)
+    return deepest
 
 
 def _dotted(key_path: tuple[str, ...]) -> str:
