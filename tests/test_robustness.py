@@ -636,3 +636,80 @@ def test_interrupted_parse_leaves_the_parser_clean() -> None:
         " name: (identifier) parameters: (parameter_list) body: (block)))"
     )
 
+
+# -- reporting: files that changed since they were analysed, names that are not UTF-8 -------
+
+
+class _Hung(Exception):
+    pass
+
+
+@pytest.fixture
+def deadline() -> Any:
+    """Fail (instead of hanging) when the test takes longer than 30 s."""
+
+    def ring(_signum: int, _frame: object) -> None:
+        raise _Hung
+
+    previous = signal.signal(signal.SIGALRM, ring)
+    signal.alarm(30)
+    yield
+    signal.alarm(0)
+    signal.signal(signal.SIGALRM, previous)
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "sarif", "github"])
+@pytest.mark.parametrize("what", ["fifo", "device"])
+def test_reported_file_replaced_before_the_report(
+    repo: Path, goconc: Run, monkeypatch: pytest.MonkeyPatch, deadline: Any, fmt: str, what: str
+) -> None:
+    # The reporter reads the lines it shows: a FIFO hung it forever, a link to /dev/zero
+    # read until MemoryError. Now neither is read (no snippet, no line hash).
+    source = write(repo / "a.go", FLAGGED)
+    real_analyze = engine.analyze_folder
+
+    def then_replace(job: Any, settings: Any) -> Any:
+        result = real_analyze(job, settings)
+        source.unlink()
+        if what == "fifo":
+            os.mkfifo(source)
+        else:
+            source.symlink_to("/dev/zero")
+        return result
+
+    monkeypatch.setattr(engine, "analyze_folder", then_replace)
+    # --analysis-timeout 0: the budget's SIGALRM would replace the deadline's.
+    code, out, err = goconc("--format", fmt, "--analysis-timeout", "0")
+    assert code == 1, err
+    assert "a.go" in out and "WG001" in out
+
+
+def test_file_names_that_are_not_utf8(repo: Path, goconc: Run) -> None:
+    # A traceback with --format sarif, a lone surrogate in JSON. Now SARIF percent-encodes
+    # the name's bytes; text, JSON and GitHub write `\xNN` for a byte that is not UTF-8.
+    name = os.fsdecode(b"bad\xffname.go")
+    write(repo / name, FLAGGED)
+    code, out, err = goconc()
+    assert code == 1 and out.startswith("bad\\xffname.go:9:4: WG001"), err
+    code, out, _ = goconc("--format", "json")
+    assert findings(out) == [("bad\\xffname.go", "WG001", 9, 4)]
+    code, out, _ = goconc("--format", "github")
+    assert "file=bad\\xffname.go," in out
+    code, out, err = goconc("--format", "sarif", "-o", "base.sarif")
+    assert code == 1, err
+    log = json.loads((repo / "base.sarif").read_text(encoding="utf-8"))
+    (result,) = log["runs"][0]["results"]
+    location = result["locations"][0]["physicalLocation"]["artifactLocation"]
+    assert location["uri"] == "bad%FFname.go"
+    # The name round-trips: the baseline knows the finding.
+    code, _, err = goconc("--baseline", "base.sarif")
+    assert code == 0 and "1 known problem" in err
+
+
+def test_escaped_names_are_lossless() -> None:
+    from goconc.report._common import escape_name
+
+    names = [b"plain.go", "é.go".encode(), b"bad\xffname.go", b"bad\\xffname.go", b"a\\b.go"]
+    shown = [escape_name(os.fsdecode(n)) for n in names]
+    assert shown == ["plain.go", "é.go", "bad\\xffname.go", "bad\\\\xffname.go", "a\\\\b.go"]
+    assert len(set(shown)) == len(names)

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from goconc.analyzer.diagnostics import Diagnostic, RuleMeta, RunResult
+from goconc.analyzer.fileio import read_regular
+from goconc.engine.model import MAX_FILE_BYTES
 
 if TYPE_CHECKING:
     from goconc.engine.fingerprint import LineHashes
@@ -22,13 +25,26 @@ _WHITESPACE = re.compile(r"\s+")
 
 
 def display_path(path: str, cwd: str) -> str:
-    """``path`` relative to ``cwd`` when it lies under it, else unchanged (absolute)."""
+    """``path`` relative to ``cwd`` when it lies under it, else absolute; as ``escape_name``
+    writes it."""
     base = cwd.rstrip("/")
     if base and path.startswith(base + "/"):
-        return path[len(base) + 1 :]
-    if not base and path.startswith("/"):  # cwd is the filesystem root
-        return path[1:]
-    return path
+        path = path[len(base) + 1 :]
+    elif not base and path.startswith("/"):  # cwd is the filesystem root
+        path = path[1:]
+    return escape_name(path)
+
+
+def escape_name(path: str) -> str:
+    """A file name as text that gives back its bytes exactly, for the text, JSON and GitHub
+    formats. Python holds a name that is not UTF-8 with surrogate escapes, which no UTF-8
+    output can carry: each byte that is not part of valid UTF-8 is written ``\\xNN``, and
+    a backslash ``\\\\`` (in every name, so that the escapes cannot be confused with a
+    name that contains them). Other names are unchanged. (SARIF percent-encodes instead.)"""
+    if "\\" not in path and path.isascii():
+        return path
+    raw = os.fsencode(path)
+    return raw.replace(b"\\", b"\\\\").decode("utf-8", "backslashreplace")
 
 
 def tool_version(result: RunResult) -> str:
@@ -66,10 +82,11 @@ class SourceCache:
         self._hashes: dict[str, LineHashes] = {}
 
     def data(self, path: str) -> bytes | None:
+        """The file's bytes; None unless it is (still) a regular file of at most
+        MAX_FILE_BYTES: it may have become a FIFO or a link to a device since analysed."""
         if path not in self._data:
             try:
-                with open(path, "rb") as f:
-                    self._data[path] = f.read()
+                self._data[path] = read_regular(path, MAX_FILE_BYTES)
             except OSError:
                 self._data[path] = None
         return self._data[path]

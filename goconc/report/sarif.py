@@ -168,15 +168,21 @@ class _Uris:
 
     def location(self, path: str) -> Any:
         if path.startswith(self.root + "/"):
-            relative = quote(path[len(self.root) + 1 :], safe="/")
+            relative = _quote(path[len(self.root) + 1 :])
             return om.ArtifactLocation(uri=relative, uri_base_id=SRCROOT)
         return om.ArtifactLocation(uri=_file_uri(path))
 
 
 def _file_uri(path: str) -> str:
     if re.match(r"[A-Za-z]:", path):  # a Windows drive keeps its colon: file:///C:/src/
-        return "file:///" + path[:2] + quote(path[2:], safe="/")
-    return "file://" + quote(path, safe="/")
+        return "file:///" + path[:2] + _quote(path[2:])
+    return "file://" + _quote(path)
+
+
+def _quote(path: str) -> str:
+    """The name's bytes percent-encoded (RFC 3986): a name that is not UTF-8 keeps its bytes
+    (`bad%FFname.go`), where encoding the text would fail on its surrogate escapes."""
+    return quote(os.fsencode(path), safe="/")
 
 
 def _region(span: Span) -> Any:
