@@ -56,7 +56,9 @@ package, sent over a channel, stored in another variable, field, map or slice, o
 (they may be closed there); `range ticker.C`, `range time.Tick(...)`, `range time.After(...)`;
 loops whose body can `break` out of the loop (a plain `break` inside a `select` or `switch`
 does not count), `return`, `goto`, or stop the process or goroutine (`os.Exit`, `log.Fatal`,
-`panic`, `runtime.Goexit`).
+`panic`, `runtime.Goexit`); a loop in a goroutine started by code that runs once per process
+(`main`, `init`, a `sync.Once`, a package variable's initializer, or an unexported function
+only they call): a worker that serves for the life of the process.
 
 The level is `error` for a local channel and `warning` for a struct field or package
 variable, where the closing code is more likely to be out of sight (another package, a
@@ -89,12 +91,14 @@ from functools import cached_property
 
 from tree_sitter import Node
 
+from goconc.analyzer.calls import references
 from goconc.analyzer.chans import Channels
 from goconc.analyzer.diagnostics import Related, RuleMeta, Severity
+from goconc.analyzer.lifetime import Lifetime
 from goconc.analyzer.rule import Rule
 from goconc.analyzer.source import SourceFile
 from goconc.analyzer.tokens import NAME, line_start, mentions_any, names_pattern
-from goconc.analyzer.types import unparen
+from goconc.analyzer.types import enclosing_function, unparen
 
 _BREAKABLE = frozenset(
     {"for_statement", "select_statement", "expression_switch_statement", "type_switch_statement"}
@@ -165,6 +169,8 @@ class RangeOverUnclosedChannel(Rule):
             return
         if _can_leave(self, loop):
             return
+        if self._process_worker(loop):
+            return
         origin = self.pkg.fact(Channels).origin(right, self.file)
         if origin is None or origin.fate.released:
             return
@@ -180,6 +186,47 @@ class RangeOverUnclosedChannel(Rule):
             related=[Related(self.span(origin.make, origin.file), f"{name} is made here")],
             severity=severity,
         )
+
+    def _process_worker(self, loop: Node) -> bool:
+        """The loop runs in a goroutine started by code that runs once per process (`main`,
+        `init`, a `sync.Once`, a package variable, their only callees): a worker meant to
+        serve for the life of the process, not a leak."""
+        func = enclosing_function(loop)
+        if func is None:
+            return False
+        lifetime = self.pkg.fact(Lifetime)
+        if func.type == "func_literal":
+            go = _started_by(func)
+            return go is not None and lifetime.runs_once(go, self.file)
+        decl = next(
+            (d for d in self.pkg.index.declared_in(self.file)[2] if d.node.id == func.id), None
+        )
+        if decl is None:
+            return False
+        found = False
+        for expr, where in references(self.pkg.files, self.pkg.resolver, decl):
+            call = expr.parent
+            go = call.parent if call is not None and call.type == "call_expression" else None
+            if go is None or go.type != "go_statement" or not lifetime.runs_once(go, where):
+                return False  # called in place, or used as a value: it may not live on
+            found = True
+        return found
+
+
+def _started_by(literal: Node) -> Node | None:
+    """The `go` statement that starts the function literal (`go func() {...}()`)."""
+    node = literal
+    while node.parent is not None and node.parent.type == "parenthesized_expression":
+        node = node.parent
+    call = node.parent
+    if (
+        call is None
+        or call.type != "call_expression"
+        or call.child_by_field_name("function") != node
+    ):
+        return None
+    go = call.parent
+    return go if go is not None and go.type == "go_statement" else None
 
 
 def _can_leave(rule: Rule, loop: Node) -> bool:

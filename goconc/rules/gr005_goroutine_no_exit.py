@@ -2,10 +2,10 @@
 Flags a goroutine whose body is an unconditional `for { ... }` loop that nothing can end: no
 `return`, no `break` or `goto` out of the loop, no `ctx.Done()` or done-channel case that
 leaves it, no call that ends the goroutine or the process (`panic`, `runtime.Goexit`,
-`t.FailNow`, `os.Exit`, `log.Fatal`, a package function that never returns), when it is
-started from a function other than `main`, `init` or `TestMain`. Both `go func() { for {
-... } }()` and `go s.loop()` (a package function or method whose body is such a loop) are
-checked.
+`t.FailNow`, `os.Exit`, `log.Fatal`, a package function or local closure that never
+returns), when it is started by code that may run more than once per process. Both
+`go func() { for { ... } }()` and `go s.loop()` (a package function or method whose body is
+such a loop) are checked.
 
 ## Why is this bad?
 The goroutine runs until the process ends. When the object or request that started it goes
@@ -49,15 +49,33 @@ func startLogger(ctx context.Context, lines <-chan string, out func(string)) {
 
 Not flagged: loops with a way out on the control-flow graph (a `return` in a `select` case, a
 labelled `break` out of the loop, a `goto` past it, a `panic`); `for v := range ch` (it ends
-when the channel is closed); goroutines that park with `select {}`; goroutines started from
-`main`, `init`, `TestMain`, a package variable's initializer, or inside `sync.Once.Do` (those
-live as long as the process by design).
+when the channel is closed); goroutines that park with `select {}`; goroutines meant to live
+as long as the process:
+
+- started by code that runs once per process: `main`, `init`, `TestMain`, a package
+  variable's initializer, a function given to a `sync.Once` (`once.Do`, `sync.OnceFunc`,
+  `sync.OnceValue`), or an unexported function (any function of package main or of a test
+  file) whose every mention in the package is a call, outside loops, from such code (`main`
+  calls `openStore()`, which starts `go s.drain()`);
+- documented so: a comment on the `go` statement, or the doc comment of the function that
+  starts it or that it runs, says it lives for the lifetime of the process or program, or
+  exits (ends, stops) with it;
+- waited for by their starter (`wg.Wait()` after the `go` statement, on a WaitGroup the
+  goroutine calls Done on): the starter cannot return while the goroutine runs.
+
+An exported function of a library package can be called by other packages any number of
+times, and a function used as a value (a handler, a callback) is called who knows how
+often: their goroutines are reported.
 
 ## Limitations
 A plain `break` inside a `select` or `switch` leaves only that statement, as in Go; the CFG
 sees that. A goroutine that ends through a callee that panics on some input or through a
 runtime error is not modelled; a callee of the package that never returns (a summary) is taken
-as ending the loop, to stay silent. Calls through function values are not followed.
+as ending the loop, to stay silent; so is a local closure that never returns and is never
+reassigned (`exit := func() { ...; os.Exit(1) }`). Other calls through function values are
+not followed. A worker started from a command's action function (registered as a value
+with a CLI library) or from a daemon's constructor in a library package is reported even
+when the program builds it once: goconc does not follow other packages' calls.
 
 ## References
 - No go vet or staticcheck check corresponds. uber-go/goleak finds such goroutines at run
@@ -70,9 +88,10 @@ import re
 
 from tree_sitter import Node
 
-from goconc.analyzer.calls import callee, references
+from goconc.analyzer.calls import callee
 from goconc.analyzer.cfg import CFG
 from goconc.analyzer.diagnostics import Related, RuleMeta, Severity
+from goconc.analyzer.lifetime import Lifetime
 from goconc.analyzer.matchers import (
     body_statements,
     descendants,
@@ -86,7 +105,6 @@ from goconc.analyzer.types import Resolver, enclosing_function, unparen
 _ENDS = frozenset({"return", "panic", "goexit", "exit"})
 _CALLS = frozenset({"call_expression"})
 _DECLS = frozenset({"function_declaration", "method_declaration"})
-_MAX_CALLERS_DEPTH = 8  # callers followed up to a process-lifetime function
 # A comment that says a goroutine lives as long as the process.
 _LIFETIME = re.compile(
     r"(?i)\b(?:(?:life(?:time)?|duration) of the (?:process|program|binary)"
@@ -105,10 +123,6 @@ class GoroutineNoExit(Rule):
         precision="high",
     )
     anchors = {"go_statement": (b"go",)}
-
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self._once_per_process: dict[int, bool] = {}
 
     def visit_go_statement(self, go: Node) -> None:
         call = go.named_children[0] if go.named_children else None
@@ -147,102 +161,14 @@ class GoroutineNoExit(Rule):
     # -- process-lifetime starters ---------------------------------------------------------
     def _starter(self, go: Node) -> str | None:
         """The name of the top-level function that starts the goroutine, or None when that
-        happens once per process (see `_runs_once`)."""
+        code runs once per process (`Lifetime`)."""
+        if self.pkg.fact(Lifetime).runs_once(go, self.file):
+            return None
         node: Node | None = go.parent
         while node is not None and node.type not in _DECLS:
-            if node.type == "func_literal" and self._in_once_do(node, self.file):
-                return None
             node = node.parent
-        if node is None:
-            return None  # a package variable's initializer
-        if self._runs_once(node, self.file):
-            return None
-        name = node.child_by_field_name("name")
+        name = node.child_by_field_name("name") if node is not None else None
         return (self.file.text(name) if name is not None else "") or "its starter"
-
-    def _runs_once(self, decl: Node, file: SourceFile, depth: int = 0) -> bool:
-        """The declaration runs once per process: it is `main` (of package main), `init` or
-        `TestMain`, or every mention of it in the package is a call made from such a
-        function, from a package variable's initializer or from a `sync.Once`, and nothing
-        outside the package can call it (unexported, or in package main or a test file).
-        Such a function's goroutines live as long as the process by design."""
-        key = decl.id
-        known = self._once_per_process.get(key)
-        if known is not None:
-            return known
-        self._once_per_process[key] = True  # a recursive mention: the other mentions decide
-        found = self._compute_runs_once(decl, file, depth)
-        self._once_per_process[key] = found
-        return found
-
-    def _compute_runs_once(self, decl: Node, file: SourceFile, depth: int) -> bool:
-        name_node = decl.child_by_field_name("name")
-        name = file.text(name_node) if name_node is not None else ""
-        if decl.type == "function_declaration":
-            if name == "init" or (name == "main" and self.pkg.name == "main"):
-                return True
-            if name == "TestMain" and self._takes_testing_m(decl, file):
-                return True
-        if depth >= _MAX_CALLERS_DEPTH or not name:
-            return False
-        if name[0].isupper() and self.pkg.name != "main" and not file.path.endswith("_test.go"):
-            return False  # other packages may call it, as often as they like
-        r = self.pkg.resolver
-        target = next(
-            (d for d in self.pkg.index.declared_in(file)[2] if d.node.id == decl.id), None
-        )
-        if target is None:
-            return False
-        mentioned = False
-        for expr, where in references(self.pkg.files, r, target):
-            mentioned = True
-            call = expr.parent
-            if self._in_once_do(expr, where):
-                continue  # `once.Do(start)`
-            if (
-                call is None
-                or call.type != "call_expression"
-                or call.child_by_field_name("function") != expr
-            ):
-                return False  # used as a value: called who knows how often
-            if not self._context_runs_once(call, where, depth):
-                return False
-        return mentioned
-
-    def _takes_testing_m(self, decl: Node, file: SourceFile) -> bool:
-        """`func TestMain(m *testing.M)`: the test binary's own main."""
-        params = decl.child_by_field_name("parameters")
-        first = params.named_children[0] if params is not None and params.named_children else None
-        kind = first.child_by_field_name("type") if first is not None else None
-        t = self.pkg.resolver.type_from_node(kind, file) if kind is not None else None
-        return t is not None and t.deref().is_named("testing", "M")
-
-    def _context_runs_once(self, node: Node, file: SourceFile, depth: int) -> bool:
-        """The call ``node`` runs once per process: outside any loop, in a package variable's
-        initializer, a `sync.Once` or a function that runs once."""
-        current: Node | None = node.parent
-        while current is not None and current.type not in _DECLS:
-            if current.type == "func_literal" and self._in_once_do(current, file):
-                return True
-            if current.type == "for_statement":
-                return False  # once per iteration
-            current = current.parent
-        if current is None:
-            return True  # a package variable's initializer
-        return self._runs_once(current, file, depth + 1)
-
-    def _in_once_do(self, literal: Node, file: SourceFile) -> bool:
-        """`once.Do(func() { ... })` (or `once.Do(f)`) on a sync.Once."""
-        args = literal.parent
-        call = args.parent if args is not None and args.type == "argument_list" else None
-        if call is None or call.type != "call_expression":
-            return False
-        m = method_call(call, file)
-        if m is None or m[1] != "Do":
-            return False
-        fn = call.child_by_field_name("function")
-        target = self.pkg.resolver.method_target(fn, file) if fn is not None else None
-        return target is not None and target[0] == "Once"
 
     def _starter_waits(self, go: Node, literal: Node) -> bool:
         """After the go statement the starter waits on a WaitGroup the goroutine calls Done
