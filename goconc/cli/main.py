@@ -513,7 +513,7 @@ def _fix_summary(
     where = f" in {len(fixrun.changed)} file" + ("" if len(fixrun.changed) == 1 else "s")
     text = f"{verb} {count}{where if fixrun.changed else ''}; {remaining} remaining.\n"
     if not fixrun.converged:
-        text += "goconc: fixes did not converge; run again or fix the rest by hand.\n"
+        text += "goconc: some fixes did not converge; their files were left unchanged.\n"
     (sys.stdout if to_stdout else sys.stderr).write(text)
 
 
