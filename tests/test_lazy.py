@@ -173,7 +173,7 @@ def test_the_later_file_wins_whatever_the_order_of_reading() -> None:
 
 def _parsed_paths(folder: Path, codes: set[str]) -> list[str]:
     parsed: list[str] = []
-    original = source.parse
+    original = source.parse_file
 
     def spy(data: bytes, budget: float | None = None) -> object:
         parsed.append(data.decode().split("\n", 1)[0])
@@ -181,7 +181,7 @@ def _parsed_paths(folder: Path, codes: set[str]) -> list[str]:
 
     (job,) = discover([str(folder)], cwd=str(folder)).jobs
     mp = pytest.MonkeyPatch()
-    mp.setattr(source, "parse", spy)
+    mp.setattr(source, "parse_file", spy)
     try:
         analyze_folder(job, Settings(enabled=frozenset(codes)))
     finally:

@@ -19,7 +19,7 @@ from tree_sitter import Node, Tree
 
 from goconc.analyzer.diagnostics import Span
 from goconc.analyzer.packages import package_clause
-from goconc.analyzer.parse import ParseTimeout, parse
+from goconc.analyzer.parse import Newer, ParseTimeout, parse, parse_file
 from goconc.analyzer.tokens import TokenIndex, outline
 
 _LINE_END = re.compile(rb"\r\n|\r|\n")
@@ -33,12 +33,15 @@ class SourceFile:
     _tree: Tree | None = attrs.field(default=None, alias="tree")  # None: parse on first use
     parse_budget: float | None = None  # seconds, for a file large enough to need one
     problem: str | None = None  # why it could not be parsed; its tree is then empty
+    # Syntax newer than the grammar that the parse could not read through (see parse.py).
+    unread: tuple[Newer, ...] = ()
 
     @property
     def tree(self) -> Tree:
         if self._tree is None:
             try:
-                self._tree = parse(self.data, self.parse_budget)
+                parsed = parse_file(self.data, self.parse_budget)
+                self._tree, self.unread = parsed.tree, parsed.unread
             except ParseTimeout as err:
                 self.problem = f"{err}; skipped (raise --parse-timeout to analyse it)"
                 self._tree = parse(b"")  # analysed as if empty: no declarations, no findings
