@@ -137,10 +137,23 @@ _LITERAL_TYPES: dict[str, GoType] = {
     "raw_string_literal": named("", "string"),
     "int_literal": INT,
     "float_literal": named("", "float64"),
+    "imaginary_literal": named("", "complex128"),
     "rune_literal": named("", "rune"),
     "true": BOOL,
     "false": BOOL,
 }
+
+# Types that can be values written alike: `*p`, `(x)`, `m[k]`.
+_VALUE_SHAPES = frozenset({"pointer_type", "parenthesized_type", "generic_type"})
+_COMPARISONS = frozenset({"==", "!=", "<", "<=", ">", ">=", "&&", "||"})
+# Predeclared types other than interfaces: `int64(n)` is a conversion, not a call.
+_BASIC_TYPES = frozenset(
+    {
+        *("bool", "byte", "rune", "string", "uintptr"),
+        *("int", "int8", "int16", "int32", "int64", "uint", "uint8", "uint16", "uint32", "uint64"),
+        *("float32", "float64", "complex64", "complex128"),
+    }
+)
 
 _SCOPE_KINDS = frozenset(
     {
@@ -603,6 +616,34 @@ class Resolver:
             return GoType(kind.removesuffix("_type"))
         return None
 
+    def _func_results(self, func: Node, file: SourceFile) -> tuple[GoType | None, ...]:
+        """The result types of a declared function or method; a result whose type is one of
+        its type parameters is unknown."""
+        results = self._result_types(func.child_by_field_name("result"), file)
+        params = _type_parameters(func, file)
+        if not params:
+            return results
+        return tuple(
+            None if t is not None and t.kind == "named" and not t.pkg and t.name in params else t
+            for t in results
+        )
+
+    def _type_named_by(self, expr: Node, file: SourceFile) -> GoType | None:
+        """The type an expression names (`T`, `pkg.T`) when it names one, not a value."""
+        if expr.type == "identifier":
+            name = file.text(expr)
+            if self.binding(expr, file) is not None or name in self.index.vars:
+                return None
+            if name in _BASIC_TYPES or name in self.index.types:
+                return named("", name)
+            return None
+        if expr.type == "selector_expression":
+            operand, field = expr.child_by_field_name("operand"), expr.child_by_field_name("field")
+            path = self.package_of(operand, file) if operand is not None else None
+            if path is not None and field is not None:
+                return named(path, file.text(field))
+        return None
+
     def _result_types(self, result: Node | None, file: SourceFile) -> tuple[GoType | None, ...]:
         if result is None:
             return ()
@@ -681,16 +722,7 @@ class Resolver:
         expr = unparen(expr)
         kind = expr.type
         if kind == "identifier":
-            b = self.binding(expr, file)
-            if b is not None:
-                return (self.binding_type(b),)
-            var = self.index.vars.get(file.text(expr))
-            if var is not None:
-                if var.type_node is not None:
-                    return (self.type_from_node(var.type_node, var.file),)
-                if var.value is not None:
-                    return (self.type_of(var.value, var.file),)
-            return ()
+            return (self.type_of_name(expr, file),)
         if kind == "selector_expression":
             return (self._selector_type(expr, file),)
         if kind == "call_expression":
@@ -710,7 +742,15 @@ class Resolver:
         if kind == "composite_literal":
             return (self.type_from_node(expr.child_by_field_name("type"), file),)
         if kind in ("type_assertion_expression", "type_conversion_expression"):
-            return (self.type_from_node(expr.child_by_field_name("type"), file), BOOL)
+            type_node = expr.child_by_field_name("type")
+            if type_node is not None and type_node.type == "generic_type":
+                # `f[int](x)` reads as a conversion: a call when f is a function.
+                head = type_node.child_by_field_name("type")
+                name = file.text(head) if head is not None else ""
+                decl = self.index.funcs.get(name) if name else None
+                if decl is not None and name not in self.index.types:
+                    return self._func_results(decl.node, decl.file)
+            return (self.type_from_node(type_node, file), BOOL)
         if kind == "index_expression":
             t = self.type_of(expr.child_by_field_name("operand"), file)
             if t is not None and t.kind in ("slice", "array", "map"):
@@ -725,7 +765,29 @@ class Resolver:
                     "func", results=self._result_types(expr.child_by_field_name("result"), file)
                 ),
             )
+        if kind == "binary_expression":
+            return (self._binary_type(expr, file),)
         return ()
+
+    def _binary_type(self, expr: Node, file: SourceFile) -> GoType | None:
+        op = expr.child_by_field_name("operator")
+        left, right = expr.child_by_field_name("left"), expr.child_by_field_name("right")
+        if op is None or left is None or right is None:
+            return None
+        if op.type in _COMPARISONS:
+            return BOOL
+        if op.type in ("<<", ">>"):
+            return self.type_of(left, file)  # the count's type does not matter
+        # Both operands have the same type, except an untyped constant, which takes the
+        # other's: a literal tells the type only when the other side is one of its kind.
+        lit_left, lit_right = _LITERAL_TYPES.get(left.type), _LITERAL_TYPES.get(right.type)
+        if lit_left is None:
+            found = self.type_of(left, file)
+            if found is not None or lit_right is None:
+                return found
+        if lit_right is None:
+            return self.type_of(right, file)
+        return lit_left if lit_left == lit_right else None
 
     def _selector_type(self, expr: Node, file: SourceFile) -> GoType | None:
         operand = expr.child_by_field_name("operand")
@@ -789,13 +851,19 @@ class Resolver:
             name = file.text(fn)
             if name in ("make", "new") and self.is_builtin(fn, file, name) and args is not None:
                 first = next((c for c in args.named_children if not c.is_extra), None)
-                t = self.type_from_node(first, file) if first is not None else None
-                return (t,) if name == "make" else (pointer(t),)
+                if name == "make":
+                    return (self.type_from_node(first, file),)
+                return (pointer(self._new_operand(first, file)) if first is not None else None,)
             if name in ("len", "cap") and self.is_builtin(fn, file, name):
                 return (INT,)
-            decl = self.index.funcs.get(name) if self.binding(fn, file) is None else None
-            if decl is not None:
-                return self._result_types(decl.node.child_by_field_name("result"), decl.file)
+            if name in _BASIC_TYPES and self.is_builtin(fn, file, name):
+                return (named("", name),)  # a conversion
+            if self.binding(fn, file) is None:
+                decl = self.index.funcs.get(name)
+                if decl is not None:
+                    return self._func_results(decl.node, decl.file)
+                if name in self.index.types:
+                    return (named("", name),)  # a conversion to a type of the package
         elif fn.type == "selector_expression":
             target = self.pkg_func(call, file)
             if target is not None:
@@ -812,13 +880,78 @@ class Resolver:
                     if t.kind == "named":
                         m = self.index.method(t.name, mname)
                         if m is not None:
-                            return self._result_types(m.node.child_by_field_name("result"), m.file)
+                            return self._func_results(m.node, m.file)
         elif fn.type in ("parenthesized_type", "pointer_type", "channel_type", "qualified_type"):
             return (self.type_from_node(fn, file),)  # a conversion that parsed as a call
+        elif fn.type == "unary_expression":  # `(*T)(p)`: a conversion that parsed as a call
+            op, operand = fn.child_by_field_name("operator"), fn.child_by_field_name("operand")
+            if op is not None and op.type == "*" and operand is not None:
+                converted = self._type_named_by(operand, file)
+                if converted is not None:
+                    return (pointer(converted),)
         ft = self.type_of(fn, file)
         if ft is not None and ft.kind == "func":
             return ft.results
         return ()
+
+    def _new_operand(self, arg: Node, file: SourceFile) -> GoType | None:
+        """The type `new(arg)` points to: ``arg`` is a type, or (Go 1.26) a value whose type
+        it takes. A value written like a type (`new(x)`, `new(*p)`, `new(s.f)`, `new(m[k])`)
+        parses as one, and is told from a type by what its name is bound to."""
+        value = self._value_written_as_type(arg, file)
+        if value is not None:
+            return value[0]
+        if arg.type == "type_identifier" or arg.type.endswith("_type"):
+            return self.type_from_node(arg, file)
+        return self.type_of(arg, file)
+
+    def _value_written_as_type(
+        self, node: Node, file: SourceFile, depth: int = 0
+    ) -> tuple[GoType | None] | None:
+        """(its type,) when ``node``, parsed as a type, denotes a value; None for a type."""
+        kind = node.type
+        if kind == "type_identifier":
+            name = file.text(node)
+            if name in ("true", "false"):
+                return (BOOL,)
+            if self.binding(node, file) is not None or (
+                name in self.index.vars and name not in self.index.types
+            ):
+                return (self.type_of_name(node, file),)
+            return None
+        if kind == "qualified_type":  # `s.f`: a field of a variable s, or a package's type
+            pkg, field = node.child_by_field_name("package"), node.child_by_field_name("name")
+            if pkg is None or field is None or self.index.import_path(file, file.text(pkg)):
+                return None
+            name = file.text(pkg)
+            if self.binding(pkg, file) is None and name not in self.index.vars:
+                return None
+            owner = self.type_of_name(pkg, file)
+            found = self.field(owner, file.text(field)) if owner is not None else None
+            return (found[1] if found is not None else None,)
+        inner = node.child_by_field_name("type") if kind == "generic_type" else _first(node)
+        if inner is None or depth > 20 or kind not in _VALUE_SHAPES:
+            return None
+        value = self._value_written_as_type(inner, file, depth + 1)
+        if value is None or kind == "parenthesized_type":
+            return value
+        t = value[0]
+        if kind == "pointer_type":  # `*p`
+            return (t.elem if t is not None and t.kind == "pointer" else None,)
+        return (t.elem if t is not None and t.kind in ("slice", "array", "map") else None,)
+
+    def type_of_name(self, ident: Node, file: SourceFile) -> GoType | None:
+        """The type of the variable a name (identifier, or a type_identifier that denotes a
+        value) refers to: a local binding, else a package variable."""
+        b = self.binding(ident, file)
+        if b is not None:
+            return self.binding_type(b)
+        var = self.index.vars.get(file.text(ident))
+        if var is None:
+            return None
+        if var.type_node is not None:
+            return self.type_from_node(var.type_node, var.file)
+        return self.type_of(var.value, var.file) if var.value is not None else None
 
     # -- identities -------------------------------------------------------------------------
     def ref_of(self, expr: Node | None, file: SourceFile, depth: int = 0) -> Ref | None:
@@ -944,6 +1077,29 @@ class Resolver:
             if inner is not None:
                 return inner[0], inner[1], (f.name, *inner[2])
         return None
+
+
+def _type_parameters(func: Node, file: SourceFile) -> frozenset[str]:
+    """The type parameters of a function, or those its method's receiver names."""
+    names: set[str] = set()
+    tparams = func.child_by_field_name("type_parameters")
+    if tparams is not None:
+        for decl in tparams.named_children:
+            names.update(file.text(n) for n in decl.children_by_field_name("name") if n.is_named)
+    receiver = func.child_by_field_name("receiver")
+    if receiver is not None and b"[" in (receiver.text or b""):
+        for node in _descendants_of(receiver, "type_arguments"):
+            names.update(file.text(c) for c in node.named_children if c.type == "type_elem")
+    return frozenset(names)
+
+
+def _descendants_of(node: Node, kind: str) -> Iterator[Node]:
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if n.type == kind:
+            yield n
+        stack.extend(n.named_children)
 
 
 def _first(node: Node) -> Node | None:
