@@ -25,7 +25,7 @@ import attrs
 from goconc.analyzer.diagnostics import Diagnostic, NoteLevel, Notification
 from goconc.analyzer.facts import Package
 from goconc.analyzer.packages import FolderJob
-from goconc.analyzer.parse import syntax_errors
+from goconc.analyzer.parse import syntax_errors, syntax_warning
 from goconc.analyzer.rule import Rule
 from goconc.analyzer.source import SourceFile
 from goconc.engine import suppress
@@ -79,7 +79,8 @@ def _analyze_folder(
     for name, pkg_files in sorted(packages.items()):
         if not any(f.path in report_on for f in pkg_files):
             continue
-        pkg = Package(name, job.folder, pkg_files, job.go_version or settings.default_go_version)
+        go_version = job.go_version or settings.default_go_version
+        pkg = Package(name, job.folder, pkg_files, go_version)
         found = _run_rules(pkg, rule_classes, settings, notes)
         diagnostics.extend(_finish(pkg_files, found, report_on, settings))
         for f in pkg_files:
@@ -87,7 +88,7 @@ def _analyze_folder(
                 if f.problem is not None:
                     notes.append(Notification(NoteLevel.WARNING, f.problem, path=f.path))
                 else:
-                    _syntax_warnings(f, notes)
+                    _syntax_warnings(f, notes, go_version)
         pkg.release()
     return FolderResult(tuple(diagnostics), tuple(notes), len(files), len(packages))
 
@@ -171,22 +172,17 @@ def _nul_warning(source: SourceFile, notes: list[Notification]) -> None:
         )
 
 
-def _syntax_warnings(source: SourceFile, notes: list[Notification]) -> None:
+def _syntax_warnings(
+    source: SourceFile, notes: list[Notification], go_version: tuple[int, int] | None
+) -> None:
     """Syntax errors of a file that was parsed (one that was not had nothing to analyse:
     what it fails to compile is for the compiler to say)."""
     errors = syntax_errors(source.tree)
-    for node in errors[:1]:
-        line, column = source.position(node.start_byte)
-        what = f"missing {node.type}" if node.is_missing else "syntax error"
-        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+    if errors:
+        line, column = source.position(errors[0].start_byte)
+        message = syntax_warning(errors, source.unread, go_version)
         notes.append(
-            Notification(
-                NoteLevel.WARNING,
-                f"{what}{more}; analysed around it",
-                path=source.path,
-                line=line,
-                column=column,
-            )
+            Notification(NoteLevel.WARNING, message, path=source.path, line=line, column=column)
         )
 
 
