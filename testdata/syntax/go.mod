@@ -1,0 +1,3 @@
+module goconc.test/syntax
+
+go 1.27
