@@ -597,14 +597,14 @@ def test_parse_interrupted_by_the_analysis_budget(
 
     write(repo / "big.go", _big_source(3 << 20).replace("package demo", "package big", 1))
     write(repo / "a.go", FLAGGED)
-    real_parse = source.parse
+    real_parse = source.parse_file
 
     def ring_early(data: bytes, budget: float | None = None) -> Any:
         if len(data) > 1 << 20:
             signal.setitimer(signal.ITIMER_REAL, 0.01)  # the budget's own alarm, sooner
         return real_parse(data, budget)
 
-    monkeypatch.setattr(source, "parse", ring_early)
+    monkeypatch.setattr(source, "parse_file", ring_early)
     code, out, err = goconc("--format", "json")
     assert findings(out) == [("a.go", "WG001", 9, 4)], err
     (note,) = notes(out)
