@@ -70,7 +70,7 @@ def test_byte_level_reads_agree_with_the_tree(path: Path) -> None:
     # Every top-level declaration's name is in the outline's declared names.
     names, receivers, methods = declared_names(outline(data))
     decls = read_declarations(f)
-    for decl in [*decls.types, *decls.vars, *decls.funcs]:
+    for decl in [*decls.types, *decls.vars, *decls.consts, *decls.funcs]:
         assert decl.name in names, decl.name
     for m in decls.methods:
         assert m.receiver_type in receivers and f"{m.receiver_type}.{m.name}" in methods

@@ -28,6 +28,10 @@ What a block's ``nodes`` hold (in execution order):
 Closures (``func_literal``) are not entered: they are part of the expression that holds them.
 ``build_cfg(func_literal)`` gives a closure its own CFG.
 
+A condition known to be constant (``truth``: `if false {`, `const debug = false; if debug {`, a
+parameter bound to a constant) has no edge to the branch it never takes, so that branch is
+dead, as the compiler would have it: `for true {` is `for {`.
+
 The builder is iterative (an explicit work stack), so nesting depth is limited only by memory.
 """
 
@@ -44,6 +48,9 @@ TERMINATORS = frozenset({"return", "panic", "goexit", "exit", "select"})
 #: Callback deciding whether a ``call_expression`` statement never returns: "panic", "goexit",
 #: "exit" or None.
 Exits = Callable[[Node], str | None]
+
+#: Callback giving the value of an if or for condition when it is a constant, else None.
+Truth = Callable[[Node], bool | None]
 
 
 @attrs.define(eq=False, repr=False)
@@ -243,10 +250,21 @@ def _statements(container: Node) -> list[Node] | None:
 
 
 class _Builder:
-    __slots__ = ("blocks", "current", "defers", "exit", "exits", "frames", "labels", "starts")
+    __slots__ = (
+        "blocks",
+        "current",
+        "defers",
+        "exit",
+        "exits",
+        "frames",
+        "labels",
+        "starts",
+        "truth",
+    )
 
-    def __init__(self, exits: Exits) -> None:
+    def __init__(self, exits: Exits, truth: Truth | None = None) -> None:
         self.exits = exits
+        self.truth = truth
         self.blocks: list[Block] = []
         # None after a transfer of control (return, break, panic...): nothing flows here. The
         # "unreachable" block is created only if code follows, so `return` at the end of a branch
@@ -366,6 +384,12 @@ class _Builder:
             # ERROR and anything the grammar adds later: opaque, control falls through.
             self.cur().nodes.append(node)
 
+    def constant(self, cond: Node | None) -> bool | None:
+        """The value of a branch condition when it is constant."""
+        if cond is None or self.truth is None:
+            return None
+        return self.truth(cond)
+
     def simple(self, node: Node) -> None:
         """A simple statement (also if/for/switch initializers); calls may never return."""
         self.cur().nodes.append(node)
@@ -388,8 +412,11 @@ class _Builder:
         alt = node.child_by_field_name("alternative")
         els = self.new("if.else", node) if alt is not None else None
         done = self.new("if.done", node)
-        self.jump(then)
-        self.jump(els or done)
+        value = self.constant(cond)
+        if value is not False:
+            self.jump(then)
+        if value is not True:
+            self.jump(els or done)
         push((_SET, None, done, None, None))
         if alt is not None:
             push((_JUMP, None, done, None, None))
@@ -434,12 +461,15 @@ class _Builder:
             post = self.new("for.post", node) if update is not None else None
             done = self.new("for.done", node)
             self.jump(head)
-            head.succs.append(loop_body)
-            loop_body.preds.append(head)
+            value = self.constant(cond)
+            if value is not False:
+                head.succs.append(loop_body)
+                loop_body.preds.append(head)
             if cond is not None:
                 head.nodes.append(cond)
-                head.succs.append(done)
-                done.preds.append(head)
+                if value is not True:
+                    head.succs.append(done)
+                    done.preds.append(head)
             # Without a condition `done` is reached only by break: no path to exit otherwise.
             cont = head
             if post is not None:
@@ -645,15 +675,17 @@ def _cut_dead_edges(blocks: list[Block]) -> None:
             block.succs = [s for s in block.succs if not s.live]
 
 
-def build_cfg(func: Node, exits: Exits | None = None) -> CFG:
+def build_cfg(func: Node, exits: Exits | None = None, truth: Truth | None = None) -> CFG:
     """Build the CFG of a function_declaration, method_declaration or func_literal.
 
     ``exits(call_expression)`` says whether a call statement never returns ("panic", "goexit",
     "exit") or None; by default :func:`default_exits` matches names by their text.
+    ``truth(condition)`` gives an if or for condition's value when it is constant (by default
+    none is).
     """
     if exits is None:
         exits = default_exits
-    builder = _Builder(exits)
+    builder = _Builder(exits, truth)
     builder.run(func.child_by_field_name("body"))
     blocks = builder.blocks
     defers = builder.defers

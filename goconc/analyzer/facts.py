@@ -2,7 +2,8 @@
 
 Everything expensive is computed on first use and cached here, so that rules never
 recompute what another rule already asked for. The package itself gives the facts every
-analysis builds on: its index, the type resolver and one CFG per function. The analyses
+analysis builds on: its index, the type resolver, its boolean constants and one CFG per
+function. The analyses
 built on those (held locks, function summaries, copies, the lock order) are `Fact`
 subclasses in their own modules, asked for by class: ``pkg.fact(LockAnalysis)``. This
 module imports none of them; each declares the facts it needs (``requires``), as a
@@ -17,6 +18,7 @@ from typing import ClassVar, TypeVar, cast
 from tree_sitter import Node
 
 from goconc.analyzer.cfg import CFG, build_cfg
+from goconc.analyzer.consts import NO_ENV, Consts, Env
 from goconc.analyzer.source import SourceFile
 from goconc.analyzer.symbols import PackageIndex
 from goconc.analyzer.types import Resolver, enclosing_function
@@ -63,7 +65,7 @@ class Package:
         self.folder = folder
         self.files = files
         self.go_version = go_version
-        self._cfgs: dict[int, CFG] = {}
+        self._cfgs: dict[tuple[int, Env], CFG] = {}
         self._facts: dict[type[Fact], Fact] = {}
         self._making: set[type[Fact]] = set()
 
@@ -74,6 +76,10 @@ class Package:
     @cached_property
     def resolver(self) -> Resolver:
         return Resolver(self.index)
+
+    @cached_property
+    def consts(self) -> Consts:
+        return Consts(self.index, self.resolver)
 
     def fact(self, kind: type[F]) -> F:
         """The package's fact of class ``kind``, made on first request (after the facts it
@@ -114,11 +120,19 @@ class Package:
                 return f
         raise LookupError("node does not belong to this package")
 
-    def cfg(self, func: Node, file: SourceFile) -> CFG:
-        """The control-flow graph of a function_declaration, method_declaration or func_literal."""
-        found = self._cfgs.get(func.id)
+    def cfg(self, func: Node, file: SourceFile, env: Env = NO_ENV) -> CFG:
+        """The control-flow graph of a function_declaration, method_declaration or func_literal,
+        without the branches that constant conditions never take. ``env`` binds parameters to
+        constants (a call's constant arguments): the CFG of the function as that call runs it."""
+        key = (func.id, env)
+        found = self._cfgs.get(key)
         if found is None:
-            found = self._cfgs[func.id] = build_cfg(func, lambda call: self.exit_kind(call, file))
+            values = dict(env)
+            found = self._cfgs[key] = build_cfg(
+                func,
+                lambda call: self.exit_kind(call, file),
+                lambda cond: self.consts.truth(cond, file, values),
+            )
         return found
 
     def exit_kind(self, call: Node, file: SourceFile) -> str | None:

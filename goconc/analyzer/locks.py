@@ -36,6 +36,7 @@ from tree_sitter import Node, Query, QueryCursor
 
 from goconc.analyzer.calls import callee
 from goconc.analyzer.cfg import CFG, Block
+from goconc.analyzer.consts import NO_ENV, Env
 from goconc.analyzer.facts import Fact, Package
 from goconc.analyzer.matchers import FUNC_KINDS, call_args, descendants
 from goconc.analyzer.parse import go_language
@@ -115,13 +116,23 @@ class Held:
 
 @attrs.frozen(eq=False)
 class State:
-    """Locks definitely held, and locks (of a caller) possibly released, at one point."""
+    """Locks definitely held, and locks of the caller (held on entry) released, at one point.
+
+    A function starts with nothing held: a lock it releases without having taken it is one its
+    caller holds on entry (`released`, on some path; `dropped`, on every path and not re-taken
+    since). Re-taking it then restores the entry state (`Held.relock`), which is what a
+    "called with mu held" helper does when it drops the lock around slow work."""
 
     held: Mapping[LockKey, Held] = attrs.field(factory=dict)
     released: Mapping[ObjKey, Ref] = attrs.field(factory=dict)
     # Locks with a deferred unlock registered on every path: re-taken, they stay `deferred`
     # (`defer mu.Unlock(); ...; mu.Unlock(); work(); mu.Lock()` still unlocks at exit).
     defers: frozenset[ObjKey] = frozenset()
+    # The caller's locks released on every path here and not re-taken (a subset of released).
+    dropped: frozenset[ObjKey] = frozenset()
+    # Locks this function took itself on some path (not re-taking a dropped one): releasing
+    # one of them when it is not definitely held is no release of the caller's lock.
+    owned: frozenset[ObjKey] = frozenset()
 
     def locks(self) -> list[Held]:
         """Held locks in a stable order (by acquisition position)."""
@@ -136,7 +147,11 @@ class State:
     def same(self, other: State) -> bool:
         if self.held.keys() != other.held.keys() or self.released.keys() != other.released.keys():
             return False
-        if self.defers != other.defers:
+        if (
+            self.defers != other.defers
+            or self.dropped != other.dropped
+            or self.owned != other.owned
+        ):
             return False
         return all(h.deferred == other.held[k].deferred for k, h in self.held.items())
 
@@ -159,10 +174,15 @@ class Access:
 
 @attrs.frozen(eq=False)
 class Effect:
-    """Net effect of a call on the caller's held locks (refs relative to the callee)."""
+    """Net effect of a call on the locks its caller holds (refs relative to the callee):
+    `holds`, locks it returns holding on every path (`lockAll()`); `releases`, locks held on
+    entry that it releases on every path (`unlockAndNotify()`); `may_release`, those it may
+    release on some path (a superset of `releases`: not definitely held after the call). A
+    lock released and re-taken (`mu.Unlock(); work(); mu.Lock()`) is no effect at all."""
 
     holds: tuple[Held, ...] = ()
     releases: tuple[Ref, ...] = ()
+    may_release: tuple[Ref, ...] = ()
 
 
 @attrs.frozen(eq=False)
@@ -188,7 +208,10 @@ class Call:
     roots: dict[str, tuple[str, Node, tuple[str, ...]]] | None
     caller_file: SourceFile
     holds: tuple[Held, ...] = ()  # mapped onto the caller
-    releases: tuple[Ref, ...] = ()  # mapped onto the caller
+    releases: tuple[Ref, ...] = ()  # mapped onto the caller (see Effect)
+    may_release: tuple[Ref, ...] = ()  # mapped onto the caller
+    # The callee's parameters bound to constants at this call: its summary is specialised.
+    env: Env = NO_ENV
 
 
 @attrs.frozen(eq=False)
@@ -253,8 +276,11 @@ def _meet(states: list[State]) -> State:
     for s in states:
         for k, r in s.released.items():
             released.setdefault(k, r)
-    defers = first.defers.intersection(*(s.defers for s in states[1:]))
-    return State(held, released, defers)
+    rest = states[1:]
+    defers = first.defers.intersection(*(s.defers for s in rest))
+    dropped = first.dropped.intersection(*(s.dropped for s in rest))
+    owned = first.owned.union(*(s.owned for s in rest))
+    return State(held, released, defers, dropped, owned)
 
 
 def _acquire(state: State, h: Held) -> State:
@@ -262,32 +288,48 @@ def _acquire(state: State, h: Held) -> State:
         return state  # already held: keep the first acquisition (double lock is MU004's)
     held = dict(state.held)
     released = state.released
-    if obj_key(h.ref) in released:
+    obj = obj_key(h.ref)
+    if obj in released:
         # The caller's lock, taken again: held from here, released again by its next unlock.
-        released = {k: v for k, v in released.items() if k != obj_key(h.ref)}
+        released = {k: v for k, v in released.items() if k != obj}
         h = attrs.evolve(h, relock=True)
-    if obj_key(h.ref) in state.defers and not h.deferred:
+    if obj in state.defers and not h.deferred:
         h = attrs.evolve(h, deferred=True)  # the unlock deferred earlier releases it at exit
     held[h.key] = h
-    return State(held, released, state.defers)
+    dropped, owned = state.dropped, state.owned
+    if obj in dropped:
+        dropped = dropped - {obj}  # restores the entry state
+    else:
+        owned = owned | {obj}
+    return State(held, released, state.defers, dropped, owned)
 
 
-def _release(state: State, ref: Ref, mode: str) -> State:
+def _release(state: State, ref: Ref, mode: str, must: bool = True) -> State:
+    """An unlock (``must``), or a call that may unlock on some path only."""
     other = READ if mode == WRITE else WRITE
+    obj = obj_key(ref)
     for m in (mode, other):
         key = (ref.root, ref.path, m)
         h = state.held.get(key)
         if h is not None:
             held = {k: v for k, v in state.held.items() if k != key}
             if not h.relock:
-                return State(held, state.released, state.defers)
-            return State(held, {**state.released, obj_key(ref): ref}, state.defers)
+                return attrs.evolve(state, held=held)
+            dropped = state.dropped | {obj} if must else state.dropped
+            return attrs.evolve(
+                state, held=held, released={**state.released, obj: ref}, dropped=dropped
+            )
     released = dict(state.released)
-    released.setdefault(obj_key(ref), ref)
-    return State(state.held, released, state.defers)
+    released.setdefault(obj, ref)
+    # Not held here, nor taken by this function on any path: the caller's lock.
+    entry = must and obj not in state.owned
+    dropped = state.dropped | {obj} if entry else state.dropped
+    return attrs.evolve(state, released=released, dropped=dropped)
 
 
-def _defer(state: State, ref: Ref, mode: str) -> State:
+def _defer(state: State, ref: Ref, mode: str, plain: bool) -> State:
+    """A deferred unlock: of a held lock, it is released at exit; of one not held (``plain``
+    `defer mu.Unlock()` only, not a closure that may test something), the caller's lock is."""
     other = READ if mode == WRITE else WRITE
     for m in (mode, other):
         key = (ref.root, ref.path, m)
@@ -297,8 +339,24 @@ def _defer(state: State, ref: Ref, mode: str) -> State:
                 return state
             held = dict(state.held)
             held[key] = attrs.evolve(h, deferred=True)
-            return State(held, state.released, state.defers | {obj_key(ref)})
+            return attrs.evolve(state, held=held, defers=state.defers | {obj_key(ref)})
+    if plain and obj_key(ref) not in state.owned:
+        return attrs.evolve(state, defers=state.defers | {obj_key(ref)})
     return state
+
+
+def _defer_relock(state: State, ref: Ref) -> State:
+    """`mu.Unlock(); defer mu.Lock()`: the caller's lock is taken back at exit."""
+    obj = obj_key(ref)
+    if obj not in state.dropped:
+        return state
+    return attrs.evolve(state, dropped=state.dropped - {obj})
+
+
+def _hand_off(state: State, ref: Ref) -> State:
+    """A goroutine started here unlocks ``ref``: this function no longer holds it."""
+    held = {k: v for k, v in state.held.items() if (k[0], k[1]) != obj_key(ref)}
+    return state if len(held) == len(state.held) else attrs.evolve(state, held=held)
 
 
 # -- operations inside one CFG node ----------------------------------------------------------------
@@ -313,6 +371,8 @@ class _Op:
     cond_lock: Ref | None = None
     call: Call | None = None
     deferred: tuple[tuple[Ref, str], ...] = ()
+    plain: bool = False  # defer: `defer mu.Unlock()` itself, not a closure or a helper
+    relocks: tuple[Ref, ...] = ()  # defer: `defer mu.Lock()`; go: locks the goroutine releases
 
 
 def _apply(state: State, op: _Op, file: SourceFile) -> State:
@@ -325,11 +385,18 @@ def _apply(state: State, op: _Op, file: SourceFile) -> State:
         return _release(state, op.ref, op.mode)
     if kind == "defer":
         for ref, mode in op.deferred:
-            state = _defer(state, ref, mode)
+            state = _defer(state, ref, mode, op.plain)
+        for ref in op.relocks:
+            state = _defer_relock(state, ref)
+        return state
+    if kind == "handoff":
+        for ref in op.relocks:
+            state = _hand_off(state, ref)
         return state
     if kind == "call" and op.call is not None:
-        for ref in op.call.releases:
-            state = _release(state, ref, WRITE)
+        must = {obj_key(r) for r in op.call.releases}
+        for ref in op.call.may_release:
+            state = _release(state, ref, WRITE, obj_key(ref) in must)
         for h in op.call.holds:
             state = _acquire(state, h)
     return state
@@ -340,9 +407,10 @@ class LockAnalysis(Fact):
 
     def __init__(self, pkg: Package) -> None:
         self.pkg = pkg
-        self._facts: dict[int, LockFacts] = {}
-        self._effects: dict[int, Effect] = {}
-        self._reach: dict[int, Reach] = {}
+        # By (function, constant arguments): a summary specialised to the calls that bind them.
+        self._facts: dict[tuple[int, Env], LockFacts] = {}
+        self._effects: dict[tuple[int, Env], Effect] = {}
+        self._reach: dict[tuple[int, Env], Reach] = {}
         self._busy: set[int] = set()
         self._busy_reach: set[int] = set()
         self._conds: tuple[dict[ObjKey, Ref], dict[str, tuple[str, ...] | None]] | None = None
@@ -352,6 +420,7 @@ class LockAnalysis(Fact):
         self._decl_locks: dict[int, bool] = {}
         self._file_locks: dict[str, bool] = {}
         self._params: dict[int, list[Node | None]] = {}  # a callee's parameters, by its id
+        self._flags: dict[int, frozenset[str]] = {}  # see _flag_params
 
     # -- public API --------------------------------------------------------------------------
     def mentions_locks(self, func: Node, file: SourceFile) -> bool:
@@ -378,44 +447,59 @@ class LockAnalysis(Fact):
             )
         return found
 
-    def facts(self, func: Node, file: SourceFile) -> LockFacts:
-        found = self._facts.get(func.id)
+    def facts(self, func: Node, file: SourceFile, env: Env = NO_ENV) -> LockFacts:
+        """Held-lock facts of ``func``; with ``env``, as a call binding those parameters to
+        constants runs it (the branches they rule out are dead)."""
+        key = (func.id, env)
+        found = self._facts.get(key)
         if found is None:
             self._busy.add(func.id)
             self._depth += 1
             try:
-                found = self._compute(func, file)
+                found = self._compute(func, file, env)
             finally:
                 self._depth -= 1
                 self._busy.discard(func.id)
-            self._facts[func.id] = found
+            self._facts[key] = found
         return found
 
-    def effect(self, func: Node, file: SourceFile) -> Effect:
+    def effect(self, func: Node, file: SourceFile, env: Env = NO_ENV) -> Effect:
         """Net effect of calling ``func`` on locks (relative to its receiver and parameters)."""
-        found = self._effects.get(func.id)
+        key = (func.id, env)
+        found = self._effects.get(key)
         if found is not None:
             return found
         body = func.child_by_field_name("body")
         if body is None or not self.mentions_locks(func, file):
-            self._effects[func.id] = NO_EFFECT
+            self._effects[key] = NO_EFFECT
             return NO_EFFECT
         if func.id in self._busy or self._depth > _MAX_DEPTH:
             return NO_EFFECT  # recursion: no effect (not cached)
-        facts = self.facts(func, file)
+        facts = self.facts(func, file, env)
         exit_state = facts.exit_state()
+        # (A lock the caller held on entry, released and re-taken, is held after the call.)
         holds = tuple(h for h in exit_state.locks() if not h.deferred)
         if holds:
             handed = self.handed_off(func, file)
             holds = tuple(h for h in holds if obj_key(h.ref) not in handed)
-        releases = list(exit_state.released.values())
-        seen = {obj_key(r) for r in releases}
-        for r in facts.deferred_releases:
-            if obj_key(r) not in seen:
-                seen.add(obj_key(r))
-                releases.append(r)
-        found = Effect(holds, tuple(releases)) if holds or releases else NO_EFFECT
-        self._effects[func.id] = found
+        must: dict[ObjKey, Ref] = {
+            k: r for k, r in exit_state.released.items() if k in exit_state.dropped
+        }
+        for k in exit_state.defers:
+            # `defer mu.Unlock()` of the caller's lock, on every path.
+            h = exit_state.holds(Ref(k[0], k[1], "", ""))
+            if (h is None or h.relock) and k not in must:
+                ref = h.ref if h is not None else exit_state.released.get(k)
+                ref = ref or next((r for r in facts.deferred_releases if obj_key(r) == k), None)
+                if ref is not None:
+                    must[k] = ref
+        may = dict(exit_state.released)
+        for r in (*facts.deferred_releases, *must.values()):
+            may.setdefault(obj_key(r), r)
+        found = (
+            Effect(holds, tuple(must.values()), tuple(may.values())) if holds or may else NO_EFFECT
+        )
+        self._effects[key] = found
         return found
 
     def handed_off(self, func: Node, file: SourceFile) -> set[ObjKey]:
@@ -445,9 +529,10 @@ class LockAnalysis(Fact):
                     out.add(obj_key(target[1]))
         return out
 
-    def reach(self, func: Node, file: SourceFile) -> Reach:
+    def reach(self, func: Node, file: SourceFile, env: Env = NO_ENV) -> Reach:
         """Acquisitions and lock-free blocking operations of ``func``, through static calls."""
-        found = self._reach.get(func.id)
+        key = (func.id, env)
+        found = self._reach.get(key)
         if found is not None:
             return found
         if func.id in self._busy_reach or self._depth > _MAX_DEPTH:
@@ -455,16 +540,16 @@ class LockAnalysis(Fact):
         self._busy_reach.add(func.id)
         self._depth += 1
         try:
-            found = self._compute_reach(func, file)
+            found = self._compute_reach(func, file, env)
         finally:
             self._depth -= 1
             self._busy_reach.discard(func.id)
-        self._reach[func.id] = found
+        self._reach[key] = found
         return found
 
     def call_reach(self, call: Call) -> Reach:
         """The callee's reach, in the caller's terms (chains start at the call)."""
-        sub = self.reach(call.func, call.file)
+        sub = self.reach(call.func, call.file, call.env)
         if sub is NO_REACH:
             return sub
         acquires = [a for a in (self.map_access(a, call) for a in sub.acquires) if a is not None]
@@ -479,8 +564,10 @@ class LockAnalysis(Fact):
                 None  # an operation on a channel the caller passes as nil: guarded by a nil check
             )
         ref = self.map_ref(access.ref, call) if access.ref is not None else None
-        if ref is None and access.kind == "acquire":
-            ref = access.ref  # keep the class: the instance is the callee's own
+        if ref is None and access.kind == "acquire" and access.ref is not None:
+            # Keep the class, but the instance is the callee's own: never one the caller
+            # holds, even when the callee is the caller itself (recursion).
+            ref = _own(access.ref)
         cond_lock = None
         if access.cond_lock is not None:
             cond_lock = self.map_ref(access.cond_lock, call)
@@ -599,8 +686,8 @@ class LockAnalysis(Fact):
         return ref.cls
 
     # -- per-function dataflow ----------------------------------------------------------------
-    def _compute(self, func: Node, file: SourceFile) -> LockFacts:
-        cfg = self.pkg.cfg(func, file)
+    def _compute(self, func: Node, file: SourceFile, env: Env) -> LockFacts:
+        cfg = self.pkg.cfg(func, file, env)
         rpo = cfg.reachable()
         ops: dict[int, list[_Op]] = {}
         hits = _candidates(func)
@@ -609,13 +696,13 @@ class LockAnalysis(Fact):
             for n in block.nodes:
                 lo = bisect_left(starts, n.start_byte)
                 hi = bisect_left(starts, n.end_byte, lo)
-                found = self._ops(n, file, hits[lo:hi])
+                found = self._ops(n, file, hits[lo:hi], env)
                 if found:
                     ops[n.id] = found
         outs: dict[int, State] = {}
         has_effects = any(
             o.kind != "block"
-            and (o.kind != "call" or o.call is None or o.call.holds or o.call.releases)
+            and (o.kind != "call" or o.call is None or o.call.holds or o.call.may_release)
             for lst in ops.values()
             for o in lst
         )
@@ -682,9 +769,10 @@ class LockAnalysis(Fact):
         preds = [outs[p.index] for p in block.preds if p.index in outs]
         return _meet(preds) if preds else None
 
-    def _ops(self, stmt: Node, file: SourceFile, hits: list[Node]) -> list[_Op]:
+    def _ops(self, stmt: Node, file: SourceFile, hits: list[Node], env: Env) -> list[_Op]:
         """Lock-relevant operations of one CFG node, in evaluation order (operands first).
-        ``hits``: the candidate nodes inside it, outside nested func literals, in that order."""
+        ``hits``: the candidate nodes inside it, outside nested func literals, in that order;
+        ``env``: the function's parameters bound to constants."""
         out: list[_Op] = []
         parent = stmt.parent
         if parent is not None and parent.type == "communication_case":
@@ -693,14 +781,33 @@ class LockAnalysis(Fact):
             return out
         kind = stmt.type
         if kind == "defer_statement":
-            self._defer_op(stmt, file, out)
+            self._defer_op(stmt, file, out, env)
             return out
         if kind == "go_statement":
-            return out  # the goroutine runs elsewhere; its body starts with nothing held
+            # The goroutine runs elsewhere, its body starts with nothing held; but a lock it
+            # unlocks is handed to it (`mu.Lock(); go func() { defer mu.Unlock() }()`).
+            self._go_op(stmt, file, out, env)
+            return out
         # Children before parents: by end, then the later start (the inner node) first.
         for node in sorted(hits, key=lambda n: (n.end_byte, -n.start_byte)):
-            self._op_of(node, file, out)
+            self._op_of(node, file, out, env)
         return out
+
+    def _go_op(self, stmt: Node, file: SourceFile, out: list[_Op], env: Env) -> None:
+        call = stmt.named_children[0] if stmt.named_children else None
+        if call is None or call.type != "call_expression":
+            return
+        fn = call.child_by_field_name("function")
+        if fn is None:
+            return
+        fn = unparen(fn)
+        found = (
+            self._literal_call(call, fn, file, env)
+            if fn.type == "func_literal"
+            else self._static_call(call, file, env)
+        )
+        if found is not None and found.may_release:
+            out.append(_Op("handoff", stmt, relocks=found.may_release))
 
     def _select_op(self, case: Node, out: list[_Op]) -> None:
         select = case.parent
@@ -714,7 +821,7 @@ class LockAnalysis(Fact):
         keyword = select.children[0] if select.children else select
         out.append(_Op("block", keyword, None, "select"))
 
-    def _op_of(self, node: Node, file: SourceFile, out: list[_Op]) -> None:
+    def _op_of(self, node: Node, file: SourceFile, out: list[_Op], env: Env) -> None:
         t = node.type
         r = self.pkg.resolver
         if t == "call_expression":
@@ -723,7 +830,7 @@ class LockAnalysis(Fact):
                 return
             fn = unparen(fn)
             if fn.type == "func_literal":
-                call = self._literal_call(node, fn, file)
+                call = self._literal_call(node, fn, file, env)
                 if call is not None:
                     out.append(_Op("call", node, call=call))
                 return
@@ -749,7 +856,7 @@ class LockAnalysis(Fact):
                 if method == "Sleep" and r.pkg_func(node, file) == ("time", "Sleep"):
                     out.append(_Op("block", node, None, "sleep"))
                     return
-            call = self._static_call(node, file)
+            call = self._static_call(node, file, env)
             if call is not None:
                 out.append(_Op("call", node, call=call))
         elif t == "send_statement":
@@ -772,7 +879,7 @@ class LockAnalysis(Fact):
             return None
         return self.cond_lock(cond)
 
-    def _defer_op(self, stmt: Node, file: SourceFile, out: list[_Op]) -> None:
+    def _defer_op(self, stmt: Node, file: SourceFile, out: list[_Op], env: Env) -> None:
         call = stmt.named_children[0] if stmt.named_children else None
         if call is None or call.type != "call_expression":
             return
@@ -781,17 +888,24 @@ class LockAnalysis(Fact):
             return
         fn = unparen(fn)
         unlocks: list[tuple[Ref, str]] = []
+        relocks: list[Ref] = []
         if fn.type == "func_literal":
             body = fn.child_by_field_name("body")
             if body is not None:
                 for inner in descendants(body, frozenset({"call_expression"}), into_funcs=False):
-                    unlocks.extend(self._unlocks_of(inner, file))
+                    unlocks.extend(self._unlocks_of(inner, file, env, relocks))
         else:
-            unlocks.extend(self._unlocks_of(call, file))
-        if unlocks:
-            out.append(_Op("defer", stmt, deferred=tuple(unlocks)))
+            unlocks.extend(self._unlocks_of(call, file, env, relocks))
+        if unlocks or relocks:
+            plain = fn.type == "selector_expression" and bool(unlocks)
+            out.append(
+                _Op("defer", stmt, deferred=tuple(unlocks), plain=plain, relocks=tuple(relocks))
+            )
 
-    def _unlocks_of(self, call: Node, file: SourceFile) -> list[tuple[Ref, str]]:
+    def _unlocks_of(
+        self, call: Node, file: SourceFile, env: Env, relocks: list[Ref]
+    ) -> list[tuple[Ref, str]]:
+        """The locks a deferred call releases; a deferred `mu.Lock()` goes to ``relocks``."""
         fn = call.child_by_field_name("function")
         if fn is None:
             return []
@@ -801,14 +915,19 @@ class LockAnalysis(Fact):
             if target is not None:
                 field = fn.child_by_field_name("field")
                 method = file.text(field) if field is not None else ""
-                if target[0] in _LOCKERS and target[1] is not None and method in _RELEASE:
-                    return [(target[1], _RELEASE[method])]
+                if target[0] in _LOCKERS and target[1] is not None:
+                    if method in _RELEASE:
+                        return [(target[1], _RELEASE[method])]
+                    if method in _ACQUIRE:
+                        relocks.append(target[1])
                 return []
-        found = self._static_call(call, file)
-        return [(r, WRITE) for r in found.releases] if found is not None else []
+        found = self._static_call(call, file, env)
+        return [(r, WRITE) for r in found.may_release] if found is not None else []
 
     # -- calls ---------------------------------------------------------------------------------
-    def _static_call(self, call: Node, file: SourceFile) -> Call | None:
+    def _static_call(self, call: Node, file: SourceFile, env: Env) -> Call | None:
+        """The call of a package function or method, with its summary specialised by the
+        arguments that are constants here (``env``: the caller's own constant parameters)."""
         r = self.pkg.resolver
         found = callee(call, file, r)
         if found is None:
@@ -826,14 +945,25 @@ class LockAnalysis(Fact):
         if params is None:
             params = self._params[func.id] = _param_idents(func)
         args = call_args(call)
+        bound: list[tuple[str, bool]] = []
         if not (len(args) == 1 and len(params) > 1):
+            flags = self._flag_params(func, decl.file)
+            values = dict(env)
             for ident, arg in zip(params, args, strict=False):
                 if ident is not None:
-                    roots[_key(decl.file, ident)] = (decl.file.text(ident), arg, ())
+                    key = _key(decl.file, ident)
+                    roots[key] = (decl.file.text(ident), arg, ())
+                    if key in flags:
+                        value = self.pkg.consts.truth(arg, file, values)
+                        if value is not None:
+                            bound.append((key, value))
         fn = call.child_by_field_name("function")
         name = file.text(fn) if fn is not None else decl.name
-        c = Call(func, decl.file, name, Site(call, file, file.text(call)), roots, file)
-        eff = self.effect(func, decl.file)
+        callee_env: Env = frozenset(bound)
+        c = Call(
+            func, decl.file, name, Site(call, file, file.text(call)), roots, file, env=callee_env
+        )
+        eff = self.effect(func, decl.file, callee_env)
         if eff is NO_EFFECT:
             return c
         holds = []
@@ -843,12 +973,36 @@ class LockAnalysis(Fact):
                 inner = Site(h.acquire, h.file, h.file.text(h.acquire))
                 holds.append(Held(ref, h.mode, call, file, False, (c.site, *h.chain, inner)))
         releases = [x for x in (self.map_ref(ref, c) for ref in eff.releases) if x is not None]
-        return attrs.evolve(c, holds=tuple(holds), releases=tuple(releases))
+        may = [x for x in (self.map_ref(ref, c) for ref in eff.may_release) if x is not None]
+        return attrs.evolve(c, holds=tuple(holds), releases=tuple(releases), may_release=tuple(may))
 
-    def _literal_call(self, call: Node, lit: Node, file: SourceFile) -> Call | None:
-        """`func(){...}()` runs in place, on the caller's own variables."""
-        c = Call(lit, file, "func literal", Site(call, file, "func(){...}()"), None, file)
-        eff = self.effect(lit, file)
+    def _flag_params(self, func: Node, file: SourceFile) -> frozenset[str]:
+        """Keys of the parameters of ``func`` that a constant argument can specialise: never
+        assigned, and tested in a condition or passed on to another call (`if !locked {`,
+        `s.helper(locked)`)."""
+        found = self._flags.get(func.id)
+        if found is not None:
+            return found
+        params = self._params.get(func.id)
+        if params is None:
+            params = self._params[func.id] = _param_idents(func)
+        keys: set[str] = set()
+        r = self.pkg.resolver
+        for ident in params:
+            if ident is None:
+                continue
+            b = r.binding(ident, file)
+            if b is None or b.kind != "param" or not self.pkg.consts.stable(b):
+                continue
+            if any(_tested(use) for use in r.uses(b)):
+                keys.add(b.key)
+        found = self._flags[func.id] = frozenset(keys)
+        return found
+
+    def _literal_call(self, call: Node, lit: Node, file: SourceFile, env: Env) -> Call | None:
+        """`func(){...}()` runs in place, on the caller's own variables (and constants)."""
+        c = Call(lit, file, "func literal", Site(call, file, "func(){...}()"), None, file, env=env)
+        eff = self.effect(lit, file, env)
         if eff is NO_EFFECT:
             return c
         holds = tuple(
@@ -862,7 +1016,7 @@ class LockAnalysis(Fact):
             )
             for h in eff.holds
         )
-        return attrs.evolve(c, holds=holds, releases=eff.releases)
+        return attrs.evolve(c, holds=holds, releases=eff.releases, may_release=eff.may_release)
 
     def _embed_path(
         self, operand: Node, file: SourceFile, recv_type: str | None
@@ -920,8 +1074,8 @@ class LockAnalysis(Fact):
         return False
 
     # -- reach -------------------------------------------------------------------------------
-    def _compute_reach(self, func: Node, file: SourceFile) -> Reach:
-        facts = self.facts(func, file)
+    def _compute_reach(self, func: Node, file: SourceFile, env: Env) -> Reach:
+        facts = self.facts(func, file, env)
         acquires: list[Access] = []
         blocks: list[Access] = []
         for ev in facts.events:
@@ -1030,6 +1184,25 @@ def cond_releases(cond: Ref | None, lock: Ref | None, held: Held) -> bool:
     n = len(lock.path)
     rest = r.path[n:]
     return r.path[:n] == lock.path and (not rest or rest in (("Mutex",), ("RWMutex",)))
+
+
+def _own(ref: Ref) -> Ref:
+    """``ref``, a callee's own variable, made unlike any of its caller's."""
+    if ref.root.startswith("own:"):
+        return ref
+    return attrs.evolve(ref, root=f"own:{ref.root}")
+
+
+_CONDITION_PARENTS = frozenset({"if_statement", "for_statement", "for_clause", "argument_list"})
+_OPERATORS = frozenset({"parenthesized_expression", "unary_expression", "binary_expression"})
+
+
+def _tested(use: Node) -> bool:
+    """The identifier is (part of) an if or for condition, or an argument of a call."""
+    p = use.parent
+    while p is not None and p.type in _OPERATORS:
+        p = p.parent
+    return p is not None and p.type in _CONDITION_PARENTS
 
 
 def _passed_nil(ref: Ref, call: Call) -> bool:

@@ -1,8 +1,8 @@
 """Package index: the top-level declarations of one Go package, across all its files.
 
 Only declarations are read here (types and struct fields, functions and methods, package
-variables, imports); function bodies are left to types.py and the rules. Facts cross files,
-but a file is read (and so parsed) only when a name it may declare is looked up.
+variables and constants, imports); function bodies are left to types.py and the rules. Facts
+cross files, but a file is read (and so parsed) only when a name it may declare is looked up.
 """
 
 from __future__ import annotations
@@ -86,6 +86,7 @@ class _FileDecls:
     funcs: list[FuncDecl] = attrs.Factory(list)
     methods: list[FuncDecl] = attrs.Factory(list)
     vars: list[VarDecl] = attrs.Factory(list)
+    consts: list[VarDecl] = attrs.Factory(list)
 
 
 class _Table(Mapping[str, V]):
@@ -125,10 +126,12 @@ class PackageIndex:
         self.funcs: _Table[FuncDecl] = _Table(self, "funcs")
         self.methods: _Table[dict[str, FuncDecl]] = _Table(self, "methods")  # by receiver
         self.vars: _Table[VarDecl] = _Table(self, "vars")
+        self.consts: _Table[VarDecl] = _Table(self, "consts")
         self._order = {f.path: i for i, f in enumerate(files)}
         self._read: dict[str, _FileDecls] = {}  # by path
         self._asked: dict[str, set[str]] = {}  # by kind: the names whose files are read
         self._type_counts: dict[str, int] = {}
+        self._const_counts: dict[str, int] = {}
         self._all = False
         self._declarers: dict[str, dict[str, list[SourceFile]]] | None = None  # see _unread
 
@@ -160,6 +163,12 @@ class PackageIndex:
         self.complete("types", name, until=lambda: self._type_counts.get(name, 0) > 1)
         return self._type_counts.get(name, 0) > 1
 
+    def constant(self, name: str) -> VarDecl | None:
+        """The package constant ``name`` when exactly one file declares it (build-tag
+        variants may give it different values: then None)."""
+        found = self.consts.get(name)
+        return found if found is not None and self._const_counts.get(name, 0) == 1 else None
+
     # -- reading files as needed ---------------------------------------------------------
     def complete(self, kind: str, name: str, until: Callable[[], bool] | None = None) -> None:
         """Read every file that may hold a declaration for ``types[name]`` (``funcs``,
@@ -188,7 +197,7 @@ class PackageIndex:
                 self._read_file(f)
         self._all = True
         # Rebuilt in folder order, so that iteration order is that of the files.
-        for table in (self.imports, self.types, self.funcs, self.methods, self.vars):
+        for table in (self.imports, self.types, self.funcs, self.methods, self.vars, self.consts):
             table.data.clear()
         for f in self.files:
             self._merge(f, self._read[f.path])
@@ -222,6 +231,8 @@ class PackageIndex:
         decls = self._read[f.path] = read_declarations(f)
         for t in decls.types:
             self._type_counts[t.name] = self._type_counts.get(t.name, 0) + 1
+        for c in decls.consts:
+            self._const_counts[c.name] = self._const_counts.get(c.name, 0) + 1
         return decls
 
     def _merge(self, f: SourceFile, decls: _FileDecls) -> None:
@@ -234,6 +245,8 @@ class PackageIndex:
             self._keep_later(self.methods.data.setdefault(m.receiver_type or "", {}), m)
         for v in decls.vars:
             self._keep_later(self.vars.data, v)
+        for c in decls.consts:
+            self._keep_later(self.consts.data, c)
 
     def _keep_later(self, table: dict[str, D], decl: D) -> None:
         """Put ``decl`` in ``table`` unless a file later in folder order declares its name."""
@@ -268,12 +281,16 @@ def read_declarations(file: SourceFile) -> _FileDecls:
         elif kind == "var_declaration":
             for spec in _specs(decl, "var_spec"):
                 found.vars.extend(_read_vars(file, spec))
+        elif kind == "const_declaration":
+            for spec in _specs(decl, "const_spec"):
+                found.consts.extend(_read_vars(file, spec))
     return found
 
 
 # Where a top-level name can be declared, found in the bytes (a superset: these also match
 # in comments and function bodies, which costs a parse, never a declaration): `func f`,
-# `type T`, `var v`, `var a, b`, the names that start a spec in a `var (` or `type (` group,
+# `type T`, `var v`, `var a, b`, `const c`, the names that start a spec in a `var (`,
+# `const (` or `type (` group,
 # and methods `func (r *T) M`. Each pattern starts with a literal, which `re` searches for
 # many times faster than an alternation. (A comment between the keyword and the name, legal
 # but never written, is not allowed for.)
@@ -283,8 +300,9 @@ _DECLARED = (
     re.compile(rb"func\s+(" + _NAME + rb")"),
     re.compile(rb"type\s+(" + _NAME + rb")"),
     re.compile(rb"var\s+(" + _NAMES + rb")"),
+    re.compile(rb"const\s+(" + _NAMES + rb")"),
 )
-_GROUPS = (re.compile(rb"type\s*\("), re.compile(rb"var\s*\("))
+_GROUPS = (re.compile(rb"type\s*\("), re.compile(rb"var\s*\("), re.compile(rb"const\s*\("))
 # In a group, a spec's names start a line or follow the `(` or a `;` (lines of struct and
 # interface bodies start so too: a superset).
 _SPEC_START = re.compile(rb"(?:^|[;(])[ \t]*(" + _NAMES + rb")", re.M)

@@ -156,6 +156,10 @@ class MissingUnlock(LockFactsRule):
                 continue  # held at every exit: the function's job is to return holding it
             if ev.state.holds(ev.ref) is not None:
                 continue  # already held: a double lock (MU004)
+            if key in ev.state.dropped:
+                # Every path here released the caller's lock (held on entry): this re-takes it,
+                # and returning with it held restores what the caller had.
+                continue
             self._check_acquire(ev, key, facts)
 
     def _check_acquire(self, ev: Event, key: ObjKey, facts: LockFacts) -> None:

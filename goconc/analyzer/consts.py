@@ -1,0 +1,200 @@
+"""Boolean constants: the value of a condition that cannot change at run time.
+
+`Consts.truth(expr, file, env)` folds an expression to True or False when its value is fixed:
+the literals `true` and `false`, constants of the package or of the function (`const debug =
+false`), and parameters bound to a constant at a call site (``env``: a `Binding.key` -> value,
+for parameters the function never assigns). `!x`, `x && y`, `x || y` (either side decides
+when it is the absorbing value: `false && f()` is false), `x == y` and `x != y` are folded;
+anything else is None (unknown). The CFG prunes the branch a known condition never takes,
+and the lock analysis specialises a callee's summary by the constant arguments of a call.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+from tree_sitter import Node
+
+from goconc.analyzer.matchers import descendants
+from goconc.analyzer.source import SourceFile
+from goconc.analyzer.types import Binding, Resolver
+
+if TYPE_CHECKING:
+    from goconc.analyzer.symbols import PackageIndex
+
+#: Parameter bindings (`Binding.key`) bound to a boolean constant, as a cache key.
+Env = frozenset[tuple[str, bool]]
+NO_ENV: Env = frozenset()
+
+_CONST_SPECS = frozenset({"const_spec"})
+# What a foldable expression can be; anything else (a call, `nil`, a comparison of numbers)
+# is unknown without looking further.
+_FOLDABLE = frozenset(
+    {"true", "false", "identifier", "parenthesized_expression", "unary_expression",
+     "binary_expression"}
+)  # fmt: skip
+_SCOPES = frozenset(
+    {"block", "source_file", "expression_case", "type_case", "communication_case", "default_case"}
+)
+_MAX_DEPTH = 8  # constants defined by constants, at most this deep
+
+
+class Consts:
+    """Folds boolean constants in one package."""
+
+    def __init__(self, index: PackageIndex, resolver: Resolver) -> None:
+        self.index = index
+        self.resolver = resolver
+        self._stable: dict[str, bool] = {}
+        self._specs: dict[int, list[Node]] = {}  # by top-level declaration: its const specs
+
+    def truth(
+        self, expr: Node | None, file: SourceFile, env: Mapping[str, bool] | None = None
+    ) -> bool | None:
+        """The value of ``expr`` when it is a boolean constant here, else None."""
+        if expr is None:
+            return None
+        return self._eval(expr, file, env or {}, 0)
+
+    def stable(self, b: Binding) -> bool:
+        """Whether the parameter ``b`` keeps the value it is called with: never assigned and
+        its address never taken (a closure's assignment counts too)."""
+        found = self._stable.get(b.key)
+        if found is None:
+            found = self._stable[b.key] = not any(_written(u) for u in self.resolver.uses(b))
+        return found
+
+    def _eval(
+        self, node: Node, file: SourceFile, env: Mapping[str, bool], depth: int
+    ) -> bool | None:
+        kind = node.type
+        if kind == "true":
+            return True
+        if kind == "false":
+            return False
+        if depth > _MAX_DEPTH:
+            return None
+        if kind == "parenthesized_expression":
+            inner = node.named_children
+            return self._eval(inner[0], file, env, depth + 1) if len(inner) == 1 else None
+        if kind == "identifier":
+            return self._name(node, file, env, depth)
+        if kind == "unary_expression":
+            op = node.child_by_field_name("operator")
+            operand = node.child_by_field_name("operand")
+            if op is None or op.type != "!" or operand is None:
+                return None
+            value = self._eval(operand, file, env, depth + 1)
+            return None if value is None else not value
+        if kind == "binary_expression":
+            return self._binary(node, file, env, depth)
+        return None
+
+    def _binary(
+        self, node: Node, file: SourceFile, env: Mapping[str, bool], depth: int
+    ) -> bool | None:
+        op = node.child_by_field_name("operator")
+        left = node.child_by_field_name("left")
+        right = node.child_by_field_name("right")
+        if op is None or left is None or right is None:
+            return None
+        kind = op.type
+        if kind in ("&&", "||"):
+            absorbing = kind == "||"  # true || x is true; false && x is false
+            a = self._eval(left, file, env, depth + 1)
+            if a is absorbing:
+                return absorbing
+            b = self._eval(right, file, env, depth + 1)
+            if b is absorbing:
+                return absorbing  # `f() && false`: f runs, but the branch is still dead
+            return None if a is None or b is None else b
+        if kind in ("==", "!="):
+            if left.type not in _FOLDABLE or right.type not in _FOLDABLE:
+                return None  # `err != nil`, `n == 0`: not worth a name lookup
+            a = self._eval(left, file, env, depth + 1)
+            if a is None:
+                return None
+            b = self._eval(right, file, env, depth + 1)
+            if b is None:
+                return None
+            return (a == b) if kind == "==" else (a != b)
+        return None
+
+    def _name(
+        self, ident: Node, file: SourceFile, env: Mapping[str, bool], depth: int
+    ) -> bool | None:
+        b = self.resolver.binding(ident, file)
+        local = self._local_const(ident, file)
+        if b is not None:
+            if local is not None:
+                return None  # a constant and a variable of one name in one function: unsure
+            if b.kind != "param":
+                return None
+            value = env.get(b.key)
+            return value if value is not None and self.stable(b) else None
+        if local is not None:
+            return self._eval(local, file, {}, depth + 1)
+        name = file.text(ident)
+        if name in self.index.vars or name in self.index.funcs:
+            return None
+        decl = self.index.constant(name)
+        if decl is None or decl.value is None:
+            return None
+        if decl.type_node is not None and decl.file.text(decl.type_node) != "bool":
+            return None
+        return self._eval(decl.value, decl.file, {}, depth + 1)
+
+    def _local_const(self, ident: Node, file: SourceFile) -> Node | None:
+        """The value of a constant declared inside the function around ``ident`` under its
+        name, in scope there (the innermost such declaration before it)."""
+        top = self.resolver.top_declaration(ident, file)
+        if top is None or top.type == "const_declaration":
+            return None
+        specs = self._specs.get(top.id)
+        if specs is None:
+            has = file.data.find(b"const", top.start_byte, top.end_byte) >= 0
+            specs = self._specs[top.id] = descendants(top, _CONST_SPECS) if has else []
+        name = file.text(ident)
+        best: Node | None = None
+        for spec in specs:
+            if spec.start_byte >= ident.start_byte:
+                break
+            names = [c for c in spec.children_by_field_name("name") if c.is_named]
+            if all(file.text(n) != name for n in names):
+                continue
+            block = _enclosing_block(spec)
+            if block is None or not (block.start_byte <= ident.start_byte < block.end_byte):
+                continue
+            values_node = spec.child_by_field_name("value")
+            values = values_node.named_children if values_node is not None else []
+            index = next(i for i, n in enumerate(names) if file.text(n) == name)
+            best = values[index] if len(values) == len(names) else None
+            if best is None:
+                return None  # `iota` repetition or a count mismatch: not folded
+        return best
+
+
+def _enclosing_block(node: Node) -> Node | None:
+    p = node.parent
+    while p is not None and p.type not in _SCOPES:
+        p = p.parent
+    return p
+
+
+def _written(use: Node) -> bool:
+    """The identifier is assigned (`x = ...`, `x, y = ...`, `x++`) or its address taken."""
+    parent = use.parent
+    if parent is None:
+        return False
+    if parent.type == "unary_expression":
+        op = parent.child_by_field_name("operator")
+        return op is not None and op.type == "&"
+    if parent.type in ("inc_statement", "dec_statement"):
+        return True
+    if parent.type == "expression_list":
+        stmt = parent.parent
+        if stmt is not None and stmt.type == "assignment_statement":
+            left = stmt.child_by_field_name("left")
+            return left is not None and left.id == parent.id
+    return False
