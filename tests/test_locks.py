@@ -7,7 +7,7 @@ import textwrap
 from tree_sitter import Node
 
 from goconc.analyzer.facts import Package
-from goconc.analyzer.locks import LockAnalysis, LockFacts, State
+from goconc.analyzer.locks import Call, LockAnalysis, LockFacts, State
 from goconc.analyzer.matchers import descendants
 from goconc.analyzer.parse import parse
 from goconc.analyzer.source import SourceFile
@@ -296,3 +296,222 @@ def test_relock_of_callers_lock() -> None:
     f, file = _func(pkg, "pause")
     blocks = pkg.fact(LockAnalysis).reach(f, file).blocks
     assert [(b.mode, [r.text for r in b.released]) for b in blocks] == [("sleep", ["s.rw"])]
+
+
+# -- summaries specialised by constant arguments -----------------------------------------------
+
+
+_FLAGS = """
+func (s *S) size(held bool) int {
+\tif !held {
+\t\ts.mu.Lock()
+\t\tdefer s.mu.Unlock()
+\t}
+\treturn 1
+}
+
+func (s *S) touch(needLock bool) {
+\tif needLock {
+\t\ts.mu.Lock()
+\t}
+\tprintln("touched")
+\tif needLock {
+\t\ts.mu.Unlock()
+\t}
+}
+
+func (s *S) pass(locked bool) int {
+\ts.touch(!locked)
+\treturn s.size(locked)
+}
+
+func (s *S) heldCaller() {
+\ts.mu.Lock()
+\t_ = s.size(true)
+\ts.touch(false)
+\t_ = s.pass(true)
+\tprintln("end")
+\ts.mu.Unlock()
+}
+
+func (s *S) freeCaller(x bool) {
+\ts.mu.Lock()
+\t_ = s.size(false)
+\t_ = s.size(x)
+\ts.mu.Unlock()
+}
+"""
+
+
+def _calls(facts: LockFacts) -> list[Call]:
+    return [ev.call for ev in facts.events if ev.kind == "call" and ev.call is not None]
+
+
+def test_constant_arguments_bind_the_callee_env() -> None:
+    pkg = _package(_FLAGS)
+    held = _calls(_facts(pkg, "heldCaller"))
+    assert [c.name for c in held] == ["s.size", "s.touch", "s.pass"]
+    size, touch, passes = held
+    assert [v for _, v in size.env] == [True]
+    assert [v for _, v in touch.env] == [False]
+    assert [v for _, v in passes.env] == [True]
+    free = _calls(_facts(pkg, "freeCaller"))
+    assert [list(c.env) != [] for c in free] == [True, False]  # x is not a constant
+
+
+def test_specialised_reach_drops_the_guarded_lock() -> None:
+    pkg = _package(_FLAGS)
+    size, touch, passes = _calls(_facts(pkg, "heldCaller"))
+    for call in (size, touch, passes):
+        assert pkg.fact(LockAnalysis).call_reach(call).acquires == (), call.name  # `held == true`: no Lock
+    free_size, unknown = _calls(_facts(pkg, "freeCaller"))
+    assert [a.ref.text for a in pkg.fact(LockAnalysis).call_reach(free_size).acquires if a.ref] == ["s.mu"]
+    assert [a.ref.text for a in pkg.fact(LockAnalysis).call_reach(unknown).acquires if a.ref] == ["s.mu"]
+    # The caller holds s.mu throughout: nothing it calls with `true` released it.
+    assert _names(_at(_facts(pkg, "heldCaller"), '"end"')) == ["s.mu:write"]
+
+
+def test_summaries_are_cached_per_env() -> None:
+    pkg = _package(_FLAGS)
+    f, file = _func(pkg, "size")
+    size, _, _ = _calls(_facts(pkg, "heldCaller"))
+    general = pkg.fact(LockAnalysis).facts(f, file)
+    special = pkg.fact(LockAnalysis).facts(f, file, size.env)
+    assert general is not special
+    assert special is pkg.fact(LockAnalysis).facts(f, file, size.env)
+    assert [e.kind for e in general.events] == ["acquire", "defer"]
+    assert special.events == []
+
+
+def test_unspecialised_flag_helper_releases_nothing_for_sure() -> None:
+    pkg = _package(_FLAGS)
+    f, file = _func(pkg, "touch")
+    eff = pkg.fact(LockAnalysis).effect(f, file)
+    # It may unlock (on the path that locked), but it releases no lock of its caller.
+    assert eff.releases == ()
+    assert [r.text for r in eff.may_release] == ["s.mu"]
+
+
+# -- net effect on the caller's locks ------------------------------------------------------------
+
+
+def test_net_effect_of_release_and_retake() -> None:
+    pkg = _package("""
+    func (s *S) dropLocked() {
+    \ts.mu.Unlock()
+    \tdefer s.mu.Lock()
+    \tprintln("work")
+    }
+
+    func (s *S) loopLocked(n int) {
+    \tfor i := 0; i < n; i++ {
+    \t\ts.mu.Unlock()
+    \t\tprintln("work")
+    \t\ts.mu.Lock()
+    \t\tif i > 3 {
+    \t\t\treturn
+    \t\t}
+    \t}
+    }
+
+    func (s *S) releaseLocked() {
+    \tdefer s.mu.Unlock()
+    \tprintln("work")
+    }
+
+    func (s *S) maybeRelease(x bool) {
+    \tif x {
+    \t\ts.mu.Unlock()
+    \t}
+    }
+    """)
+
+    def effect(name: str) -> tuple[list[str], list[str], list[str]]:
+        f, file = _func(pkg, name)
+        eff = pkg.fact(LockAnalysis).effect(f, file)
+        return (
+            [h.ref.text for h in eff.holds],
+            [r.text for r in eff.releases],
+            [r.text for r in eff.may_release],
+        )
+
+    assert effect("dropLocked") == ([], [], ["s.mu"])  # re-taken at exit by the deferred Lock
+    assert effect("loopLocked") == ([], [], [])  # every path that drops it takes it back
+    assert effect("releaseLocked") == ([], ["s.mu"], ["s.mu"])
+    assert effect("maybeRelease") == ([], [], ["s.mu"])
+
+
+def test_retaking_the_callers_lock_is_a_restore() -> None:
+    pkg = _package("""
+    func (s *S) retake() error {
+    \ts.mu.Unlock()
+    \tprintln("slow")
+    \ts.mu.Lock()
+    \treturn nil
+    }
+
+    func (s *S) own() {
+    \ts.mu.Lock()
+    \ts.mu.Unlock()
+    \tprintln("slow")
+    \ts.mu.Lock()
+    \ts.mu.Unlock()
+    }
+    """)
+    retake = _facts(pkg, "retake")
+    lock = next(e for e in retake.events if e.kind == "acquire")
+    assert lock.ref is not None and lock.state.dropped == {(lock.ref.root, lock.ref.path)}
+    own = _facts(pkg, "own")
+    assert all(not e.state.dropped for e in own.events)
+
+
+def test_goroutine_that_unlocks_takes_the_lock() -> None:
+    pkg = _package("""
+    func (s *S) handoff() {
+    \ts.mu.Lock()
+    \ts.rw.Lock()
+    \tgo func() {
+    \t\tdefer s.mu.Unlock()
+    \t}()
+    \tprintln("after")
+    \ts.rw.Unlock()
+    }
+
+    func (s *S) finish() {
+    \ts.mu.Unlock()
+    }
+
+    func (s *S) handoffMethod() {
+    \ts.mu.Lock()
+    \tgo s.finish()
+    \tprintln("after")
+    }
+    """)
+    assert _names(_at(_facts(pkg, "handoff"), '"after"')) == ["s.rw:write"]
+    assert _names(_at(_facts(pkg, "handoffMethod"), '"after"')) == []
+
+
+def test_a_callees_own_lock_is_never_the_callers() -> None:
+    pkg = _package("""
+    type Node struct {
+    \tmu   sync.Mutex
+    \tkids []*Node
+    }
+
+    func (n *Node) walk() {
+    \tfor _, k := range n.kids {
+    \t\tkid := k
+    \t\tkid.mu.Lock()
+    \t\tkid.visit()
+    \t\tkid.mu.Unlock()
+    \t}
+    }
+
+    func (n *Node) visit() { n.walk() }
+    """)
+    walk = _facts(pkg, "walk")
+    call = next(c for c in _calls(walk) if c.name == "kid.visit")
+    [acq] = pkg.fact(LockAnalysis).call_reach(call).acquires
+    assert acq.ref is not None and acq.ref.cls == "Node.mu"
+    lock = next(e for e in walk.events if e.kind == "acquire")
+    assert lock.ref is not None and acq.ref.root != lock.ref.root

@@ -164,6 +164,12 @@ class DoubleLock(LockFactsRule):
             if fn is None:
                 continue
             fn = unparen(fn)
+            if fn.type == "func_literal":
+                # `func(){...}()`, `go func(){...}()`: what it unlocks is known (its effect, or
+                # the lock handed to the goroutine) unless it calls something opaque itself.
+                if self._opaque_unlocks(fn):
+                    out.append(call)
+                continue
             name_node = fn.child_by_field_name("field") if fn.type == "selector_expression" else fn
             name = self.file.text(name_node) if name_node is not None else ""
             if _UNLOCKISH.search(name):

@@ -1,0 +1,5 @@
+//go:build !goconc_verbose
+
+package consttwins
+
+const verbose = false
