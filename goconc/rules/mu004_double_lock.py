@@ -164,9 +164,9 @@ class DoubleLock(LockFactsRule):
             if fn is None:
                 continue
             fn = unparen(fn)
-            if fn.type == "func_literal":
-                # `func(){...}()`, `go func(){...}()`: what it unlocks is known (its effect, or
-                # the lock handed to the goroutine) unless it calls something opaque itself.
+            if fn.type == "func_literal" and _started(call):
+                # `go func(){...}()`: a lock it unlocks is handed to the goroutine (no longer
+                # held here), unless it calls something opaque itself.
                 if self._opaque_unlocks(fn):
                     out.append(call)
                 continue
@@ -255,6 +255,12 @@ class DoubleLock(LockFactsRule):
                 related=related,
             )
             return  # one finding per call
+
+
+def _started(call: Node) -> bool:
+    """``call`` is the call of a go statement."""
+    parent = call.parent
+    return parent is not None and parent.type == "go_statement"
 
 
 def _held_text(h: Held) -> str:
