@@ -361,12 +361,13 @@ def test_constant_arguments_bind_the_callee_env() -> None:
 
 def test_specialised_reach_drops_the_guarded_lock() -> None:
     pkg = _package(_FLAGS)
+    locks = pkg.fact(LockAnalysis)
     size, touch, passes = _calls(_facts(pkg, "heldCaller"))
     for call in (size, touch, passes):
-        assert pkg.fact(LockAnalysis).call_reach(call).acquires == (), call.name  # `held == true`: no Lock
+        assert locks.call_reach(call).acquires == (), call.name  # `held == true`: no Lock
     free_size, unknown = _calls(_facts(pkg, "freeCaller"))
-    assert [a.ref.text for a in pkg.fact(LockAnalysis).call_reach(free_size).acquires if a.ref] == ["s.mu"]
-    assert [a.ref.text for a in pkg.fact(LockAnalysis).call_reach(unknown).acquires if a.ref] == ["s.mu"]
+    assert [a.ref.text for a in locks.call_reach(free_size).acquires if a.ref] == ["s.mu"]
+    assert [a.ref.text for a in locks.call_reach(unknown).acquires if a.ref] == ["s.mu"]
     # The caller holds s.mu throughout: nothing it calls with `true` released it.
     assert _names(_at(_facts(pkg, "heldCaller"), '"end"')) == ["s.mu:write"]
 
