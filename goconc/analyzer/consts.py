@@ -46,7 +46,7 @@ class Consts:
     def __init__(self, index: PackageIndex, resolver: Resolver) -> None:
         self.index = index
         self.resolver = resolver
-        self._stable: dict[str, bool] = {}
+        self._params: dict[str, tuple[bool, bool]] = {}  # by Binding.key: see _param_uses
         self._specs: dict[int, list[Node]] = {}  # by top-level declaration: its const specs
 
     def truth(
@@ -60,9 +60,30 @@ class Consts:
     def stable(self, b: Binding) -> bool:
         """Whether the parameter ``b`` keeps the value it is called with: never assigned and
         its address never taken (a closure's assignment counts too)."""
-        found = self._stable.get(b.key)
+        return self._param_uses(b)[0]
+
+    def flag(self, b: Binding) -> bool:
+        """Whether a constant argument for the parameter ``b`` can tell which branches its
+        function takes: it is stable and tested in an if or for condition, or passed on to
+        another call (`if !locked {`, `s.helper(locked)`). Only a `bool` parameter can be."""
+        if b.type_node is None or b.file.text(b.type_node) != "bool":
+            return False
+        stable, tested = self._param_uses(b)
+        return stable and tested
+
+    def _param_uses(self, b: Binding) -> tuple[bool, bool]:
+        """(stable, tested) for a parameter, from the identifiers spelled like it in its
+        function: a shadowing variable's writes count too (cheaper than resolving each, and
+        on the safe side)."""
+        found = self._params.get(b.key)
         if found is None:
-            found = self._stable[b.key] = not any(_written(u) for u in self.resolver.uses(b))
+            written = tested = False
+            for node in b.file.tokens.token_nodes_in(b.name.encode(), b.scope_start, b.scope_end):
+                if node.type != "identifier" or node.id == b.ident.id:
+                    continue
+                written = written or _written(node)
+                tested = tested or _tested(node)
+            found = self._params[b.key] = (not written, tested)
         return found
 
     def _eval(
@@ -180,6 +201,18 @@ def _enclosing_block(node: Node) -> Node | None:
     while p is not None and p.type not in _SCOPES:
         p = p.parent
     return p
+
+
+_CONDITION_PARENTS = frozenset({"if_statement", "for_statement", "for_clause", "argument_list"})
+_OPERATORS = frozenset({"parenthesized_expression", "unary_expression", "binary_expression"})
+
+
+def _tested(use: Node) -> bool:
+    """The identifier is (part of) an if or for condition, or an argument of a call."""
+    p = use.parent
+    while p is not None and p.type in _OPERATORS:
+        p = p.parent
+    return p is not None and p.type in _CONDITION_PARENTS
 
 
 def _written(use: Node) -> bool:

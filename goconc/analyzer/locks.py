@@ -977,9 +977,8 @@ class LockAnalysis(Fact):
         return attrs.evolve(c, holds=tuple(holds), releases=tuple(releases), may_release=tuple(may))
 
     def _flag_params(self, func: Node, file: SourceFile) -> frozenset[str]:
-        """Keys of the parameters of ``func`` that a constant argument can specialise: never
-        assigned, and tested in a condition or passed on to another call (`if !locked {`,
-        `s.helper(locked)`)."""
+        """Keys of the parameters of ``func`` that a constant argument can specialise (see
+        `Consts.flag`)."""
         found = self._flags.get(func.id)
         if found is not None:
             return found
@@ -987,14 +986,9 @@ class LockAnalysis(Fact):
         if params is None:
             params = self._params[func.id] = _param_idents(func)
         keys: set[str] = set()
-        r = self.pkg.resolver
         for ident in params:
-            if ident is None:
-                continue
-            b = r.binding(ident, file)
-            if b is None or b.kind != "param" or not self.pkg.consts.stable(b):
-                continue
-            if any(_tested(use) for use in r.uses(b)):
+            b = self.pkg.resolver.binding(ident, file) if ident is not None else None
+            if b is not None and b.kind == "param" and self.pkg.consts.flag(b):
                 keys.add(b.key)
         found = self._flags[func.id] = frozenset(keys)
         return found
@@ -1191,18 +1185,6 @@ def _own(ref: Ref) -> Ref:
     if ref.root.startswith("own:"):
         return ref
     return attrs.evolve(ref, root=f"own:{ref.root}")
-
-
-_CONDITION_PARENTS = frozenset({"if_statement", "for_statement", "for_clause", "argument_list"})
-_OPERATORS = frozenset({"parenthesized_expression", "unary_expression", "binary_expression"})
-
-
-def _tested(use: Node) -> bool:
-    """The identifier is (part of) an if or for condition, or an argument of a call."""
-    p = use.parent
-    while p is not None and p.type in _OPERATORS:
-        p = p.parent
-    return p is not None and p.type in _CONDITION_PARENTS
 
 
 def _passed_nil(ref: Ref, call: Call) -> bool:

@@ -74,7 +74,12 @@ that a goroutine unlocks); a lock that is stored or passed on (`locked[r.mu] = t
 instance); paths that end the process (`os.Exit`, `log.Fatal`) or panic; an acquisition paired
 with an unlock under the same condition (`if x { mu.Lock() }` ... `if x { mu.Unlock() }`, or a
 flag set next to the `Lock` that guards the `Unlock`); locks taken n times in one loop and
-released n times in another; an acquisition of a lock already held (MU004 reports it).
+released n times in another; an acquisition of a lock already held (MU004 reports it); a `Lock`
+that takes back a lock the function's caller holds, released on every path to it (a helper
+called with `mu` held that drops it around slow work: `mu.Unlock(); err := dial(); mu.Lock();
+if err != nil { return err }` returns holding it, as its caller expects); paths under a
+condition that is constant (`if false {`, a `const debug = false` of the package or the
+function, combined with `!`, `&&`, `||`, `==`).
 
 ## Fix safety
 When the function's only `Unlock` of that mutex is a statement at the end of the same block as
@@ -87,9 +92,10 @@ a `defer` would extend the critical section over code that runs after the `Unloc
 ## Limitations
 Only mutexes goconc can identify are followed (see MU001). An unlock reached only through an
 interface call or a function value is not seen, so any call whose name contains `unlock` counts
-as unlocking. Paths are not pruned by conditions other than the `if x { Lock }` ... `if x {
-Unlock }` shape, so a lock released under a different but equivalent condition can be
-reported.
+as unlocking. Paths are not pruned by conditions other than constants and the `if x { Lock }`
+... `if x { Unlock }` shape, so a lock released under a different but equivalent condition can
+be reported. A constant declared differently for different builds (`//go:build` variants) is
+not folded.
 
 ## References
 - go vet and staticcheck have no equivalent check (staticcheck SA2001 flags only an empty

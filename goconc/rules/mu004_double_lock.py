@@ -74,9 +74,13 @@ every path before it is taken again; a callee that unlocks the caller's lock bef
 it (`mu.Unlock(); ...; mu.Lock()` in a "called with mu held" helper); `TryLock`; a goroutine
 started while the lock is held (it holds nothing); paths where the lock is held only
 sometimes (`if x { mu.Lock() }`); a local mutex that a goroutine or closure unlocks (a mutex
-used as a signal); a lock handed to a goroutine that releases it; a second acquisition after
-a call that may unlock in a way goconc cannot follow (an `unlock()` func value, a call given
-`&mu`).
+used as a signal); a lock handed to a goroutine that releases it (`go func() { defer
+mu.Unlock() ... }()`); a second acquisition after a call that may unlock in a way goconc
+cannot follow (an `unlock()` func value, a call given `&mu`); a callee that locks only when a
+`bool` parameter says so, called with the constant that rules the lock out (`s.sizeOf(true)`
+where `sizeOf(held bool)` does `if !held { s.mu.Lock() }`, also through calls that pass the
+constant on, and `if !create { return }` before the call that locks); code under a constant
+condition (`const debug = false`).
 
 No fix is offered. The usual repair is an unexported `...Locked` variant that does the work and
 assumes the lock is held; the exported method locks and calls it, and so do other methods that
@@ -85,8 +89,10 @@ already hold the lock.
 ## Limitations
 Only mutexes goconc can identify are followed (see MU001), and only static calls of functions
 and methods of the same package, at most three calls deep. A callee is flagged when it locks
-the mutex on some path, even if that path cannot run when the caller holds the lock (a
-`locked bool` parameter, a version check). Calls through interfaces, function values and
+the mutex on some path, even if that path cannot run when the caller holds the lock, unless
+the caller passes a constant that rules the path out: a flag passed as a variable, a flag
+the callee reassigns, or a guard on other state (a version check, a map lookup) is not
+evaluated. Calls through interfaces, function values and
 `sync.Once.Do` closures are not followed, and the same object reached through two different
 expressions (`s` and `r.store`) is not recognised. Recursive calls contribute nothing.
 

@@ -68,9 +68,13 @@ Not flagged: `mu.Unlock(); defer mu.Lock()` in a helper that temporarily release
 caller holds (the lock is not held at the `defer`); an `Unlock` with nothing acquired in the
 function (`unlockAndNotify()` helpers and methods documented "called with mu held" release
 their caller's lock); an `Unlock` that some path reaches with the lock possibly held (including
-paths that never touched it, paths through `TryLock`, and calls that may lock it); an
-acquisition and release of different modes that happen only on some paths
-(`if w { mu.Lock() } else { mu.RLock() }`).
+paths that never touched it, paths through `TryLock`, and calls that may lock it); an `Unlock`
+after a call that releases the lock only on some paths, or releases and takes it back
+(`f.writeAt(b, true)` where `writeAt` does `if release { f.mu.Unlock() }` ... `if release {
+f.mu.Lock() }`, or `mu.Unlock(); defer mu.Lock()` in a "called with mu held" helper): a call
+counts as releasing the caller's lock only when it does so on every path, with the constant
+arguments it is given; an acquisition and release of different modes that happen only on some
+paths (`if w { mu.Lock() } else { mu.RLock() }`).
 
 ## Fix safety
 `defer mu.Lock()` becomes `defer mu.Unlock()` (and `RLock` becomes `RUnlock`), and a mismatched
