@@ -169,11 +169,11 @@ class RangeOverUnclosedChannel(Rule):
             return
         if _can_leave(self, loop):
             return
-        if self._process_worker(loop):
-            return
         origin = self.pkg.fact(Channels).origin(right, self.file)
         if origin is None or origin.fate.released:
             return
+        if self._process_worker(loop):
+            return  # asked last: it reads the callers of the goroutine's starter
         severity = Severity.WARNING if origin.shared else Severity.ERROR
         name = self.file.text(right)
         where = (

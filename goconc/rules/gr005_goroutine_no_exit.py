@@ -128,9 +128,6 @@ class GoroutineNoExit(Rule):
         call = go.named_children[0] if go.named_children else None
         if call is None or call.type != "call_expression":
             return
-        starter = self._starter(go)
-        if starter is None:
-            return
         fn = call.child_by_field_name("function")
         if fn is None:
             return
@@ -145,6 +142,9 @@ class GoroutineNoExit(Rule):
             body_func, body_file = found.decl.node, found.decl.file
         loop = self._endless_loop(body_func, body_file)
         if loop is None:
+            return
+        starter = self._starter(go)  # after the loop: asks about the callers of the starter
+        if starter is None:
             return
         if _documented_lifetime(self.file, go, body_func, body_file):
             return
