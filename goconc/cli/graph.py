@@ -233,12 +233,20 @@ def graph_command(args: argparse.Namespace) -> int:
     """`goconc graph --locks PATH... [--format dot|mermaid] [-o FILE]`."""
     from goconc.analyzer.packages import discover
     from goconc.cli.config import ConfigError, find_config, load_config
-    from goconc.cli.shared import EXIT_CLEAN, EXIT_ERROR, UsageError, write_atomically
+    from goconc.cli.shared import (
+        EXIT_CLEAN,
+        EXIT_ERROR,
+        UsageError,
+        check_output,
+        write_atomically,
+    )
     from goconc.engine.registry import known_codes
     from goconc.report.text import format_notification
 
     if not args.locks:
         raise UsageError("graph: say which graph to draw (--locks)")
+    if args.output is not None:
+        check_output(args.output)
     cwd = os.getcwd()
     # The same configuration as `check` finds, so both walk the same folders.
     first = args.paths[0].removesuffix("...").rstrip("/") if args.paths else "."

@@ -20,6 +20,7 @@ from goconc.cli.shared import (
     EXIT_INTERRUPTED,
     EXIT_TERMINATED,
     UsageError,
+    check_output,
     version,
     write_atomically,
 )
@@ -335,6 +336,8 @@ def _check(args: argparse.Namespace) -> int:
 
     started = time.monotonic()
     cwd = os.getcwd()
+    if args.output is not None:
+        check_output(args.output)
     if args.unsafe_fixes and not (args.fix or args.diff):
         raise UsageError("--unsafe-fixes needs --fix or --diff")
     baseline = None

@@ -27,13 +27,46 @@ def version() -> str:
         return "0.0.0+unknown"
 
 
+def check_output(path: str) -> None:
+    """Refuse, before any work, an output path that cannot be written: its folder is missing
+    or is not a folder, or the path is a folder."""
+    real = os.path.realpath(path)
+    folder = os.path.dirname(real)
+    if os.path.isdir(real):
+        raise UsageError(f"cannot write {path}: it is a directory")
+    if not os.path.isdir(folder):
+        raise UsageError(f"cannot write {path}: no such directory: {os.path.dirname(path) or '.'}")
+
+
 def write_atomically(path: str, text: str) -> None:
-    """Write the whole file or nothing: a temporary file in the same folder, then rename."""
+    """Write `text` to `path` as the report or graph output.
+
+    A regular file (or a new one) gets the whole text or nothing: a temporary file in the same
+    folder is renamed over it, keeping the replaced file's mode (a new file gets the mode the
+    umask gives, as with a shell's `>`). A symlink is followed and its target replaced. Any
+    other existing file (a device such as /dev/null, a FIFO) is written directly: replacing
+    it would put a regular file in its place.
+    """
+    import stat
     import tempfile
 
-    folder = os.path.dirname(os.path.abspath(path))
+    real = os.path.realpath(path)
     try:
-        fd, tmp = tempfile.mkstemp(prefix=".goconc-", suffix=".tmp", dir=folder)
+        existing = os.stat(real)
+    except FileNotFoundError:
+        existing = None
+    except OSError as err:
+        raise UsageError(f"cannot write {path}: {err.strerror or err}") from err
+    if existing is not None and not stat.S_ISREG(existing.st_mode):
+        try:
+            with open(real, "w", encoding="utf-8", newline="\n") as fh:
+                fh.write(text)
+        except OSError as err:
+            raise UsageError(f"cannot write {path}: {err.strerror or err}") from err
+        return
+    mode = stat.S_IMODE(existing.st_mode) if existing else 0o666 & ~_umask()
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".goconc-", suffix=".tmp", dir=os.path.dirname(real))
     except OSError as err:
         raise UsageError(f"cannot write {path}: {err.strerror or err}") from err
     try:
@@ -41,10 +74,21 @@ def write_atomically(path: str, text: str) -> None:
             fh.write(text)
             fh.flush()
             os.fsync(fh.fileno())
-        os.replace(tmp, path)
+        os.chmod(tmp, mode)  # mkstemp makes it 0600
+        if existing is not None and hasattr(os, "chown"):
+            with contextlib.suppress(OSError):  # allowed to root, or to keep one's own group
+                os.chown(tmp, existing.st_uid, existing.st_gid)
+        os.replace(tmp, real)
     except BaseException as err:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         if isinstance(err, OSError):
             raise UsageError(f"cannot write {path}: {err.strerror or err}") from err
         raise
+
+
+def _umask() -> int:
+    """The process's umask; reading it means setting it, so set it straight back."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
