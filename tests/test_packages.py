@@ -215,10 +215,24 @@ def test_only_generated_files_give_no_job(tmp_path: Path) -> None:
     assert discover(["p/a.go"], cwd=str(tmp_path)).jobs == ()
 
 
-def test_non_go_file_argument_is_a_problem(tmp_path: Path) -> None:
-    make(tmp_path, "README.md")
-    d = discover(["README.md"], cwd=str(tmp_path))
-    assert d.problems == ((str(tmp_path / "README.md"), "not a .go file"),)
+def test_non_go_file_argument_is_named(tmp_path: Path) -> None:
+    make(tmp_path, "README.md", "p/a.go")
+    d = discover(["README.md", "p"], cwd=str(tmp_path))
+    assert d.not_go == ("README.md",) and d.problems == () and d.empty == ()
+
+
+def test_folder_arguments_with_nothing_to_report_on(tmp_path: Path) -> None:
+    make(tmp_path, "full/a.go", "none/x.txt", "skipped/testdata/b.go", "gen/c.go")
+    (tmp_path / "gen" / "c.go").write_bytes(GEN)
+    (tmp_path / "none" / "sub").mkdir()
+    args = ["full", "none/...", "skipped", "gen", "full/../full/"]
+    assert discover(args, cwd=str(tmp_path)).empty == ("none/...", "skipped", "gen")
+    # Reached before by another argument, or through a symlinked sub-folder: not empty.
+    assert discover([".", "full"], cwd=str(tmp_path)).empty == ()
+    (tmp_path / "linked").mkdir()
+    (tmp_path / "linked" / "in").symlink_to(tmp_path / "full")
+    assert discover(["full", "linked"], cwd=str(tmp_path)).empty == ()
+    assert discover(["linked", "full"], cwd=str(tmp_path)).empty == ()
 
 
 # -- generated files -------------------------------------------------------------------------

@@ -52,6 +52,8 @@ class Discovery:
     jobs: tuple[FolderJob, ...]
     problems: tuple[tuple[str, str], ...]  # (absolute path as reached, message), sorted
     missing: tuple[str, ...]  # command-line arguments that do not exist, as given
+    empty: tuple[str, ...] = ()  # folder arguments, as given, with no file to report on
+    not_go: tuple[str, ...] = ()  # file arguments, as given, whose name is not *.go
 
 
 def _leading_comments(data: bytes) -> tuple[list[tuple[int, int]], int | None]:
@@ -251,6 +253,10 @@ class _Walker:
         self.visited: set[tuple[int, int]] = set()
         self.problems: set[tuple[str, str]] = set()
         self.missing: list[str] = []
+        self.not_go: list[str] = []
+        # Folder arguments: (as given, logical path, the real folders it reached, including
+        # those walked before from another argument).
+        self.folder_args: list[tuple[str, str, list[str]]] = []
 
     def problem(self, path: str, message: str) -> None:
         self.problems.add((path, message))
@@ -294,9 +300,10 @@ class _Walker:
             self.os_problem(logical, err)
             return
         if stat.S_ISDIR(st.st_mode):
+            self.folder_args.append((arg, logical, [os.path.realpath(logical)]))
             self.walk(logical, os.path.realpath(logical), (st.st_dev, st.st_ino))
         elif not logical.endswith(".go"):
-            self.problem(logical, "not a .go file")
+            self.not_go.append(arg)
         elif not stat.S_ISREG(st.st_mode):
             self.problem(logical, "not a regular file")
         elif not self.explicit_file_skipped(logical):
@@ -346,6 +353,8 @@ class _Walker:
                 elif sub_key not in self.visited:
                     self.visited.add(sub_key)
                     stack.append((sub_logical, sub_real, sub_key))
+                elif self.folder_args:  # walked from elsewhere: this argument reaches it too
+                    self.folder_args[-1][2].append(sub_real)
 
     def scan(
         self, folder: _Folder, real: str, *, recurse: bool
@@ -432,6 +441,20 @@ class _Walker:
                 reported.setdefault(path, real)
         return _dedupe_reports(jobs, reported)
 
+    def empty_arguments(self, jobs: Sequence[FolderJob]) -> tuple[str, ...]:
+        """The folder arguments below which no job reports on a file. A folder counts as below
+        an argument by its real path or by the path it was first reached by (a symlinked
+        sub-folder), so an argument also reached from another argument is not empty."""
+        reached = [(job.folder, self.folders[job.folder].logical) for job in jobs]
+        return tuple(
+            arg
+            for arg, logical, reals in self.folder_args
+            if not any(
+                _within(reached_as, logical) or any(_within(folder, real) for real in reals)
+                for folder, reached_as in reached
+            )
+        )
+
     def generated(self, path: str) -> bool | None:
         """None when the file cannot be read (reported as a problem)."""
         try:
@@ -464,6 +487,13 @@ def _dedupe_reports(jobs: list[FolderJob], reported: dict[str, str]) -> tuple[Fo
     return tuple(result)
 
 
+def _within(path: str, folder: str) -> bool:
+    try:
+        return os.path.commonpath([path, folder]) == os.path.normpath(folder)
+    except ValueError:  # Windows: another drive
+        return False
+
+
 def discover(
     paths: Sequence[str],
     *,
@@ -484,4 +514,10 @@ def discover(
     for arg in paths or (".",):
         walker.add_argument(arg)
     jobs = walker.jobs()
-    return Discovery(jobs, tuple(sorted(walker.problems)), tuple(walker.missing))
+    return Discovery(
+        jobs,
+        tuple(sorted(walker.problems)),
+        tuple(walker.missing),
+        walker.empty_arguments(jobs),
+        tuple(walker.not_go),
+    )

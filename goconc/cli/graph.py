@@ -238,6 +238,7 @@ def graph_command(args: argparse.Namespace) -> int:
         EXIT_ERROR,
         UsageError,
         check_output,
+        check_paths,
         write_atomically,
     )
     from goconc.engine.registry import known_codes
@@ -264,8 +265,7 @@ def graph_command(args: argparse.Namespace) -> int:
         default_excludes=config.default_excludes,
         exclude_root=config.root,
     )
-    if discovery.missing:
-        raise UsageError(f"no such file or directory: {discovery.missing[0]}")
+    check_paths(discovery)
     notes: list[Notification] = []
     graphs = graphs_for(discovery.jobs, config.parse_timeout or 10.0, cwd, notes, config.go_version)
     text = RENDERERS[args.format](graphs)

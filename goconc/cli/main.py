@@ -21,6 +21,7 @@ from goconc.cli.shared import (
     EXIT_TERMINATED,
     UsageError,
     check_output,
+    check_paths,
     version,
     write_atomically,
 )
@@ -371,8 +372,7 @@ def _check(args: argparse.Namespace) -> int:
         default_excludes=config.default_excludes and not args.no_default_excludes,
         exclude_root=config.root,
     )
-    if discovery.missing:
-        raise UsageError(f"no such file or directory: {discovery.missing[0]}")
+    check_paths(discovery)
     from goconc.analyzer.diagnostics import NoteLevel, Notification
 
     notes = [
@@ -400,19 +400,18 @@ def _check(args: argparse.Namespace) -> int:
             sys.stderr.write(f"goconc: cannot use cache folder {args.cache_dir}; not caching\n")
     progress = _progress_printer() if sys.stderr.isatty() and not args.quiet else None
     diagnostics: list[Diagnostic] = []
-    files = packages = 0
+    packages = 0
     fixrun = None
     try:
         if args.fix or args.diff:
             fixrun = _fix(args, discovery.jobs, settings, jobs_n, cache, config, cwd, progress)
             diagnostics.extend(fixrun.diagnostics)  # per-file ignores already applied
             notes.extend(fixrun.notifications)
-            files, packages = fixrun.files, fixrun.packages
+            packages = fixrun.packages
         else:
             for folder in run(list(discovery.jobs), settings, jobs_n, progress, cache):
                 diagnostics.extend(folder.diagnostics)
                 notes.extend(folder.notifications)
-                files += folder.files
                 packages += folder.packages
     finally:  # also on Ctrl-C: never leave a half progress line before other messages
         if progress:
@@ -435,7 +434,7 @@ def _check(args: argparse.Namespace) -> int:
         rules=tuple(m for m in all_metas() if m.code in enabled),
         root=_repository_root(cwd),
         cwd=cwd,
-        files=files,
+        files=sum(len(job.report_on) for job in discovery.jobs),  # what was reported on
         packages=packages,
         seconds=time.monotonic() - started,
         tool_version=version(),

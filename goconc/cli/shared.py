@@ -8,6 +8,10 @@ from __future__ import annotations
 
 import contextlib
 import os
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from goconc.analyzer.packages import Discovery
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130
 EXIT_TERMINATED = 143  # 128 + SIGTERM, as a shell reports it
@@ -25,6 +29,20 @@ def version() -> str:
         return dist_version("goconc")
     except PackageNotFoundError:
         return "0.0.0+unknown"
+
+
+def check_paths(discovery: Discovery) -> None:
+    """A named path that does not exist, is not Go, or holds no Go file to report on is an
+    error: in CI, a typo must not turn the check into one that always passes."""
+    if discovery.missing:
+        raise UsageError(f"no such file or directory: {discovery.missing[0]}")
+    if discovery.not_go:
+        raise UsageError(f"{discovery.not_go[0]}: not a Go file")
+    if discovery.empty:
+        raise UsageError(
+            f"no Go files to analyse in {', '.join(discovery.empty)} (skipped: vendor/, "
+            "testdata/, . and _ folders, generated files, exclude globs)"
+        )
 
 
 def check_output(path: str) -> None:
