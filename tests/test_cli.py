@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
+import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -377,3 +380,132 @@ def test_the_file_count_is_what_was_reported_on(
     assert counts[fmt].replace("1 file", "2 files").replace(": 1", ": 2") in out, out
     _, out, _ = goconc(["check", "--format", fmt, "p"], repo, capsys, monkeypatch)
     assert counts[fmt].replace("1 file", "4 files").replace(": 1", ": 4") in out, out
+
+
+# -- options agree with each other and with the configuration -------------------------------
+
+
+@pytest.mark.parametrize(
+    ("argv", "config", "message"),
+    [
+        (["--select", "wg"], "", "--select: unknown rule code or prefix 'wg'; did you mean 'WG'?"),
+        (["--ignore", "Mu001"], "", "--ignore: unknown rule code or prefix 'Mu001'; did you"),
+        ([], 'select = ["wg"]\n', "select: unknown rule code or prefix 'wg'; did you mean 'WG'?"),
+        (["--format", "JSON"], "", "argument --format: invalid choice: 'JSON'"),
+        (["--jobs", "-1"], "", "argument --jobs/-j: expected a whole number, 0 for one per CPU"),
+        ([], "jobs = -1\n", "jobs: expected 0 (one per CPU) or more, got -1"),
+        (["--parse-timeout", "-1"], "", "argument --parse-timeout: expected seconds, 0 for no"),
+        ([], "parse-timeout = -1\n", "parse-timeout: expected a number of seconds, 0 for no"),
+        (["--analysis-timeout", "nan"], "", "argument --analysis-timeout: expected seconds"),
+        (["--diff", "--format", "json"], "", "--diff prints a unified diff; it cannot be --format"),
+        (
+            ["--diff", "--format", "sarif"],
+            "",
+            "--diff prints a unified diff; it cannot be --format",
+        ),
+        (["--fix", "--diff"], "", "--fix and --diff: choose one"),
+        (["--quiet", "--verbose"], "", "--quiet and --verbose: choose one"),
+        (["--unsafe-fixes"], "", "--unsafe-fixes needs --fix or --diff"),
+        ([], "[rules.CX001]\nfoo = 1\n", ".goconc.toml:2: rules.CX001.foo: unknown option"),
+    ],
+)
+def test_refused_options(
+    repo: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    argv: list[str],
+    config: str,
+    message: str,
+) -> None:
+    # One rule for case (codes upper-case, choices lower-case, in flags and in the
+    # configuration alike), one meaning per value, and no combination silently ignored.
+    write(repo, "a.go", FLAGGED)
+    if config:
+        write(repo, ".goconc.toml", config)
+    code, out, err = goconc(["check", *argv], repo, capsys, monkeypatch)
+    assert code == 2 and out == "" and message in err, err
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("argv", "config"),
+    [(["--jobs", "0"], ""), ([], "jobs = 0\n"), (["-j", "0"], "jobs = 3\n")],
+)
+def test_jobs_zero_is_one_per_cpu_on_the_command_line_and_in_the_config(
+    repo: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    argv: list[str],
+    config: str,
+) -> None:
+    from goconc.engine import runner
+
+    used: list[int] = []
+    original = runner.run
+
+    def run(jobs: Any, settings: Any, workers: int, *rest: Any) -> Any:
+        used.append(workers)
+        return original(jobs, settings, 1, *rest)
+
+    monkeypatch.setattr(runner, "run", run)
+    monkeypatch.setattr(os, "cpu_count", lambda: 7)
+    write(repo, "a.go", FLAGGED)
+    if config:
+        write(repo, ".goconc.toml", config)
+    code, _, err = goconc(["check", "--no-cache", *argv], repo, capsys, monkeypatch)
+    assert code == 1, err
+    assert used == [7]
+
+
+def _big_source() -> str:
+    # Over 1 MiB, so parsed with a budget; its WaitGroup makes the rules ask for its tree.
+    body = "".join(f"\nfunc f{i}(n int) int {{\n\treturn n + {i}\n}}\n" for i in range(30_000))
+    return CLEAN + body
+
+
+@pytest.mark.parametrize(
+    ("argv", "config", "skipped"),
+    [
+        (["--parse-timeout", "0.000001"], "", True),
+        (["--parse-timeout", "0"], "", False),
+        ([], "parse-timeout = 0.000001\n", True),
+        ([], "parse-timeout = 0\n", False),
+        (["--parse-timeout", "0"], "parse-timeout = 0.000001\n", False),  # the flag wins
+    ],
+)
+def test_parse_timeout_zero_is_no_limit_on_the_command_line_and_in_the_config(
+    repo: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    argv: list[str],
+    config: str,
+    skipped: bool,
+) -> None:
+    write(repo, "big.go", _big_source())
+    if config:
+        write(repo, ".goconc.toml", config)
+    code, _, err = goconc(["check", "--no-cache", "-j", "1", *argv], repo, capsys, monkeypatch)
+    assert code == 0, err
+    assert ("parsing took longer" in err) is skipped, err
+
+
+@pytest.mark.parametrize("command", ["check", "graph", "rules"])
+def test_an_unknown_option_shows_the_commands_usage(
+    repo: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, command: str
+) -> None:
+    write(repo, "a.go", FLAGGED)
+    code, out, err = goconc([command, "--frobnicate"], repo, capsys, monkeypatch)
+    assert code == 2 and out == ""
+    assert err.startswith(f"usage: goconc {command} ")
+    assert err.endswith(f"goconc {command}: error: unrecognized arguments: --frobnicate\n")
+
+
+def test_verbose_says_what_was_analysed_in_how_long(
+    repo: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write(repo, "a.go", FLAGGED)
+    write(repo, "b/b.go", CLEAN)
+    _, _, err = goconc(["check", "--verbose", "-j", "1"], repo, capsys, monkeypatch)
+    assert re.fullmatch(
+        r"goconc: 2 files reported on, 2 packages analysed in \d+\.\d\d s with 1 worker\n", err
+    ), err

@@ -233,10 +233,18 @@ def test_unknown_code_named_with_the_line_of_the_item(tmp_path: Path) -> None:
         ("exclude = {a = 1}", 1, "exclude: expected a list of strings, got table"),
         ('jobs = "4"', 1, "jobs: expected an integer, got string"),
         ("jobs = true", 1, "jobs: expected an integer, got boolean"),
-        ("jobs = 0", 1, "jobs: expected at least 1, got 0 (omit it for one per CPU)"),
+        ("jobs = -1", 1, "jobs: expected 0 (one per CPU) or more, got -1"),
         ('parse-timeout = "1s"', 1, "parse-timeout: expected a number of seconds, got string"),
-        ("parse-timeout = -1", 1, "parse-timeout: expected a positive number of seconds, got -1"),
-        ("parse-timeout = nan", 1, "parse-timeout: expected a positive number of seconds, got nan"),
+        (
+            "parse-timeout = -1",
+            1,
+            "parse-timeout: expected a number of seconds, 0 for no limit, got -1",
+        ),
+        (
+            "parse-timeout = nan",
+            1,
+            "parse-timeout: expected a number of seconds, 0 for no limit, got nan",
+        ),
         ('default-excludes = "no"', 1, "default-excludes: expected true or false, got string"),
         (
             'go-version = "go1.22"',
@@ -353,3 +361,27 @@ def test_documented_examples_load(tmp_path: Path) -> None:
     assert error(path, CATALOGUE).endswith(
         ":4: ignore: unknown rule code or prefix 'WG0001'; did you mean 'WG001'?"
     )
+
+
+def test_rule_options_are_checked_against_the_rule(tmp_path: Path) -> None:
+    text = 'jobs = 1\n\n[rules.CX001]\nfoo = 1\n\n[rules.MU001]\nlimit = 3\nbar = "x"\n'
+    path = write(tmp_path, ".goconc.toml", text)
+    with pytest.raises(ConfigError) as info:
+        load_config(path, KNOWN, {"CX001": (), "MU001": ("limit",)})
+    assert str(info.value) == f"{path}:4: rules.CX001.foo: unknown option; CX001 has no options"
+    with pytest.raises(ConfigError) as info:
+        load_config(path, KNOWN, {"CX001": ("foo",), "MU001": ("limit",)})
+    assert str(info.value) == f"{path}:8: rules.MU001.bar: unknown option; MU001 takes limit"
+    config = load_config(path, KNOWN, {"CX001": ("foo",), "MU001": ("bar", "limit")})
+    assert config.rule_options["MU001"] == {"limit": 3, "bar": "x"}
+
+
+@pytest.mark.parametrize(
+    ("text", "jobs", "timeout"), [("jobs = 0", 0, None), ("parse-timeout = 0", None, 0.0)]
+)
+def test_zero_means_what_it_means_on_the_command_line(
+    tmp_path: Path, text: str, jobs: int | None, timeout: float | None
+) -> None:
+    # jobs = 0: one per CPU; parse-timeout = 0: no limit (as --jobs 0, --parse-timeout 0).
+    config = load_config(write(tmp_path, ".goconc.toml", text), KNOWN)
+    assert (config.jobs, config.parse_timeout) == (jobs, timeout)

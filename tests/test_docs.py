@@ -105,3 +105,16 @@ def test_every_module_is_described_under_its_layer() -> None:
         assert rel.startswith(layer) or (rel == "__main__.py" and layer == "cli/"), rel
     stale = [p for p in described if not (GOCONC / p).exists()]
     assert not stale, f"docs/architecture.md describes modules that do not exist: {stale}"
+
+
+@pytest.mark.parametrize("name", [".goconc.toml", "pyproject.toml"])
+def test_configuration_examples_load(name: str, tmp_path: Path) -> None:
+    from goconc.cli.config import load_config
+    from goconc.engine.registry import known_codes, option_names
+
+    text = (ROOT / "docs" / "configuration.md").read_text(encoding="utf-8")
+    block = re.search(rf"### `{re.escape(name)}`\n\n```toml\n(.*?)```", text, re.S)
+    assert block, name
+    (tmp_path / name).write_text(block.group(1), encoding="utf-8")
+    config = load_config(str(tmp_path / name), known_codes(), option_names())
+    assert config.select or config.extend_select

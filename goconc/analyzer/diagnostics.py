@@ -112,6 +112,8 @@ class RuleMeta:
     preview: bool = False
     fix: Applicability | None = None  # the best fix the rule can offer
     docs: str = ""  # Markdown: What it does / Why is this bad? / Example / Use instead / ...
+    # The keys its `[rules.CODE]` table may hold (documented in `docs`); any other is refused.
+    options: tuple[str, ...] = ()
 
     @property
     def help_uri(self) -> str:

@@ -93,8 +93,8 @@ class Config:
     rule_options: Mapping[str, Mapping[str, object]] = attrs.field(
         factory=FrozenMapping, converter=_freeze_options
     )  # [rules.CODE] tables, as the rule receives them
-    jobs: int | None = None  # worker processes; None = one per CPU
-    parse_timeout: float | None = None  # seconds per file
+    jobs: int | None = None  # worker processes; None or 0 = one per CPU
+    parse_timeout: float | None = None  # seconds per file; 0 = no limit
     default_excludes: bool = True  # false: also analyse vendor/, testdata/, .x and _x
     preview: bool = False  # also enable the opt-in tier of rules
     go_version: tuple[int, int] | None = None  # for folders without a go.mod
@@ -181,8 +181,13 @@ def _hint(code: str, known_codes: Collection[str]) -> str:
 # -- loading --------------------------------------------------------------------------------
 
 
-def load_config(path: str | None, known_codes: Collection[str]) -> Config:
-    """Read and validate a config file; None gives the defaults."""
+def load_config(
+    path: str | None,
+    known_codes: Collection[str],
+    option_names: Mapping[str, Collection[str]] | None = None,
+) -> Config:
+    """Read and validate a config file; None gives the defaults. With `option_names` (code ->
+    the keys its [rules.CODE] table may hold) an unknown option key is an error too."""
     if path is None:
         return Config()
     path = os.path.abspath(path)
@@ -206,7 +211,7 @@ def load_config(path: str | None, known_codes: Collection[str]) -> Config:
         table = tool.get("goconc", {}) if isinstance(tool, dict) else {}
     else:
         table = data
-    loader = _Loader(path, _Locator(text, prefix), known_codes)
+    loader = _Loader(path, _Locator(text, prefix), known_codes, option_names)
     if not isinstance(table, dict):
         raise loader.error((), "expected a table")
     return loader.load(table)
@@ -298,10 +303,17 @@ _Validator = Callable[["_Loader", tuple[str, ...], Any], object]
 
 
 class _Loader:
-    def __init__(self, path: str, locator: _Locator, known_codes: Collection[str]) -> None:
+    def __init__(
+        self,
+        path: str,
+        locator: _Locator,
+        known_codes: Collection[str],
+        option_names: Mapping[str, Collection[str]] | None = None,
+    ) -> None:
         self.path = path
         self.locator = locator
         self.known_codes = known_codes
+        self.option_names = option_names
 
     def where(self, key_path: tuple[str, ...], needle: str | None = None) -> str:
         line = self.locator.line(key_path, needle) if key_path else None
@@ -370,20 +382,32 @@ class _Loader:
                 raise self.error(
                     (*key, code), f"options nested more than {MAX_OPTION_NESTING} levels deep"
                 )
-        return value  # the converter freezes it; the rule validates its own options
+            if self.option_names is not None:
+                self.option_keys((*key, code), options, self.option_names.get(code, ()))
+        return value  # the converter freezes it
+
+    def option_keys(
+        self, key: tuple[str, ...], options: dict[str, Any], allowed: Collection[str]
+    ) -> None:
+        for name in options:
+            if name not in allowed:
+                takes = f"takes {', '.join(sorted(allowed))}" if allowed else "has no options"
+                raise self.error((*key, name), f"unknown option; {key[-1]} {takes}")
+
+    # jobs and seconds mean what --jobs and --parse-timeout mean: 0 is one per CPU, no limit.
 
     def jobs(self, key: tuple[str, ...], value: Any) -> int:
         if isinstance(value, bool) or not isinstance(value, int):
             raise self.error(key, f"expected an integer, got {_toml_type(value)}")
-        if value < 1:
-            raise self.error(key, f"expected at least 1, got {value} (omit it for one per CPU)")
+        if value < 0:
+            raise self.error(key, f"expected 0 (one per CPU) or more, got {value}")
         return value
 
     def seconds(self, key: tuple[str, ...], value: Any) -> float:
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise self.error(key, f"expected a number of seconds, got {_toml_type(value)}")
-        if not (value > 0 and math.isfinite(value)):
-            raise self.error(key, f"expected a positive number of seconds, got {value}")
+        if not (value >= 0 and math.isfinite(value)):
+            raise self.error(key, f"expected a number of seconds, 0 for no limit, got {value}")
         return float(value)
 
     def boolean(self, key: tuple[str, ...], value: Any) -> bool:

@@ -241,7 +241,7 @@ def graph_command(args: argparse.Namespace) -> int:
         check_paths,
         write_atomically,
     )
-    from goconc.engine.registry import known_codes
+    from goconc.engine.registry import known_codes, option_names
     from goconc.report.text import format_notification
 
     if not args.locks:
@@ -253,9 +253,8 @@ def graph_command(args: argparse.Namespace) -> int:
     first = args.paths[0].removesuffix("...").rstrip("/") if args.paths else "."
     start = os.path.abspath(os.path.join(cwd, first or "."))
     try:
-        config = load_config(
-            find_config(start if os.path.isdir(start) else os.path.dirname(start)), known_codes()
-        )
+        found = find_config(start if os.path.isdir(start) else os.path.dirname(start))
+        config = load_config(found, known_codes(), option_names())
     except ConfigError as err:
         raise UsageError(str(err)) from err
     discovery = discover(
@@ -267,7 +266,8 @@ def graph_command(args: argparse.Namespace) -> int:
     )
     check_paths(discovery)
     notes: list[Notification] = []
-    graphs = graphs_for(discovery.jobs, config.parse_timeout or 10.0, cwd, notes, config.go_version)
+    parse_timeout = 10.0 if config.parse_timeout is None else config.parse_timeout
+    graphs = graphs_for(discovery.jobs, parse_timeout, cwd, notes, config.go_version)
     text = RENDERERS[args.format](graphs)
     for path, message in discovery.problems:
         sys.stderr.write(f"goconc: {path}: {message}\n")

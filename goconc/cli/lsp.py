@@ -46,12 +46,12 @@ def analyse_buffers(folder: str, buffers: Mapping[str, bytes]) -> BufferAnalysis
     )
     from goconc.cli.config import ConfigError, find_config, load_config
     from goconc.engine.model import Settings
-    from goconc.engine.registry import known_codes, select_codes
+    from goconc.engine.registry import known_codes, option_names, select_codes
     from goconc.engine.runner import analyze_folder
 
     empty: dict[str, tuple[Diagnostic, ...]] = {path: () for path in buffers}
     try:
-        config = load_config(find_config(folder), known_codes())
+        config = load_config(find_config(folder), known_codes(), option_names())
     except ConfigError as err:
         return BufferAnalysis(empty, config_error=str(err))
     settings = Settings(
@@ -59,7 +59,7 @@ def analyse_buffers(folder: str, buffers: Mapping[str, bytes]) -> BufferAnalysis
             config.select, config.ignore, config.extend_select, preview=config.preview
         ),
         rule_options={k: dict(v) for k, v in config.rule_options.items()},
-        parse_timeout=config.parse_timeout or 10.0,
+        parse_timeout=10.0 if config.parse_timeout is None else config.parse_timeout,
         default_go_version=config.go_version,
     )
     clear_go_version_cache()  # a long-lived process: go.mod may have changed since

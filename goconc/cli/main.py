@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import math
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -36,7 +37,31 @@ if TYPE_CHECKING:
 
 
 def _codes(value: str) -> list[str]:
-    return [c.strip().upper() for c in value.split(",") if c.strip()]
+    # As written: codes are upper-case on the command line as in the configuration and in
+    # //goconc:ignore; check_codes refuses `wg` with a hint.
+    return [c.strip() for c in value.split(",") if c.strip()]
+
+
+def _jobs(value: str) -> int:
+    """0 or more; 0 means one per CPU, as `jobs = 0` in the configuration."""
+    try:
+        jobs = int(value)
+    except ValueError:
+        jobs = -1
+    if jobs < 0:
+        raise argparse.ArgumentTypeError(f"expected a whole number, 0 for one per CPU: {value!r}")
+    return jobs
+
+
+def _seconds(value: str) -> float:
+    """A budget in seconds; 0 turns it off, as in the configuration."""
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1.0
+    if not (seconds >= 0 and math.isfinite(seconds)):
+        raise argparse.ArgumentTypeError(f"expected seconds, 0 for no limit: {value!r}")
+    return seconds
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -105,10 +130,10 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--jobs",
         "-j",
-        type=int,
+        type=_jobs,
         default=None,
         metavar="N",
-        help="worker processes (default: the CPU count)",
+        help="worker processes (default and 0: one per CPU)",
     )
     check.add_argument(
         "--exclude",
@@ -126,14 +151,14 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--isolated", action="store_true", help="ignore configuration files")
     check.add_argument(
         "--parse-timeout",
-        type=float,
+        type=_seconds,
         default=None,
         metavar="SECONDS",
-        help="give up on a file that takes longer to parse (default 10)",
+        help="skip (and report) a file whose parse takes longer (default 10; 0: no limit)",
     )
     check.add_argument(
         "--analysis-timeout",
-        type=float,
+        type=_seconds,
         default=60.0,
         metavar="SECONDS",
         help="skip (and report) a file whose analysis takes longer (default 60; 0: no limit)",
@@ -151,7 +176,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="print findings only: no summary, no notifications",
     )
     check.add_argument(
-        "--verbose", "-v", action="store_true", help="show tracebacks of internal errors and timing"
+        "--verbose",
+        "-v",
+        action="store_true",
+        help="show tracebacks of internal errors, and what was analysed in how long",
     )
     check.add_argument(
         "--no-cache", action="store_true", help="neither read nor write the result cache"
@@ -177,6 +205,9 @@ def build_parser() -> argparse.ArgumentParser:
     graph.add_argument("--output", "-o", metavar="FILE", help="write to FILE instead of stdout")
 
     sub.add_parser("version", help="print the version")
+    for command, command_parser in sub.choices.items():
+        # Unknown options are reported with the usage of the command they were given to.
+        command_parser.set_defaults(command_parser=command_parser, command=command)
     return parser
 
 
@@ -220,7 +251,11 @@ def _main(argv: list[str]) -> int:
         parser.print_help()
         return EXIT_ERROR
     try:
-        args = parser.parse_args(argv)
+        args, unknown = parser.parse_known_args(argv)
+        if unknown:
+            getattr(args, "command_parser", parser).error(
+                f"unrecognized arguments: {' '.join(unknown)}"
+            )
     except SystemExit as exc:  # argparse: --help, --version, or a usage error
         return int(exc.code or 0) if exc.code in (0, None) else EXIT_ERROR
     if args.command == "lsp":
@@ -303,7 +338,7 @@ def _show_rule(code: str) -> int:
 
 def _load_config(args: argparse.Namespace, cwd: str) -> Config:
     from goconc.cli.config import Config, ConfigError, find_config, load_config
-    from goconc.engine.registry import known_codes
+    from goconc.engine.registry import known_codes, option_names
     from goconc.report._common import display_path
 
     if args.isolated:
@@ -316,13 +351,25 @@ def _load_config(args: argparse.Namespace, cwd: str) -> Config:
     elif not os.path.isfile(path):
         raise UsageError(f"configuration file not found: {path}")
     try:
-        return load_config(path, known_codes())
+        return load_config(path, known_codes(), option_names())
     except ConfigError as err:
         # Messages start with the file's absolute path; show it as the reports show paths.
         message, absolute = str(err), os.path.abspath(path)
         if message.startswith(absolute + ":"):
             message = display_path(absolute, cwd) + message[len(absolute) :]
         raise UsageError(message) from err
+
+
+def _refuse_conflicts(args: argparse.Namespace) -> None:
+    """Options that cannot mean anything together are refused, never silently dropped."""
+    if args.unsafe_fixes and not (args.fix or args.diff):
+        raise UsageError("--unsafe-fixes needs --fix or --diff")
+    if args.fix and args.diff:
+        raise UsageError("--fix and --diff: choose one (--diff shows what --fix would change)")
+    if args.diff and args.format != "text":
+        raise UsageError(f"--diff prints a unified diff; it cannot be --format {args.format}")
+    if args.quiet and args.verbose:
+        raise UsageError("--quiet and --verbose: choose one")
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -337,10 +384,9 @@ def _check(args: argparse.Namespace) -> int:
 
     started = time.monotonic()
     cwd = os.getcwd()
+    _refuse_conflicts(args)
     if args.output is not None:
         check_output(args.output)
-    if args.unsafe_fixes and not (args.fix or args.diff):
-        raise UsageError("--unsafe-fixes needs --fix or --diff")
     baseline = None
     if args.baseline is not None:
         from goconc.cli.baseline import BaselineError, load
@@ -362,9 +408,9 @@ def _check(args: argparse.Namespace) -> int:
         [*config.extend_select, *(args.extend_select or ())],
         preview=args.preview or config.preview,
     )
-    jobs_n = args.jobs or config.jobs or os.cpu_count() or 1
-    if jobs_n < 1:
-        raise UsageError("--jobs must be at least 1")
+    jobs = args.jobs if args.jobs is not None else config.jobs
+    parse_timeout = args.parse_timeout if args.parse_timeout is not None else config.parse_timeout
+    jobs_n = jobs or os.cpu_count() or 1  # 0 or unset: one per CPU
     discovery = discover(
         args.paths or ["."],
         cwd=cwd,
@@ -386,7 +432,7 @@ def _check(args: argparse.Namespace) -> int:
     settings = Settings(
         enabled=enabled,
         rule_options={k: dict(v) for k, v in config.rule_options.items()},
-        parse_timeout=args.parse_timeout or config.parse_timeout or 10.0,
+        parse_timeout=10.0 if parse_timeout is None else parse_timeout,  # 0: no limit
         analysis_timeout=args.analysis_timeout,
         fingerprints=args.format == "sarif" or baseline is not None,  # baselines match on them
         default_go_version=config.go_version,
@@ -451,6 +497,20 @@ def _check(args: argparse.Namespace) -> int:
             sys.stderr.write(
                 f"goconc: {plural(known, 'known problem')} in the baseline not shown\n"
             )
+    code = _report(result, fixrun, args)
+    if args.verbose:
+        from goconc.report._common import plural
+
+        sys.stderr.write(
+            f"goconc: {plural(result.files, 'file')} reported on, "
+            f"{plural(result.packages, 'package')} analysed in {result.seconds:.2f} s "
+            f"with {plural(jobs_n, 'worker')}\n"
+        )
+    return code
+
+
+def _report(result: RunResult, fixrun: FixRun | None, args: argparse.Namespace) -> int:
+    """Write the report (or the diff) and the fix summary; the exit status."""
     if fixrun is not None and args.diff:
         # As ruff's --diff: the diff only, exit 1 when it is not empty.
         _emit_text(fixrun.diff, args)

@@ -78,6 +78,11 @@ def known_codes() -> frozenset[str]:
     return frozenset(m.code for m in all_metas())
 
 
+def option_names() -> dict[str, tuple[str, ...]]:
+    """Each rule's code -> the keys its `[rules.CODE]` table may hold."""
+    return {m.code: m.options for m in all_metas()}
+
+
 def find(code: str) -> RuleMeta | None:
     wanted = code.upper()
     return next((m for m in all_metas() if wanted in (m.code, m.name.upper())), None)

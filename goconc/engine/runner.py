@@ -114,7 +114,7 @@ def load_source(
         data = _read(path, skip)
         if data is None:
             return None
-    source = SourceFile(path, data, parse_budget=settings.parse_timeout)
+    source = SourceFile(path, data, parse_budget=settings.parse_timeout or None)  # 0: no limit
     if report:
         _utf8_warning(source, notes)
         _nul_warning(source, notes)
