@@ -509,3 +509,89 @@ def test_verbose_says_what_was_analysed_in_how_long(
     assert re.fullmatch(
         r"goconc: 2 files reported on, 2 packages analysed in \d+\.\d\d s with 1 worker\n", err
     ), err
+
+
+# -- large outputs --------------------------------------------------------------------------
+
+_TWO_RULES = FLAGGED.replace("func run(", "func first(") + FLAGGED.split('import "sync"\n')[
+    1
+].replace("func run(", "func second(")
+
+
+def _three_findings(repo: Path) -> None:
+    write(repo, "a.go", _TWO_RULES)  # WG001 twice
+    write(
+        repo,
+        "b/b.go",
+        'package b\n\nimport "context"\n\nfunc f(p context.Context) context.Context {\n'
+        "\tctx, _ := context.WithCancel(p)\n\treturn ctx\n}\n",
+    )  # CX001 once
+
+
+def test_concise_is_the_first_line_of_each_finding(
+    repo: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _three_findings(repo)
+    code, full, _ = goconc(["check"], repo, capsys, monkeypatch)
+    heads = [line for line in full.splitlines() if re.match(r"\S+:\d+:\d+: [A-Z]+\d+ ", line)]
+    assert len(heads) == 3
+    code, out, _ = goconc(["check", "--format", "concise"], repo, capsys, monkeypatch)
+    assert code == 1
+    assert out.splitlines() == [*heads, "Found 3 problems (3 errors) in 2 files."]
+    _, out, _ = goconc(["check", "--format", "concise", "--quiet"], repo, capsys, monkeypatch)
+    assert out.splitlines() == heads
+
+
+def test_statistics_count_findings_per_rule(
+    repo: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _three_findings(repo)
+    code, out, _ = goconc(["check", "--statistics"], repo, capsys, monkeypatch)
+    assert code == 1
+    rows = [line.split() for line in out.splitlines()]
+    assert rows[0] == ["count", "code", "name", "fixable"]
+    assert rows[1] == ["2", "WG001", "waitgroup-add-in-goroutine", "2"]  # most first
+    assert rows[2] == ["1", "CX001", "lost-cancel", "0"]  # `ctx, _ :=`: nothing to call
+    assert out.splitlines()[-1] == "Found 3 problems (3 errors) in 2 files."
+    _, out, _ = goconc(["check", "--statistics", "--format", "json"], repo, capsys, monkeypatch)
+    assert json.loads(out) == [
+        {"code": "WG001", "name": "waitgroup-add-in-goroutine", "count": 2, "fixable": 2},
+        {"code": "CX001", "name": "lost-cancel", "count": 1, "fixable": 0},
+    ]
+    for argv in (["--format", "sarif"], ["--format", "github"], ["--diff"]):
+        code, _, err = goconc(["check", "--statistics", *argv], repo, capsys, monkeypatch)
+        assert code == 2 and "--statistics" in err, err
+
+
+@pytest.mark.parametrize(
+    ("argv", "tty", "no_color", "colored"),
+    [
+        ([], True, False, True),
+        ([], False, False, False),
+        ([], True, True, False),  # NO_COLOR
+        (["--color", "auto"], True, False, True),
+        (["--color", "never"], True, False, False),
+        (["--no-color"], True, False, False),
+        (["--color", "always"], False, False, True),
+        (["--color", "always"], False, True, True),  # asked for, over NO_COLOR
+        (["--color", "always", "--format", "concise"], False, False, True),
+        (["--color", "always", "--format", "json"], False, False, False),
+    ],
+)
+def test_color(
+    repo: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    argv: list[str],
+    tty: bool,
+    no_color: bool,
+    colored: bool,
+) -> None:
+    write(repo, "a.go", FLAGGED)
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: tty)
+    if no_color:
+        monkeypatch.setenv("NO_COLOR", "1")
+    else:
+        monkeypatch.delenv("NO_COLOR", raising=False)
+    _, out, _ = goconc(["check", *argv], repo, capsys, monkeypatch)
+    assert ("\x1b[" in out) is colored

@@ -220,3 +220,39 @@ def test_names_are_escaped() -> None:
     assert "linkStyle 0 " in mermaid
     for line in mermaid.splitlines():  # quotes only as delimiters: an even count per line
         assert line.count('"') % 2 == 0, line
+
+
+def _clusters(text: str) -> list[str]:
+    return re.findall(r'label="package (\S+) \(', text)
+
+
+def test_cycles_only_draws_the_cycles_and_nothing_else(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, full, _ = graph(["--locks", "testdata/MU002"], capsys, monkeypatch)
+    code, out, err = graph(["--locks", "--cycles-only", "testdata/MU002"], capsys, monkeypatch)
+    assert code == 0, err
+    check_dot_syntax(out)
+    everything, cycles = dot_edges(full), dot_edges(out)
+    red = {k for k, (_, attributes) in everything.items() if "#d62728" in attributes}
+    assert set(cycles) == red and red < set(everything)  # the consistent order is left out
+    assert ("Registry.mu", "Item.mu") in everything and ("Registry.mu", "Item.mu") not in cycles
+    # A graph without cycles says so.
+    code, out, _ = graph(["--locks", "--cycles-only", str(MU001)], capsys, monkeypatch)
+    assert code == 0 and "no lock-order cycles found" in out and "->" not in out
+
+
+def test_package_filter_by_name_or_folder(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, out, _ = graph(["--locks", "testdata/MU002"], capsys, monkeypatch)
+    assert _clusters(out) == ["mu002", "crossfile", "rlock"]
+    _, out, _ = graph(["--locks", "--package", "crossfile", "testdata/MU002"], capsys, monkeypatch)
+    assert _clusters(out) == ["crossfile"]
+    args = ["--locks", "--package", "*/rlock", "--package", "mu00?", "testdata/MU002"]
+    _, out, _ = graph(args, capsys, monkeypatch)
+    assert _clusters(out) == ["mu002", "rlock"]
+    # A filter that matches no package is a typo, not an empty picture.
+    args = ["--locks", "--package", "crosfile", "testdata/MU002"]
+    code, out, err = graph(args, capsys, monkeypatch)
+    assert code == 2 and out == "" and "--package crosfile: no package" in err

@@ -77,6 +77,24 @@ def package_graph(pkg: Package, folder: str) -> PackageGraph:
     return PackageGraph(pkg.name, folder, tuple(edges), tuple(tuple(c) for c in cycles))
 
 
+def select(
+    graphs: Sequence[PackageGraph], *, cycles_only: bool = False, packages: Sequence[str] = ()
+) -> list[PackageGraph]:
+    """The graphs to draw: with `packages` (shell-style globs), only the packages whose name
+    or folder matches one; with `cycles_only`, only the edges of lock-order cycles (so only
+    the packages that have one)."""
+    from fnmatch import fnmatchcase
+
+    chosen = [
+        g
+        for g in graphs
+        if not packages or any(fnmatchcase(g.name, p) or fnmatchcase(g.folder, p) for p in packages)
+    ]
+    if cycles_only:
+        chosen = [attrs.evolve(g, edges=tuple(e for e in g.edges if e.in_cycle)) for g in chosen]
+    return chosen
+
+
 def _label(e: LockEdge) -> str:
     calls = e.calls
     return f"{e.func} via {' → '.join(calls)}" if calls else e.func
@@ -101,7 +119,7 @@ def _dot_str(text: str) -> str:
     return '"' + escaped.replace("\r", "").replace("\n", "\\n") + '"'
 
 
-def render_dot(graphs: Sequence[PackageGraph]) -> str:
+def render_dot(graphs: Sequence[PackageGraph], empty: str = "no lock-order edges found") -> str:
     lines = [
         "// goconc graph --locks: the lock-order graph (see docs/lock-graph.md)",
         "digraph lock_order {",
@@ -112,7 +130,7 @@ def render_dot(graphs: Sequence[PackageGraph]) -> str:
         '  edge [fontname="Helvetica", fontsize=9];',
     ]
     if not any(g.edges for g in graphs):
-        lines.append('  empty [shape=plaintext, label="no lock-order edges found"];')
+        lines.append(f"  empty [shape=plaintext, label={_dot_str(empty)}];")
     for p, g in enumerate(x for x in graphs if x.edges):
         ids = {n: f"p{p}_n{i}" for i, n in enumerate(g.nodes)}
         in_cycle = {n for e in g.edges if e.in_cycle for n in (e.src, e.dst)}
@@ -143,10 +161,10 @@ def _mermaid_str(text: str) -> str:
     return f'"{body}"'
 
 
-def render_mermaid(graphs: Sequence[PackageGraph]) -> str:
+def render_mermaid(graphs: Sequence[PackageGraph], empty: str = "no lock-order edges found") -> str:
     lines = ["flowchart LR", f"  %% {_LEGEND}"]
     if not any(g.edges for g in graphs):
-        lines.append(f"  empty[{_mermaid_str('no lock-order edges found')}]")
+        lines.append(f"  empty[{_mermaid_str(empty)}]")
     red_links: list[int] = []
     red_nodes: list[str] = []
     link = 0  # linkStyle counts links in definition order over the whole chart
@@ -268,7 +286,12 @@ def graph_command(args: argparse.Namespace) -> int:
     notes: list[Notification] = []
     parse_timeout = 10.0 if config.parse_timeout is None else config.parse_timeout
     graphs = graphs_for(discovery.jobs, parse_timeout, cwd, notes, config.go_version)
-    text = RENDERERS[args.format](graphs)
+    for pattern in args.package:
+        if not select(graphs, packages=[pattern]):
+            raise UsageError(f"--package {pattern}: no package's name or folder matches it")
+    graphs = select(graphs, cycles_only=args.cycles_only, packages=args.package)
+    empty = "no lock-order cycles found" if args.cycles_only else "no lock-order edges found"
+    text = RENDERERS[args.format](graphs, empty)
     for path, message in discovery.problems:
         sys.stderr.write(f"goconc: {path}: {message}\n")
     for note in notes:

@@ -26,6 +26,7 @@ from goconc.cli.shared import (
     version,
     write_atomically,
 )
+from goconc.report import FORMATS, STATISTICS_FORMATS
 
 if TYPE_CHECKING:
     from goconc.analyzer.diagnostics import Diagnostic, RunResult
@@ -103,7 +104,17 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="CODES",
         help="skip these rule codes or prefixes",
     )
-    check.add_argument("--format", choices=("text", "json", "sarif", "github"), default="text")
+    check.add_argument(
+        "--format",
+        choices=FORMATS,
+        default="text",
+        help="text (the default), concise (one line per finding), json, sarif or github",
+    )
+    check.add_argument(
+        "--statistics",
+        action="store_true",
+        help="print how many findings each rule has, most first, instead of the findings",
+    )
     check.add_argument(
         "--output",
         "-o",
@@ -168,7 +179,15 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="include findings silenced by //goconc:ignore (SARIF suppressions)",
     )
-    check.add_argument("--no-color", action="store_true", help="never colour text output")
+    check.add_argument(
+        "--color",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="colour the text output: auto (on a terminal, unless NO_COLOR is set), always, never",
+    )
+    check.add_argument(
+        "--no-color", dest="color", action="store_const", const="never", help="--color never"
+    )
     check.add_argument(
         "--quiet",
         "-q",
@@ -203,6 +222,18 @@ def build_parser() -> argparse.ArgumentParser:
     graph.add_argument("--locks", action="store_true", help="the lock-order graph (required)")
     graph.add_argument("--format", choices=("dot", "mermaid"), default="dot")
     graph.add_argument("--output", "-o", metavar="FILE", help="write to FILE instead of stdout")
+    graph.add_argument(
+        "--cycles-only",
+        action="store_true",
+        help="draw only the lock-order cycles (what MU002 reports), leave out the rest",
+    )
+    graph.add_argument(
+        "--package",
+        action="append",
+        default=[],
+        metavar="GLOB",
+        help="draw only packages whose name or folder matches GLOB (repeatable)",
+    )
 
     sub.add_parser("version", help="print the version")
     for command, command_parser in sub.choices.items():
@@ -370,6 +401,10 @@ def _refuse_conflicts(args: argparse.Namespace) -> None:
         raise UsageError(f"--diff prints a unified diff; it cannot be --format {args.format}")
     if args.quiet and args.verbose:
         raise UsageError("--quiet and --verbose: choose one")
+    if args.statistics and args.diff:
+        raise UsageError("--statistics and --diff: choose one")
+    if args.statistics and args.format not in STATISTICS_FORMATS:
+        raise UsageError(f"--statistics has no --format {args.format} (use text or json)")
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -520,7 +555,7 @@ def _report(result: RunResult, fixrun: FixRun | None, args: argparse.Namespace) 
         return EXIT_FINDINGS if fixrun.changed else EXIT_CLEAN
     _emit(result, args)
     if fixrun is not None:
-        to_stdout = args.format == "text" and not args.output
+        to_stdout = args.format in ("text", "concise") and not args.output
         _fix_summary(fixrun, args, _live(result), to_stdout=to_stdout)
     if any(n.crash for n in result.notifications):
         return EXIT_ERROR
@@ -611,25 +646,31 @@ def _emit_text(text: str, args: argparse.Namespace) -> None:
         sys.stdout.write(text)
 
 
+def _color(args: argparse.Namespace) -> bool:
+    """--color auto colours a terminal unless NO_COLOR is set (no-color.org); always and never
+    are what they say, NO_COLOR included."""
+    if args.color != "auto":
+        return bool(args.color == "always")
+    return args.output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+
+
 def _emit(result: RunResult, args: argparse.Namespace) -> None:
-    from goconc.report import render
+    from goconc.report import render, render_statistics
     from goconc.report.text import format_notification
 
-    color = (
-        args.format == "text"
-        and not args.no_color
-        and args.output is None
-        and sys.stdout.isatty()
-        and "NO_COLOR" not in os.environ
-    )
-    text = render(
-        args.format,
-        result,
-        color=color,
-        verbose=args.verbose,
-        include_suppressed=args.report_suppressed,
-        quiet=args.quiet,
-    )
+    if args.statistics:
+        text = render_statistics(
+            args.format, result, include_suppressed=args.report_suppressed, quiet=args.quiet
+        )
+    else:
+        text = render(
+            args.format,
+            result,
+            color=args.format in ("text", "concise") and _color(args),
+            verbose=args.verbose,
+            include_suppressed=args.report_suppressed,
+            quiet=args.quiet,
+        )
     if not args.quiet or any(n.crash for n in result.notifications):
         for note in result.notifications:
             if args.quiet and not note.crash:

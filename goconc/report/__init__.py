@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from goconc.analyzer.diagnostics import RunResult
 
-FORMATS = ("text", "json", "sarif", "github")
+FORMATS = ("text", "concise", "json", "sarif", "github")
+STATISTICS_FORMATS = ("text", "concise", "json")  # the formats --statistics has a shape in
 
 
 def render(
@@ -26,10 +27,10 @@ def render(
     """The whole output of ``goconc check`` in format ``fmt``, ending in a newline (text
     output with ``quiet``: the findings alone, no summary line)."""
     options = {"color": color, "verbose": verbose, "include_suppressed": include_suppressed}
-    if fmt == "text":
+    if fmt in ("text", "concise"):
         from goconc.report import text
 
-        return text.render(result, **options, summary=not quiet)
+        return text.render(result, **options, summary=not quiet, concise=fmt == "concise")
     if fmt == "json":
         from goconc.report import json
 
@@ -43,3 +44,20 @@ def render(
 
         return github.render(result, **options)
     raise ValueError(f"unknown output format {fmt!r} (expected one of {', '.join(FORMATS)})")
+
+
+def render_statistics(
+    fmt: str, result: RunResult, *, include_suppressed: bool = False, quiet: bool = False
+) -> str:
+    """`--statistics`: findings counted per rule, in text (and concise) or JSON."""
+    from goconc.report import text
+
+    if fmt == "json":
+        import json
+
+        return json.dumps(text.statistics(result, include_suppressed), indent=2) + "\n"
+    if fmt in ("text", "concise"):
+        return text.render_statistics(
+            result, include_suppressed=include_suppressed, summary=not quiet
+        )
+    raise ValueError(f"--statistics has no {fmt} output (expected one of {STATISTICS_FORMATS})")

@@ -7,8 +7,10 @@ indented or behind a ``|`` gutter so that no other line looks like a finding.
 from __future__ import annotations
 
 import unicodedata
+from typing import Any
 
 from goconc.analyzer.diagnostics import (
+    Applicability,
     Diagnostic,
     Notification,
     RunResult,
@@ -45,13 +47,53 @@ def render(
     verbose: bool = False,
     include_suppressed: bool = False,
     summary: bool = True,
+    concise: bool = False,
 ) -> str:
+    """Each finding with its source line, related locations and fixes, a blank line apart;
+    `concise`: each finding on its one first line, for long lists."""
     paint = _Paint(color)
     sources = SourceCache()
-    blocks = [_finding(d, result.cwd, sources, paint) for d in visible(result, include_suppressed)]
+    shown = visible(result, include_suppressed)
+    if concise:
+        text = "".join(_head(d, result.cwd, paint) + "\n" for d in shown)
+        if summary:
+            text += paint(_BOLD, _summary(result, include_suppressed)) + "\n"
+        return text
+    blocks = [_finding(d, result.cwd, sources, paint) for d in shown]
     if summary:
         blocks.append(paint(_BOLD, _summary(result, include_suppressed)) + "\n")
     return "\n".join(blocks)
+
+
+def render_statistics(
+    result: RunResult, *, include_suppressed: bool = False, summary: bool = True
+) -> str:
+    """One line per rule: how many findings and how many of them `--fix` can fix, most
+    frequent first."""
+    rows = statistics(result, include_suppressed)
+    width = max((len(r["name"] or "") for r in rows), default=4)
+    lines = [f"count  code   {'name':<{width}}  fixable"] if rows else []
+    for r in rows:
+        lines.append(
+            f"{r['count']:>5}  {r['code']:<5}  {r['name'] or '':<{width}}  {r['fixable']:>7}"
+        )
+    if summary:
+        lines.append(_summary(result, include_suppressed))
+    return "".join(line + "\n" for line in lines)
+
+
+def statistics(result: RunResult, include_suppressed: bool = False) -> list[dict[str, Any]]:
+    """Per rule code: name, count, and how many have a safe fix; by count, then code."""
+    names = {rule.code: rule.name for rule in result.rules}
+    counts: dict[str, list[int]] = {}
+    for d in visible(result, include_suppressed):
+        row = counts.setdefault(d.code, [0, 0])
+        row[0] += 1
+        row[1] += any(f.applicability is Applicability.SAFE for f in d.fixes)
+    return [
+        {"code": code, "name": names.get(code), "count": count, "fixable": fixable}
+        for code, (count, fixable) in sorted(counts.items(), key=lambda kv: (-kv[1][0], kv[0]))
+    ]
 
 
 def format_notification(n: Notification, cwd: str, *, verbose: bool = False) -> str:
@@ -70,13 +112,18 @@ def format_notification(n: Notification, cwd: str, *, verbose: bool = False) -> 
     return line
 
 
-def _finding(d: Diagnostic, cwd: str, sources: SourceCache, paint: _Paint) -> str:
-    span = d.span
-    head = f"{paint(_BOLD, _position(span, cwd))}: {paint(_SEVERITY_COLOR[d.severity], d.code)}"
+def _head(d: Diagnostic, cwd: str, paint: _Paint) -> str:
+    """`path:line:col: CODE message`: the line editors' problem matchers parse."""
+    head = f"{paint(_BOLD, _position(d.span, cwd))}: {paint(_SEVERITY_COLOR[d.severity], d.code)}"
     head += f" {d.message}"
     if d.suppressed_by is not None:
         head += paint(_DIM, f" (suppressed: {d.suppressed_by})")
-    lines = [head]
+    return head
+
+
+def _finding(d: Diagnostic, cwd: str, sources: SourceCache, paint: _Paint) -> str:
+    span = d.span
+    lines = [_head(d, cwd, paint)]
     lines.extend(_snippet(span, sources, paint, _SEVERITY_COLOR[d.severity]))
     for related in d.related:
         lines.append(f"  {_position(related.span, cwd)}: {related.message}")
