@@ -3,7 +3,9 @@ Flags the cancel func returned by `context.WithCancel`, `WithTimeout`, `WithDead
 `WithCancelCause`, `WithTimeoutCause`, `WithDeadlineCause` (and the stop func of
 `signal.NotifyContext`) when it is assigned to `_`, or when some path from the call to a
 `return` or the end of the function neither calls it, defers it, returns it, stores it nor
-passes it on.
+passes it on. A cancel func stored only in fields of package structs (`ctx, r.cancel =
+context.WithCancel(ctx)`, `&tx{stop: cancel}`) is lost when nothing in the package ever
+reads those fields: it can never be called.
 
 ## Why is this bad?
 Until it is cancelled, a derived context keeps its timer and its place in the parent's list
@@ -50,18 +52,22 @@ func fetch(parent context.Context, id string) error {
 }
 ```
 
-Not flagged: a cancel func that is returned to the caller, stored in a struct field, map,
-slice or package variable, handed to any function (`t.Cleanup(cancel)`,
-`context.AfterFunc`) or goroutine; paths that end the process (`os.Exit`, `log.Fatal`).
+Not flagged: a cancel func that is returned to the caller, stored in a map, slice, package
+variable or a struct field that some code of the package reads (or that is exported),
+handed to any function (`t.Cleanup(cancel)`, `context.AfterFunc`) or goroutine; paths that
+end the process (`os.Exit`, `log.Fatal`).
 
 ## Fix safety
 The fix inserts `defer cancel()` right after the call. It is safe when the derived context
 does not outlive the function (it is not returned, stored or handed to a goroutine); it is
 marked unsafe otherwise, because cancelling at return would then end work that is meant to
-go on.
+go on. A cancel func stored in a field nothing reads gets no fix: where it should be called
+(a `Close` or `Stop` method) is the author's choice.
 
 ## Limitations
-Any mention of the cancel func on a path counts as handling it, as in go vet. A cancel func
+Any mention of the cancel func on a path counts as handling it, as in go vet; any read of a
+field it is stored in counts as calling it (fields are told apart by class, `Type.field`,
+not by instance). A cancel func
 declared in one function and assigned in a closure is not followed.
 
 ## References
@@ -77,9 +83,10 @@ from tree_sitter import Node
 
 from goconc.analyzer.dataflow import contains, escape_path
 from goconc.analyzer.diagnostics import Applicability, Edit, Fix, Related, RuleMeta, Severity
-from goconc.analyzer.matchers import callee_text, inside_go_statement, line_indent
+from goconc.analyzer.matchers import FUNC_KINDS, callee_text, inside_go_statement, line_indent
 from goconc.analyzer.rule import Rule
 from goconc.analyzer.types import Binding, enclosing_function
+from goconc.analyzer.uses import exported, shared_key, shared_uses
 
 _PRODUCERS = frozenset(
     {
@@ -112,6 +119,10 @@ class LostCancel(Rule):
     )
     anchors = {"call_expression": tuple(name.encode() for _, name in sorted(_PRODUCERS))}
 
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self._reads: dict[str, bool] = {}
+
     def visit_call_expression(self, call: Node) -> None:
         target = self.pkg.resolver.pkg_func(call, self.file)
         if target not in _PRODUCERS:
@@ -124,6 +135,7 @@ class LostCancel(Rule):
             return  # returned or passed on directly: the caller owns the cancel func
         cancel = left[1]
         if cancel.type != "identifier":
+            self._stored(call, what, callee, [(cancel, cancel)], left[0])
             return  # stored in a field, map or slice
         name = self.file.text(cancel)
         if name == "_":
@@ -141,6 +153,10 @@ class LostCancel(Rule):
         if decl_func is None or decl_func.id != func.id:
             return  # declared in an outer function: handled (or not) there
         uses = self._uses(binding, func, exclude=cancel)
+        stores = [(u, t) for u in uses if (t := _store_target(u)) is not None]
+        if stores and len(stores) == len(uses):
+            self._stored(call, what, callee, stores, left[0])
+            return
         cfg = self.pkg.cfg(func, self.file)
 
         def handled(node: Node) -> bool:
@@ -165,6 +181,71 @@ class LostCancel(Rule):
             related=related,
             fixes=[self._defer_fix(stmt, name, left[0], func)],
         )
+
+    def _stored(
+        self, call: Node, what: str, callee: str, stores: list[tuple[Node, Node]], ctx: Node
+    ) -> None:
+        """The cancel func is only stored, in fields (``stores``: each mention and the field
+        it is stored in): reported when none of them is ever read in the package."""
+        keys: list[tuple[str, Node]] = []
+        for use, target in stores:
+            key = self._field_key(target)
+            if key is None or exported(key) or self._field_read(key):
+                return
+            keys.append((key, use))
+        names = sorted({k for k, _ in keys})
+        field = names[0] if len(names) == 1 else ", ".join(names)
+        related = [Related(self.span(use), f"stored in {key} here") for key, use in keys]
+        waiter = self._goroutine_with(ctx)
+        if waiter is not None:
+            related.append(Related(self.span(waiter), "this goroutine is handed the context"))
+        leak = "; the goroutine started with it can wait on it forever" if waiter else ""
+        self.report(
+            call,
+            f"the {what} func returned by {callee} is stored in {field}, which nothing in "
+            f"the package reads: it is never called, so the context is released only when "
+            f"its parent is cancelled{leak}",
+            related=related,
+        )
+
+    def _goroutine_with(self, ctx: Node) -> Node | None:
+        """The first `go` statement that mentions the derived context ``ctx`` (a local)."""
+        if ctx.type != "identifier":
+            return None
+        binding = self.pkg.resolver.binding(ctx, self.file)
+        if binding is None:
+            return None
+        for use in self.pkg.resolver.uses(binding):
+            node = use.parent
+            while node is not None and node.type not in ("go_statement", *FUNC_KINDS):
+                node = node.parent
+            if node is not None and node.type == "go_statement":
+                return node
+        return None
+
+    def _field_key(self, target: Node) -> str | None:
+        """The field class a store writes: `x.f` on the left of `=`, or a key of a keyed
+        composite literal of a package struct type."""
+        if target.type == "selector_expression":
+            return shared_key(target, self.file, self.pkg)
+        lit = target.parent
+        while lit is not None and lit.type != "composite_literal":
+            lit = lit.parent
+        if lit is None:
+            return None
+        t = self.pkg.resolver.type_from_node(lit.child_by_field_name("type"), self.file)
+        if t is None or t.kind != "named" or t.pkg or t.name not in self.pkg.index.types:
+            return None
+        return f"{t.name}.{self.file.text(target)}"
+
+    def _field_read(self, key: str) -> bool:
+        """Some mention of the field in the package is not a plain store into it."""
+        found = self._reads.get(key)
+        if found is None:
+            found = self._reads[key] = any(
+                not _written(use) for use, _ in shared_uses(self.pkg, key)
+            )
+        return found
 
     def _uses(self, binding: Binding, func: Node, exclude: Node) -> list[Node]:
         return [
@@ -210,6 +291,45 @@ class LostCancel(Rule):
             if inside_go_statement(use, func):
                 return True
         return False
+
+
+def _written(use: Node) -> bool:
+    """``use`` is a target on the left of `=` (a store, not a read)."""
+    parent = use.parent
+    if parent is None or parent.type != "expression_list":
+        return False
+    stmt = parent.parent
+    if stmt is None or stmt.type != "assignment_statement":
+        return False
+    op = next((c for c in stmt.children if not c.is_named and c.type != ","), None)
+    return stmt.child_by_field_name("left") == parent and op is not None and op.type == "="
+
+
+def _store_target(use: Node) -> Node | None:
+    """For a mention of a local that stores it into a field: the field written (`x.f` of
+    `x.f = cancel`, or the key of `T{f: cancel}`); else None."""
+    parent = use.parent
+    if parent is not None and parent.type == "literal_element":
+        kv = parent.parent
+        if kv is None or kv.type != "keyed_element" or kv.named_children[-1] != parent:
+            return None
+        key = kv.named_children[0]
+        inner = key.named_children[0] if key.named_children else key
+        return inner if inner.type in ("identifier", "field_identifier") else None
+    if parent is None or parent.type != "expression_list":
+        return None
+    stmt = parent.parent
+    if stmt is None or stmt.type != "assignment_statement":
+        return None
+    if stmt.child_by_field_name("right") != parent:
+        return None
+    left = stmt.child_by_field_name("left")
+    lefts = [c for c in left.named_children if not c.is_extra] if left is not None else []
+    values = [c for c in parent.named_children if not c.is_extra]
+    if len(lefts) != len(values):
+        return None
+    target = lefts[values.index(use)] if use in values else None
+    return target if target is not None and target.type == "selector_expression" else None
 
 
 def _assignment(call: Node) -> tuple[Node | None, list[Node] | None]:

@@ -35,6 +35,9 @@ func (s *Server) Start(parent context.Context) context.Context {
 	return ctx
 }
 
+// Stop is what makes the stored cancel funcs callable.
+func (s *Server) Stop() { s.cancel() }
+
 func (s *Server) StartDirect(parent context.Context) context.Context {
 	var ctx context.Context
 	ctx, s.cancel = context.WithCancel(parent)
@@ -134,4 +137,57 @@ func loopWithCancel(parent context.Context, items []string) {
 		<-ctx.Done()
 		cancel()
 	}
+}
+
+// A stored cancel that a method calls.
+type conn struct {
+	cancel context.CancelFunc
+}
+
+func (c *conn) open(parent context.Context) context.Context {
+	var ctx context.Context
+	ctx, c.cancel = context.WithCancel(parent)
+	return ctx
+}
+
+func (c *conn) Close() { c.cancel() }
+
+// An exported field: other packages may call it.
+type Handle struct {
+	Cancel context.CancelFunc
+}
+
+func newHandle(parent context.Context) (*Handle, context.Context) {
+	ctx, cancel := context.WithCancel(parent)
+	return &Handle{Cancel: cancel}, ctx
+}
+
+// Read in a nil check and called through a local.
+type job struct {
+	stop context.CancelFunc
+}
+
+func (j *job) begin(parent context.Context) context.Context {
+	ctx, stop := context.WithCancel(parent)
+	j.stop = stop
+	return ctx
+}
+
+func (j *job) end() {
+	if s := j.stop; s != nil {
+		s()
+	}
+}
+
+// Stored in a field and in a map: the map's owner may call it.
+type registry struct {
+	last    context.CancelFunc
+	cancels map[string]context.CancelFunc
+}
+
+func (r *registry) add(parent context.Context, id string) context.Context {
+	ctx, cancel := context.WithCancel(parent)
+	r.last = cancel
+	r.cancels[id] = cancel
+	return ctx
 }
