@@ -482,20 +482,19 @@ class LockAnalysis(Fact):
         if holds:
             handed = self.handed_off(func, file)
             holds = tuple(h for h in holds if obj_key(h.ref) not in handed)
-        must: dict[ObjKey, Ref] = {
-            k: r for k, r in exit_state.released.items() if k in exit_state.dropped
-        }
-        for k in exit_state.defers:
-            # `defer mu.Unlock()` of the caller's lock, on every path.
-            h = exit_state.holds(Ref(k[0], k[1], "", ""))
-            if (h is None or h.relock) and k not in must:
-                ref = h.ref if h is not None else exit_state.released.get(k)
-                ref = ref or next((r for r in facts.deferred_releases if obj_key(r) == k), None)
-                if ref is not None:
-                    must[k] = ref
-        may = dict(exit_state.released)
-        for r in (*facts.deferred_releases, *must.values()):
+        # What it may release: a lock of the caller released on some path, or unlocked by a
+        # deferred call; what it releases for sure: released on every path (`dropped`), or by
+        # a `defer mu.Unlock()` registered on every path while it was not this function's.
+        may: dict[ObjKey, Ref] = dict(exit_state.released)
+        for r in facts.deferred_releases:
             may.setdefault(obj_key(r), r)
+        must = {k: may[k] for k in exit_state.dropped if k in may}
+        for k in exit_state.defers:
+            h = exit_state.held.get((*k, WRITE)) or exit_state.held.get((*k, READ))
+            ref = may.get(k) if h is None else h.ref if h.relock else None
+            if ref is not None:
+                must.setdefault(k, ref)
+                may.setdefault(k, ref)
         found = (
             Effect(holds, tuple(must.values()), tuple(may.values())) if holds or may else NO_EFFECT
         )

@@ -71,3 +71,43 @@ func (s *Server) Stop() {
 	s.unlockAll()
 	s.mu.Unlock() // want "MU006: s.mu.Unlock\(\) of a mutex that is not locked"
 }
+
+// Clean: called with s.mu held, it drops the lock, takes it back, and returns with it released
+// (its callers know): each Unlock releases a lock that is held.
+func (s *Server) closeLocked() {
+	s.mu.Unlock()
+	s.names = append(s.names, s.resolve("bye"))
+	s.mu.Lock()
+	s.pending = 0
+	s.mu.Unlock()
+}
+
+// Clean: a read lock held on entry, dropped for a write and taken back.
+type Table struct {
+	mu   sync.RWMutex
+	rows map[string]int
+}
+
+func (t *Table) bumpRLocked(k string) int {
+	n := t.rows[k]
+	t.mu.RUnlock()
+	t.mu.Lock()
+	t.rows[k] = n + 1
+	t.mu.Unlock()
+	t.mu.RLock()
+	return n
+}
+
+// Clean: bumpRLocked gives the read lock back.
+func (t *Table) Bump(k string) int {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	return t.bumpRLocked(k)
+}
+
+// Flagged: closeLocked has released s.mu.
+func (s *Server) Close() {
+	s.mu.Lock()
+	s.closeLocked()
+	s.mu.Unlock() // want "MU006: s.mu.Unlock\(\) of a mutex that is not locked"
+}
