@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import pickle
+import shutil
 import subprocess
 import sys
 import threading
@@ -196,13 +199,180 @@ def test_corrupt_entry_is_a_miss_and_is_replaced(
     cold = check(["./..."], tree, capsys, monkeypatch)
     spy.clear()
     results = entries(cache_dir)
-    results[0].write_bytes(b"\x80\x05not a pickle")
-    results[1].write_bytes(pickle.dumps({"not": "a result"}))
+    results[0].write_bytes(b"\x80\x05not an entry")
+    results[1].write_bytes(forged(b'{"not": "a result"}'))
     warm = check(["./..."], tree, capsys, monkeypatch)
     assert sorted(spy) == ["alpha", "beta"]
     assert strip_timing(warm[1]) == strip_timing(cold[1])
     for path in entries(cache_dir):
-        assert isinstance(pickle.loads(path.read_bytes()), FolderResult)
+        assert set(json.loads(payload(path))) == {"kind", "key", "folder", "body"}
+
+
+def forged(body: bytes) -> bytes:
+    """An entry with a valid checksum over ``body``: what only a deliberate forger makes."""
+    return hashlib.blake2b(body, digest_size=32).hexdigest().encode() + b"\n" + body
+
+
+def payload(entry: Path) -> bytes:
+    checksum, _, rest = entry.read_bytes().partition(b"\n")
+    assert checksum == hashlib.blake2b(rest, digest_size=32).hexdigest().encode()
+    return rest
+
+
+def test_flipped_bits_are_misses_never_different_results(
+    tree: Path,
+    cache_dir: Path,
+    spy: list[str],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Pickled entries: of 40 single-bit flips, 11 gave silently different results (an end
+    # column 16 -> 17) and 5 a traceback. Now each entry carries its checksum.
+    monkeypatch.setattr(cache_mod, "RACY_SECONDS", 0.0)  # stat entries too
+    cold = check(["./..."], tree, capsys, monkeypatch)
+    for entry in [*entries(cache_dir), *entries(cache_dir, "s")]:
+        good = entry.read_bytes()
+        for at in range(0, len(good), max(1, len(good) // 40)):
+            spy.clear()
+            bad = bytearray(good)
+            bad[at] ^= 1 << (at % 8)
+            entry.write_bytes(bytes(bad))
+            warm = check(["./..."], tree, capsys, monkeypatch)
+            assert strip_timing(warm[1]) == strip_timing(cold[1])
+            # A damaged result: that folder is analysed again. A damaged stat entry: found
+            # again by content.
+            assert len(spy) == (1 if entry.parent.name == "r" else 0)
+            entry.write_bytes(good)
+
+
+def test_forged_entries_are_misses(
+    tree: Path,
+    cache_dir: Path,
+    spy: list[str],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    cold = check(["./..."], tree, capsys, monkeypatch)
+    alpha, beta = entries(cache_dir)
+    if b"/alpha" not in alpha.read_bytes():
+        alpha, beta = beta, alpha
+    good = beta.read_bytes()
+    # With a valid checksum: beta's entry holding alpha's result, an entry naming another
+    # key, a body of the wrong shape, a span that ends before it starts, a path of another
+    # folder, and JSON nested deeper than the decoder goes.
+    entry = json.loads(payload(beta))
+    theirs = json.loads(payload(alpha))
+    wrong_result = {**entry, "body": theirs["body"]}
+    wrong_key = {**entry, "key": theirs["key"]}
+    shape = {**entry, "body": {**entry["body"], "files": "2"}}
+    diagnostic = entry["body"]["diagnostics"][0]
+    backwards = json.loads(json.dumps(entry))
+    backwards["body"]["diagnostics"][0]["span"] = [*diagnostic["span"][:5], 9, 3]
+    elsewhere = json.loads(json.dumps(entry))
+    elsewhere["body"]["diagnostics"][0]["span"][0] = "/etc/passwd"
+    for body in (wrong_result, wrong_key, shape, backwards, elsewhere):
+        spy.clear()
+        beta.write_bytes(forged(json.dumps(body).encode()))
+        warm = check(["./..."], tree, capsys, monkeypatch)
+        assert strip_timing(warm[1]) == strip_timing(cold[1]) and spy == ["beta"]
+    spy.clear()
+    beta.write_bytes(forged(b"[" * 100_000 + b"]" * 100_000))
+    assert strip_timing(check(["./..."], tree, capsys, monkeypatch)[1]) == strip_timing(cold[1])
+    assert spy == ["beta"]
+    assert beta.read_bytes() == good  # rewritten by the miss
+
+
+def test_stat_entry_of_another_folder_is_a_miss(
+    tree: Path,
+    cache_dir: Path,
+    spy: list[str],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A stat entry that points at another folder's result used to be trusted.
+    monkeypatch.setattr(cache_mod, "RACY_SECONDS", 0.0)
+    cold = check(["./..."], tree, capsys, monkeypatch)
+    first, second = entries(cache_dir, "s")
+    first.write_bytes(second.read_bytes())  # copied: its key is not the file's name
+    stat_entry = json.loads(payload(second))
+    results = [json.loads(payload(e)) for e in entries(cache_dir)]
+    other = next(r["key"] for r in results if r["folder"] != stat_entry["folder"])
+    second.write_bytes(forged(json.dumps({**stat_entry, "body": other}).encode()))
+    spy.clear()
+    warm = check(["./..."], tree, capsys, monkeypatch)
+    assert strip_timing(warm[1]) == strip_timing(cold[1])
+    assert spy == []  # both found again by content, each its own
+
+
+def test_same_files_in_another_folder_are_their_own(
+    tree: Path,
+    cache_dir: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    check(["./..."], tree, capsys, monkeypatch)
+    copy = tmp_path / "copy"
+    shutil.copytree(tree, copy)
+    code, out = check(["./..."], copy, capsys, monkeypatch)
+    assert code == 1 and len(entries(cache_dir)) == 4
+    paths = {f["path"] for f in json.loads(out)["findings"]}
+    assert paths == {"alpha/main.go", "beta/main.go"}  # relative to the copy, not the tree
+
+
+def test_entries_are_never_executed_nor_waited_on_nor_followed(
+    tree: Path,
+    cache_dir: Path,
+    tmp_path: Path,
+    spy: list[str],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(cache_mod, "RACY_SECONDS", 0.0)
+    cold = check(["./..."], tree, capsys, monkeypatch)
+    results, stats = entries(cache_dir), entries(cache_dir, "s")
+    # A pickle that runs code when loaded (a cache folder restored from another branch).
+    planted = tmp_path / "planted"
+
+    class Payload:
+        def __reduce__(self) -> tuple[object, tuple[str]]:
+            return (os.mkdir, (str(planted),))
+
+    results[0].write_bytes(pickle.dumps(Payload()))
+    # A FIFO (opening it to read would block) and a symlink to a good entry elsewhere.
+    results[1].unlink()
+    os.mkfifo(results[1])
+    outside = tmp_path / "outside"
+    outside.write_bytes(stats[0].read_bytes())
+    stats[0].unlink()
+    stats[0].symlink_to(outside)
+    marker = cache_dir / cache_mod.FORMAT / "last-prune"
+    marker.unlink()
+    os.mkfifo(marker)  # opened to write at the end of a run that stored something
+    monkeypatch.setattr(cache_mod, "PRUNE_EVERY_SECONDS", 0.0)
+    spy.clear()
+    warm = check(["./..."], tree, capsys, monkeypatch)
+    assert strip_timing(warm[1]) == strip_timing(cold[1])
+    assert sorted(spy) == ["alpha", "beta"] and not planted.exists()
+
+
+def test_cache_folders_that_are_links_are_refused(tmp_path: Path) -> None:
+    folder = tmp_path / "cache"
+    (folder / cache_mod.FORMAT).mkdir(parents=True)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir(mode=0o700)
+    (folder / cache_mod.FORMAT / "r").symlink_to(elsewhere)
+    assert FolderCache.open(str(folder), Settings(enabled=frozenset())) is None
+
+
+def test_goconc_version_is_in_the_key(tree: Path, cache_dir: Path) -> None:
+    jobs = list(discover(["./..."], cwd=str(tree)).jobs)
+    settings = Settings(enabled=known_codes())
+    for version, hits in (("1.0", 0), ("1.0", 2), ("1.1", 0)):
+        cache = FolderCache.open(str(cache_dir), settings, version)
+        assert cache is not None
+        list(run(jobs, settings, 1, cache=cache))
+        assert cache.hits == hits
 
 
 def test_truncated_entry_is_a_miss(
@@ -395,3 +565,19 @@ def test_code_edit_during_the_run_discards_its_entries(
     monkeypatch.setattr(cache_mod, "_package_stamp", lambda: b"edited meanwhile")
     cache.close()
     assert entries(cache_dir) == []
+
+
+def test_every_result_of_the_testdata_round_trips_through_json() -> None:
+    # No result goconc produces is refused by the strict decoder (it would always miss).
+    from goconc.engine.codec import result_from_json, result_to_json
+
+    root = Path(__file__).parent.parent / "testdata"
+    jobs = discover([str(root)], cwd=str(root), default_excludes=False).jobs
+    settings = Settings(enabled=known_codes(), fingerprints=True)
+    seen = 0
+    for job in jobs:
+        result = engine.analyze_folder(job, settings)
+        text = json.dumps(result_to_json(result))
+        assert result_from_json(json.loads(text)) == result
+        seen += len(result.diagnostics)
+    assert seen > 100

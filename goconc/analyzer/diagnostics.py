@@ -1,7 +1,7 @@
 """What rules report: diagnostics with spans, related locations and fixes.
 
-Everything here is frozen and picklable, so results cross process boundaries and
-cache files unchanged.
+Everything here is frozen and picklable, so results cross process boundaries unchanged
+(the cache stores them as JSON: engine/codec.py).
 """
 
 from __future__ import annotations

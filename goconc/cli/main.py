@@ -476,7 +476,7 @@ def _check(args: argparse.Namespace) -> int:
     if not args.no_cache:
         from goconc.engine.cache import FolderCache, default_cache_dir
 
-        cache = FolderCache.open(args.cache_dir or default_cache_dir(), settings)
+        cache = FolderCache.open(args.cache_dir or default_cache_dir(), settings, version())
         if cache is None and args.cache_dir and not args.quiet:
             sys.stderr.write(f"goconc: cannot use cache folder {args.cache_dir}; not caching\n")
     progress = _progress_printer() if sys.stderr.isatty() and not args.quiet else None

@@ -1,10 +1,12 @@
 """On-disk cache of per-folder results, so that a re-run only analyses what changed.
 
-A folder's result depends on goconc's own code, the Settings, the FolderJob and the bytes of
-its files, and on nothing else (`analyze_folder` reads only the job's files). So:
+A folder's result depends on goconc's own code, the Settings, the FolderJob (its absolute
+folder and files) and the bytes of its files, and on nothing else (`analyze_folder` reads
+only the job's files). So:
 
-* result entries ``r/<content key>``: the pickled FolderResult, keyed by a hash of the code
-  stamp, the Settings, the job and every file's content hash. Content is the truth.
+* result entries ``r/<content key>``: the FolderResult as JSON (engine/codec.py), keyed by a
+  hash of the code stamp, goconc's version, the Settings, the job and every file's content
+  hash. Content is the truth.
 * stat entries ``s/<stat key>``: the content key, keyed by the same but with each file's
   (dev, inode, size, mtime_ns, ctime_ns) instead of its content, so a warm run stats files
   and reads nothing. ctime cannot be set by `os.utime`, so a write that restores size and
@@ -12,17 +14,27 @@ its files, and on nothing else (`analyze_folder` reads only the job's files). So
   file was last changed more than `RACY_SECONDS` before we looked: a later write within the
   same timestamp tick could otherwise leave the stat tuple unchanged ("racy git").
 
+An entry is a checksum line (blake2b of the rest) and a JSON object that names its kind,
+its own key and the folder it is for. A cache folder may come from anywhere (restored in CI
+from another branch's run, copied, damaged): nothing in it can execute, and an entry is
+used only when its checksum holds, it is the entry asked for (kind, key and folder: a
+renamed or copied entry, or a stat entry that points at another folder's result, is not),
+it decodes strictly, and every path in it is a file of the job. Entries are opened with
+``O_NOFOLLOW | O_NONBLOCK`` and used only when they are regular files (a FIFO or a symlink
+put there is never waited on or followed), and the cache's own folders must be real
+folders owned by the user and writable by no one else.
+
 The code stamp hashes the content of goconc's own .py files (about 70 files, 770 KB: a few
 milliseconds) plus the Python version and the tree-sitter binding files: a version number
 alone would miss edits during development, and rule codes would miss a changed rule. It is
 computed again at the end of a run that stored something: if goconc was edited meanwhile (a
 worker may have imported a newer module), that run's entries are deleted.
 
-Every operation is best effort and never raises: a missing, partial or corrupt entry is a
-miss (and is overwritten), writes go to a temporary file then `os.replace`, so concurrent
-runs and readers never see a partial entry. Results with a crash notification are never
-stored, so a bug is not hidden by the cache. Entries are pruned, oldest first, at most once
-an hour, beyond `MAX_BYTES` or `MAX_ENTRIES`.
+Every operation is best effort and never raises: a missing, partial, corrupt or unexpected
+entry is a miss (and is overwritten), writes go to a temporary file then `os.replace`, so
+concurrent runs and readers never see a partial entry. Results with a crash notification are
+never stored, so a bug is not hidden by the cache. Entries are pruned, oldest first, at most
+once an hour, beyond `MAX_BYTES` or `MAX_ENTRIES`.
 """
 
 from __future__ import annotations
@@ -30,8 +42,8 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import importlib.util
+import json
 import os
-import pickle
 import stat
 import sys
 import tempfile
@@ -41,10 +53,13 @@ from typing import Any
 
 import attrs
 
+from goconc.analyzer.fileio import read_regular
 from goconc.analyzer.packages import FolderJob
+from goconc.engine.codec import Json, result_from_json, result_to_json
 from goconc.engine.model import MAX_FILE_BYTES, FolderResult, Settings
 
-FORMAT = "v1"  # bump when the layout or the key recipe changes
+FORMAT = "v2"  # bump when the layout, the entry format or the key recipe changes
+MAX_ENTRY_BYTES = 64 << 20  # a larger entry is not one of ours
 RACY_SECONDS = 2.0  # coarser than any filesystem's timestamp granularity (FAT: 2 s)
 MAX_BYTES = 512 << 20
 MAX_ENTRIES = 50_000  # each entry takes at least one 4 KiB block
@@ -133,29 +148,32 @@ class Pending:
 class FolderCache:
     """Per-folder result cache for one run (one Settings)."""
 
-    def __init__(self, directory: str, settings: Settings) -> None:
+    def __init__(self, directory: str, settings: Settings, tool_version: str = "") -> None:
         self.root = os.path.join(directory, FORMAT)
         self._results = os.path.join(self.root, "r")
         self._stats = os.path.join(self.root, "s")
         base = hashlib.blake2b(code_stamp(), digest_size=32)
+        base.update(f"{tool_version}\0".encode())
         base.update(repr(_canon(settings)).encode())
         self._base = base
         self.hits = self.misses = self.stored = 0
         self._written: list[str] = []  # result entries stored by this run
 
     @classmethod
-    def open(cls, directory: str, settings: Settings) -> FolderCache | None:
+    def open(cls, directory: str, settings: Settings, tool_version: str = "") -> FolderCache | None:
         """The cache in `directory`, or None when it cannot be used safely."""
         try:
-            cache = cls(os.path.abspath(directory), settings)
+            cache = cls(os.path.abspath(directory), settings, tool_version)
             for folder in (directory, cache.root, cache._results, cache._stats):
                 os.makedirs(folder, mode=0o700, exist_ok=True)
-            st = os.stat(cache.root)
-            # Unpickling runs code: refuse a folder that someone else could write to.
-            if st.st_uid != os.getuid() or st.st_mode & 0o022:
-                return None
+            # Our folders must be ours alone: real folders (not links to elsewhere) that no
+            # one else can write to, or someone else could choose what we report.
+            for folder in (cache.root, cache._results, cache._stats):
+                st = os.lstat(folder)
+                if not stat.S_ISDIR(st.st_mode) or st.st_uid != os.getuid() or st.st_mode & 0o022:
+                    return None
             tag = os.path.join(directory, "CACHEDIR.TAG")
-            if not os.path.exists(tag):
+            if not os.path.lexists(tag):
                 cache._write(tag, b"Signature: 8a477f597d28d172789f06886806bc55\n# goconc cache\n")
         except (OSError, ValueError):
             return None
@@ -190,19 +208,19 @@ class FolderCache:
         stat_key = h.hexdigest()
         # A stat entry exists only for tuples that were not racy when written; a change since
         # then would have moved ctime, so the tuple still matching means the bytes did too.
-        content_key = self._read_text(os.path.join(self._stats, stat_key))
+        content_key = self._read_stat(stat_key, job)
         if content_key is not None:
-            found = self._load(content_key)
+            found = self._load(content_key, job)
             if found is not None:
                 self.hits += 1
                 return found, None
         content_key = self._content_key(job, job_part, stats)
         if content_key is None:
             return None, None
-        found = self._load(content_key)
+        found = self._load(content_key, job)
         if found is not None:
             if not racy:
-                self._write(os.path.join(self._stats, stat_key), content_key.encode())
+                self._write_stat(stat_key, content_key, job)
             self.hits += 1
             return found, None
         self.misses += 1
@@ -230,23 +248,47 @@ class FolderCache:
             h.update(f"{path}\0{st.st_size}\0".encode() + digest)
         return h.hexdigest()
 
-    def _load(self, content_key: str) -> FolderResult | None:
+    def _load(self, content_key: str, job: FolderJob) -> FolderResult | None:
         path = os.path.join(self._results, content_key)
+        body = self._read_entry(path, "result", content_key, job)
+        if body is None:
+            return None
         try:
-            with open(path, "rb") as fh:
-                data = fh.read()
-                st = os.fstat(fh.fileno())
-            found = pickle.loads(data)
-        except FileNotFoundError:
+            found = result_from_json(body)
+        except ValueError:  # a checksum that holds over a body we did not write
             return None
-        except Exception:  # partial or corrupt (or from an incompatible build): a miss
+        if not _belongs(found, job):
             return None
-        if not isinstance(found, FolderResult):
-            return None
-        if time.time() - st.st_mtime > TOUCH_AFTER_SECONDS:  # keep used entries from pruning
-            with contextlib.suppress(OSError):
-                os.utime(path)
+        with contextlib.suppress(OSError):
+            st = os.lstat(path)
+            if time.time() - st.st_mtime > TOUCH_AFTER_SECONDS:  # keep used entries from pruning
+                os.utime(path, follow_symlinks=False)
         return found
+
+    def _read_stat(self, stat_key: str, job: FolderJob) -> str | None:
+        body = self._read_entry(os.path.join(self._stats, stat_key), "stat", stat_key, job)
+        return body if isinstance(body, str) and _is_key(body) else None
+
+    def _read_entry(self, path: str, kind: str, key: str, job: FolderJob) -> Json:
+        """The body of the entry at `path` when it is exactly the one asked for, else None."""
+        try:
+            data = read_regular(path, MAX_ENTRY_BYTES, follow=False)
+        except OSError:
+            return None  # missing, a FIFO, a symlink, too large...
+        checksum, newline, payload = data.partition(b"\n")
+        if not newline or checksum != _checksum(payload):
+            return None  # damaged (a flipped bit, a truncated write of another tool)
+        try:
+            entry = json.loads(payload)
+        except (ValueError, RecursionError):
+            return None
+        if (
+            not isinstance(entry, dict)
+            or entry.keys() != {"kind", "key", "folder", "body"}
+            or (entry["kind"], entry["key"], entry["folder"]) != (kind, key, job.folder)
+        ):
+            return None  # another entry (copied, renamed), or another folder's
+        return entry["body"]
 
     # -- store ----------------------------------------------------------------------------
 
@@ -270,14 +312,18 @@ class FolderCache:
             again = self._content_key(job, repr(_canon(job)).encode(), None)
             if again != pending.content_key:
                 return
-        data = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
         path = os.path.join(self._results, pending.content_key)
-        if not self._write(path, data):
+        if not self._write(
+            path, _entry("result", pending.content_key, job, result_to_json(result))
+        ):
             return
         self.stored += 1
         self._written.append(path)
         if not pending.racy:
-            self._write(os.path.join(self._stats, pending.stat_key), pending.content_key.encode())
+            self._write_stat(pending.stat_key, pending.content_key, job)
+
+    def _write_stat(self, stat_key: str, content_key: str, job: FolderJob) -> None:
+        self._write(os.path.join(self._stats, stat_key), _entry("stat", stat_key, job, content_key))
 
     def _write(self, path: str, data: bytes) -> bool:
         """Whole file or nothing: readers and concurrent writers never see a partial entry."""
@@ -296,14 +342,6 @@ class FolderCache:
                 os.unlink(tmp)
             return False
 
-    def _read_text(self, path: str) -> str | None:
-        try:
-            with open(path, "rb") as fh:
-                text = fh.read(200).decode("ascii")
-        except (OSError, UnicodeDecodeError):
-            return None
-        return text if len(text) == 64 and all(c in "0123456789abcdef" for c in text) else None
-
     # -- size bound -----------------------------------------------------------------------
 
     def close(self) -> None:
@@ -319,14 +357,51 @@ class FolderCache:
             return
         marker = os.path.join(self.root, "last-prune")
         try:
-            if time.time() - os.stat(marker).st_mtime < PRUNE_EVERY_SECONDS:
+            if time.time() - os.lstat(marker).st_mtime < PRUNE_EVERY_SECONDS:
                 return
         except OSError:
             pass
         with contextlib.suppress(OSError):
-            with open(marker, "wb"):
-                pass
+            # Not a plain open(): should a FIFO sit there, opening it to write would block.
+            flags = os.O_WRONLY | os.O_CREAT | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_CLOEXEC
+            os.close(os.open(marker, flags, 0o600))
+            os.utime(marker, follow_symlinks=False)
             prune(self.root)
+
+
+def _checksum(payload: bytes) -> bytes:
+    return hashlib.blake2b(payload, digest_size=32).hexdigest().encode()
+
+
+def _entry(kind: str, key: str, job: FolderJob, body: Json) -> bytes:
+    """An entry's bytes: the checksum line, then what it is and holds (see the docstring).
+    ASCII only: a name that is not UTF-8 is held as JSON escapes, which read back the same."""
+    payload = json.dumps(
+        {"kind": kind, "key": key, "folder": job.folder, "body": body}, separators=(",", ":")
+    ).encode("ascii")
+    return _checksum(payload) + b"\n" + payload
+
+
+def _is_key(text: str) -> bool:
+    return len(text) == 64 and all(c in "0123456789abcdef" for c in text)
+
+
+def _belongs(result: FolderResult, job: FolderJob) -> bool:
+    """Every path the result names is a file of the job (or, for a notification, its folder)."""
+    files = set(job.files)
+    spans = [
+        span
+        for d in result.diagnostics
+        for span in (
+            d.span,
+            *(r.span for r in d.related),
+            *(r.span for flow in d.flows for r in flow),
+            *(e.span for f in d.fixes for e in f.edits),
+        )
+    ]
+    return all(s.path in files for s in spans) and all(
+        n.path is None or n.path in files or n.path == job.folder for n in result.notifications
+    )
 
 
 def prune(root: str, max_bytes: int = MAX_BYTES, max_entries: int = MAX_ENTRIES) -> int:
@@ -344,7 +419,7 @@ def prune(root: str, max_bytes: int = MAX_BYTES, max_entries: int = MAX_ENTRIES)
             continue
         for entry in scan:
             try:
-                st = entry.stat()
+                st = entry.stat(follow_symlinks=False)
             except OSError:
                 continue
             if entry.name.startswith(".tmp-"):

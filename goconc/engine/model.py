@@ -1,8 +1,8 @@
 """What a run is asked (Settings) and what one folder gives back (FolderResult).
 
-Plain values, pickled to and from the worker processes and keyed and stored by the cache;
-a module of their own so that the cache and the runner, which both need them, do not
-import each other.
+Plain values, pickled to and from the worker processes, keyed by the cache and stored by it
+(as JSON: engine/codec.py); a module of their own so that the cache and the runner, which
+both need them, do not import each other.
 """
 
 from __future__ import annotations
