@@ -8,6 +8,7 @@ that monkeypatches apply to the analysis in this process.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -489,6 +490,69 @@ def test_signals_stop_the_run_promptly(
     assert "Traceback" not in err
     assert (repo / "out.txt").read_text() == "previous\n"
     assert not list(repo.glob(".goconc-*"))
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals and process groups")
+@pytest.mark.parametrize("gap", [0.0, 0.001, 0.02])
+def test_a_second_ctrl_c_does_not_interrupt_the_cleanup(repo: Path, gap: float) -> None:
+    # Two Ctrl-C's 1 ms apart: the second arrived in the cleanup (a KeyboardInterrupt
+    # traceback, or death by SIGINT after "goconc: interrupted").
+    _tree(repo, 200)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "goconc", "check", "--no-cache", "-j", "2"],
+        cwd=repo,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+        preexec_fn=_default_sigint,
+    )
+    time.sleep(0.8)
+    assert proc.poll() is None, "the run finished before the signal: make the tree bigger"
+    os.killpg(proc.pid, signal.SIGINT)
+    time.sleep(gap)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGINT)
+    try:
+        _, err = proc.communicate(timeout=20)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert proc.returncode == 130 and err == "goconc: interrupted\n", err
+
+
+def test_interrupt_wrapped_by_an_import_is_an_interrupt(
+    repo: Path, goconc: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Ctrl-C while a class is being created arrives as a RuntimeError (from __set_name__)
+    # whose cause is the KeyboardInterrupt: a traceback and exit 1 once.
+    from goconc.cli import main as entry
+
+    def interrupted(_argv: list[str]) -> int:
+        try:
+            raise KeyboardInterrupt
+        except KeyboardInterrupt as err:
+            raise RuntimeError("Error calling __set_name__") from err
+
+    monkeypatch.setattr(entry, "_main", interrupted)
+    code, out, err = goconc()
+    assert (code, out, err) == (130, "", "goconc: interrupted\n")
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="Linux's /dev/full")
+def test_stdout_on_a_full_disk(repo: Path) -> None:
+    write(repo / "a.go", FLAGGED)
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run(
+            [sys.executable, "-m", "goconc", "check", "--no-cache"],
+            cwd=repo,
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+        )
+    assert proc.returncode == 2
+    assert proc.stderr == "goconc: cannot write output: No space left on device\n"
 
 
 # -- configuration ------------------------------------------------------------------------

@@ -246,34 +246,70 @@ class _Terminated(BaseException):
     """SIGTERM, raised in the main thread so that cleanup (temporary file, workers) runs."""
 
 
-def _on_sigterm(_signum: int, _frame: object) -> NoReturn:
+def _stop(signum: int, _frame: object) -> NoReturn:
+    """The first SIGINT or SIGTERM: both are ignored from then on, so that a second Ctrl-C
+    cannot interrupt the cleanup (a traceback instead of `goconc: interrupted`)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    if signum == signal.SIGINT:
+        raise KeyboardInterrupt
     raise _Terminated
 
 
 def main(argv: Sequence[str] | None = None) -> NoReturn:
     import signal
 
-    previous: Any = None
+    previous: dict[signal.Signals, Any] = {}
     with contextlib.suppress(ValueError):  # not the main thread: leave signals alone
-        previous = signal.signal(signal.SIGTERM, _on_sigterm)
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            # A SIGINT that is ignored (a background job) or handled by our caller stays so.
+            if sig != signal.SIGINT or signal.getsignal(sig) is signal.default_int_handler:
+                previous[sig] = signal.signal(sig, _stop)
     try:
         code = _main(list(sys.argv[1:] if argv is None else argv))
-    except KeyboardInterrupt:
-        sys.stderr.write("goconc: interrupted\n")
-        code = EXIT_INTERRUPTED
-    except _Terminated:
-        sys.stderr.write("goconc: terminated\n")
-        code = EXIT_TERMINATED
-    except UsageError as err:
-        sys.stderr.write(f"goconc: {err}\n")
-        code = EXIT_ERROR
-    except BrokenPipeError:
-        code = EXIT_ERROR
+        sys.stdout.flush()  # in here: a full disk is reported like any other write error
+    except BaseException as err:
+        code = _failed(err)
     finally:
-        if previous is not None:  # in-process callers (tests) get their handler back
-            signal.signal(signal.SIGTERM, previous)
-    sys.stdout.flush()
+        for number, handler in previous.items():
+            if argv is None:  # the program: a signal now would only spoil the way out
+                signal.signal(number, signal.SIG_IGN)
+            elif signal.getsignal(number) is _stop:  # in-process callers get theirs back
+                signal.signal(number, handler)
     sys.exit(code)
+
+
+def _failed(err: BaseException) -> int:
+    """The exit code for what ended the run, said in one line on stderr (no traceback)."""
+    if isinstance(err, SystemExit):
+        raise err
+    cause: BaseException | None = err
+    while cause is not None:  # an interrupt inside an import arrives wrapped (RuntimeError)
+        if isinstance(cause, KeyboardInterrupt):
+            sys.stderr.write("goconc: interrupted\n")
+            return EXIT_INTERRUPTED
+        if isinstance(cause, _Terminated):
+            sys.stderr.write("goconc: terminated\n")
+            return EXIT_TERMINATED
+        cause = cause.__cause__ or cause.__context__
+    if isinstance(err, UsageError):
+        sys.stderr.write(f"goconc: {err}\n")
+    elif isinstance(err, OSError):
+        # What escapes is a write to stdout (a file goconc opens by name is reported with
+        # it): a closed pipe says nothing (as `head` expects), a full disk or EIO one line.
+        if not isinstance(err, BrokenPipeError):
+            where = f"{err.filename}: " if err.filename else "cannot write output: "
+            sys.stderr.write(f"goconc: {where}{err.strerror or err}\n")
+        with contextlib.suppress(OSError, ValueError):  # nor again when Python exits
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    else:  # a bug of ours: its traceback is the report to file
+        import traceback
+
+        traceback.print_exception(err)
+        sys.stderr.write("goconc: internal error (a bug in goconc)\n")
+    return EXIT_ERROR
 
 
 def _main(argv: list[str]) -> int:
