@@ -338,6 +338,22 @@ def test_dangling_symlinks_are_problems(tmp_path: Path) -> None:
     assert d.missing == ()
 
 
+@pytest.mark.skipif(not os.path.exists("/proc/self/mem"), reason="Linux's /proc")
+def test_unreadable_link_target_is_reported_where_it_was_found(tmp_path: Path) -> None:
+    # Reading /proc/<pid>/mem fails with EIO; it was reported at that path, which names the
+    # process that read it: different on every run.
+    make(tmp_path, "p/a.go")
+    (tmp_path / "p" / "x.go").symlink_to("/proc/self/mem")
+    first = discover(["."], cwd=str(tmp_path))
+    assert first.problems == (
+        (str(tmp_path / "p" / "x.go"), "cannot read file: Input/output error"),
+    )
+    assert discover(["."], cwd=str(tmp_path)).problems == first.problems
+    assert folders(first, tmp_path) == ["p"]
+    explicit = discover(["p/x.go"], cwd=str(tmp_path))
+    assert explicit.problems == first.problems
+
+
 def test_symlink_loops_are_problems_and_terminate(tmp_path: Path) -> None:
     make(tmp_path, "a/b/x.go")
     (tmp_path / "a" / "b" / "up").symlink_to("..")

@@ -252,6 +252,9 @@ class _Walker:
         self.folders: dict[str, _Folder] = {}
         self.visited: set[tuple[int, int]] = set()
         self.problems: set[tuple[str, str]] = set()
+        # A file reached through a symlink: its real path -> the path it was reached by, where
+        # a problem reading it is reported (the real path may be anything: /proc/<pid>/mem).
+        self.reached_as: dict[str, str] = {}
         self.missing: list[str] = []
         self.not_go: list[str] = []
         # Folder arguments: (as given, logical path, the real folders it reached, including
@@ -261,7 +264,7 @@ class _Walker:
     def problem(self, path: str, message: str) -> None:
         self.problems.add((path, message))
 
-    def os_problem(self, path: str, err: OSError) -> None:
+    def os_problem(self, path: str, err: OSError, *, reading: bool = False) -> None:
         if err.errno == errno.ELOOP:
             self.problem(path, "symlink loop")
         elif err.errno == errno.ENOENT and os.path.islink(path):
@@ -269,7 +272,9 @@ class _Walker:
         elif isinstance(err, PermissionError):
             self.problem(path, "permission denied")
         else:
-            self.problem(path, err.strerror or str(err))
+            self.problem(
+                path, ("cannot read file: " if reading else "") + (err.strerror or str(err))
+            )
 
     def skip_name(self, name: str, is_dir: bool) -> bool:
         if name in _VCS_DIRS and is_dir:
@@ -308,6 +313,7 @@ class _Walker:
             self.problem(logical, "not a regular file")
         elif not self.explicit_file_skipped(logical):
             real = os.path.realpath(logical)
+            self.reached_as.setdefault(real, logical)
             folder_logical = os.path.dirname(logical)
             folder = self.folder(os.path.realpath(folder_logical), folder_logical)
             folder.explicit.add(real)
@@ -407,7 +413,12 @@ class _Walker:
                     continue
                 if self.globs and _excluded(self.globs, _join_rel(folder.rel, name), name, False):
                     continue
-                files.append(os.path.realpath(entry.path) if is_link else f"{real}/{name}")
+                if is_link:
+                    target = os.path.realpath(entry.path)
+                    self.reached_as.setdefault(target, path)
+                    files.append(target)
+                else:
+                    files.append(f"{real}/{name}")
         folder.files = files
         folder.walked = folder.walked or recurse
         return subdirs
@@ -465,7 +476,7 @@ class _Walker:
             finally:
                 os.close(fd)
         except OSError as err:
-            self.os_problem(path, err)
+            self.os_problem(self.reached_as.get(path, path), err, reading=True)
             return None
         return is_generated(head)
 
