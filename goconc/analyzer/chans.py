@@ -262,3 +262,25 @@ class Channels(Fact):
             return False
         first = next((c for c in args.named_children if not c.is_extra), None)
         return first is not None and first.type == "channel_type"
+
+
+def blocking_receive(receive: Node) -> bool:
+    """The receive `<-ch` waits on its own: not one case among others of a select (nor a
+    case of a select with `default`)."""
+    node = receive
+    while node.parent is not None and node.parent.type == "parenthesized_expression":
+        node = node.parent
+    parent = node.parent
+    if parent is not None and parent.type == "receive_statement":
+        if parent.child_by_field_name("right") != node:
+            return True
+        parent = parent.parent
+    elif parent is not None and parent.type == "expression_statement":
+        parent = parent.parent
+    if parent is None or parent.type != "communication_case":
+        return True
+    select = parent.parent
+    if select is None:
+        return False
+    cases = [c for c in select.named_children if c.type in ("communication_case", "default_case")]
+    return len(cases) == 1 and cases[0].type == "communication_case"

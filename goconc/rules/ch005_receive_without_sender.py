@@ -101,7 +101,7 @@ import re
 
 from tree_sitter import Node
 
-from goconc.analyzer.chans import Channels, ChanOrigin
+from goconc.analyzer.chans import Channels, ChanOrigin, blocking_receive
 from goconc.analyzer.diagnostics import Related, RuleMeta, Severity
 from goconc.analyzer.matchers import FUNC_KINDS
 from goconc.analyzer.rule import Rule
@@ -129,7 +129,7 @@ class ReceiveWithoutSender(Rule):
     def visit_unary_expression(self, node: Node) -> None:
         op = node.child_by_field_name("operator")
         operand = node.child_by_field_name("operand")
-        if op is None or op.type != "<-" or operand is None or not _blocks(node):
+        if op is None or op.type != "<-" or operand is None or not blocking_receive(node):
             return
         if self._in_main(node):
             return
@@ -172,24 +172,3 @@ class ReceiveWithoutSender(Rule):
             return False
         name = func.child_by_field_name("name")
         return name is not None and self.file.text(name) == "main"
-
-
-def _blocks(receive: Node) -> bool:
-    """The receive waits on its own: not one case among others of a select."""
-    node = receive
-    while node.parent is not None and node.parent.type == "parenthesized_expression":
-        node = node.parent
-    parent = node.parent
-    if parent is not None and parent.type == "receive_statement":
-        if parent.child_by_field_name("right") != node:
-            return True
-        parent = parent.parent
-    elif parent is not None and parent.type == "expression_statement":
-        parent = parent.parent
-    if parent is None or parent.type != "communication_case":
-        return True
-    select = parent.parent
-    if select is None:
-        return False
-    cases = [c for c in select.named_children if c.type in ("communication_case", "default_case")]
-    return len(cases) == 1 and cases[0].type == "communication_case"

@@ -5,7 +5,12 @@ Flags the cancel func returned by `context.WithCancel`, `WithTimeout`, `WithDead
 `return` or the end of the function neither calls it, defers it, returns it, stores it nor
 passes it on. A cancel func stored only in fields of package structs (`ctx, r.cancel =
 context.WithCancel(ctx)`, `&tx{stop: cancel}`) is lost when nothing in the package ever
-reads those fields: it can never be called.
+reads those fields and a goroutine blocks on the context's `Done`: the cancel func can never
+be called, and the goroutine waits until the parent is cancelled. And when a function keeps the cancel func only
+in the object it returns (`return tx`, the object handed to nothing else) and starts a
+goroutine that blocks on that context's `Done` alone, a caller that drops the object
+(`db.begin(ctx)` as a statement, or `_ = db.begin(ctx)`) is flagged: nothing can cancel the
+context any more, and the goroutine waits forever.
 
 ## Why is this bad?
 Until it is cancelled, a derived context keeps its timer and its place in the parent's list
@@ -81,11 +86,21 @@ from __future__ import annotations
 
 from tree_sitter import Node
 
+from goconc.analyzer.calls import bind_arguments, call_sites
+from goconc.analyzer.calls import callee as named_callee
+from goconc.analyzer.chans import blocking_receive
 from goconc.analyzer.dataflow import contains, escape_path
 from goconc.analyzer.diagnostics import Applicability, Edit, Fix, Related, RuleMeta, Severity
-from goconc.analyzer.matchers import FUNC_KINDS, callee_text, inside_go_statement, line_indent
+from goconc.analyzer.matchers import (
+    call_args,
+    callee_text,
+    descendants,
+    inside_go_statement,
+    line_indent,
+)
 from goconc.analyzer.rule import Rule
-from goconc.analyzer.types import Binding, enclosing_function
+from goconc.analyzer.symbols import FuncDecl, receiver_of
+from goconc.analyzer.types import Binding, enclosing_function, unparen
 from goconc.analyzer.uses import exported, shared_key, shared_uses
 
 _PRODUCERS = frozenset(
@@ -135,7 +150,9 @@ class LostCancel(Rule):
             return  # returned or passed on directly: the caller owns the cancel func
         cancel = left[1]
         if cancel.type != "identifier":
-            self._stored(call, what, callee, [(cancel, cancel)], left[0])
+            outer = enclosing_function(call)
+            if outer is not None:
+                self._stored(call, what, callee, outer, [(cancel, cancel)], left[0])
             return  # stored in a field, map or slice
         name = self.file.text(cancel)
         if name == "_":
@@ -155,8 +172,9 @@ class LostCancel(Rule):
         uses = self._uses(binding, func, exclude=cancel)
         stores = [(u, t) for u in uses if (t := _store_target(u)) is not None]
         if stores and len(stores) == len(uses):
-            self._stored(call, what, callee, stores, left[0])
-            return
+            if self._stored(call, what, callee, func, stores, left[0]):
+                return  # never called at all: the paths before the store do not matter
+            self._owner_discarded(call, what, func, stores, left[0])
         cfg = self.pkg.cfg(func, self.file)
 
         def handled(node: Node) -> bool:
@@ -183,44 +201,136 @@ class LostCancel(Rule):
         )
 
     def _stored(
-        self, call: Node, what: str, callee: str, stores: list[tuple[Node, Node]], ctx: Node
-    ) -> None:
+        self,
+        call: Node,
+        what: str,
+        callee: str,
+        func: Node,
+        stores: list[tuple[Node, Node]],
+        ctx: Node,
+    ) -> bool:
         """The cancel func is only stored, in fields (``stores``: each mention and the field
-        it is stored in): reported when none of them is ever read in the package."""
+        it is stored in): reported (True) when none of them is ever read in the package and
+        a goroutine waits on the context (a context nothing waits on costs next to nothing)."""
+        ctx_binding = (
+            self.pkg.resolver.binding(ctx, self.file) if ctx.type == "identifier" else None
+        )
+        if ctx_binding is None:
+            return False
+        waiter = self._waiting_goroutine(func, None, ctx_binding)
+        if waiter is None:
+            return False
         keys: list[tuple[str, Node]] = []
         for use, target in stores:
             key = self._field_key(target)
             if key is None or exported(key) or self._field_read(key):
-                return
+                return False
             keys.append((key, use))
         names = sorted({k for k, _ in keys})
         field = names[0] if len(names) == 1 else ", ".join(names)
         related = [Related(self.span(use), f"stored in {key} here") for key, use in keys]
-        waiter = self._goroutine_with(ctx)
-        if waiter is not None:
-            related.append(Related(self.span(waiter), "this goroutine is handed the context"))
-        leak = "; the goroutine started with it can wait on it forever" if waiter else ""
+        related.append(Related(self.span(waiter), "this goroutine waits on the context"))
         self.report(
             call,
             f"the {what} func returned by {callee} is stored in {field}, which nothing in "
-            f"the package reads: it is never called, so the context is released only when "
-            f"its parent is cancelled{leak}",
+            f"the package reads: it is never called, so the goroutine waiting on the context "
+            "waits until its parent is cancelled",
             related=related,
         )
+        return True
 
-    def _goroutine_with(self, ctx: Node) -> Node | None:
-        """The first `go` statement that mentions the derived context ``ctx`` (a local)."""
-        if ctx.type != "identifier":
-            return None
-        binding = self.pkg.resolver.binding(ctx, self.file)
-        if binding is None:
-            return None
-        for use in self.pkg.resolver.uses(binding):
-            node = use.parent
-            while node is not None and node.type not in ("go_statement", *FUNC_KINDS):
-                node = node.parent
-            if node is not None and node.type == "go_statement":
-                return node
+    # -- an owner discarded by its caller ------------------------------------------------
+    def _owner_discarded(
+        self, call: Node, what: str, func: Node, stores: list[tuple[Node, Node]], ctx: Node
+    ) -> None:
+        """``func`` keeps the cancel func only in the object it returns, and starts a
+        goroutine that waits on the context: a caller that drops the object can never cancel
+        it, and the goroutine waits forever. Reported at each such caller."""
+        owner = _owner_local(self, stores)
+        if owner is None or ctx.type != "identifier" or func.type == "func_literal":
+            return
+        r = self.pkg.resolver
+        if not _returns_only(self, func, owner):
+            return
+        ctx_binding = r.binding(ctx, self.file)
+        if ctx_binding is None:
+            return
+        waiter = self._waiting_goroutine(func, owner, ctx_binding)
+        if waiter is None:
+            return
+        decl = _declaration(self, func)
+        if decl is None:
+            return
+        type_name = _owner_type(self, owner)
+        for site, site_file in call_sites(decl, self.pkg.files, r) or []:
+            if not _discarded(site):
+                continue
+            name = site_file.text(site.child_by_field_name("function") or site)
+            self.report(
+                site,
+                f"the {type_name} returned by {name} is dropped: it holds the only reference "
+                f"to the {what} func of its context, so nothing can cancel it, and the "
+                "goroutine started to wait on that context waits forever",
+                related=[
+                    Related(self.span(call), f"the context and its {what} func are made here"),
+                    Related(self.span(waiter), "this goroutine waits on the context"),
+                ],
+                file=site_file,
+            )
+
+    def _callee_waits(
+        self, call: Node, ctx: Binding, owner: Binding | None, fields: set[str]
+    ) -> bool:
+        """The package function ``call`` starts blocks on the context's Done: through a
+        parameter it is passed in, or through the owner's field when it is the receiver."""
+        found = named_callee(call, self.file, self.pkg.resolver)
+        if found is None:
+            return False
+        decl = found.decl
+        params = bind_arguments(call, decl.node, decl.file)
+        ctx_params = {p for p, a in params.items() if _denotes(self, a, ctx, owner, fields)}
+        on_owner = found.receiver is not None and _is_owner(self, found.receiver, owner)
+        f = decl.file
+        for recv in _done_receives(decl.node):
+            t = self.pkg.resolver.type_of(recv, f)
+            if t is None or not t.is_named("context", "Context"):
+                continue
+            x = unparen(recv)
+            if x.type == "identifier" and f.text(x) in ctx_params:
+                return True
+            if x.type == "selector_expression" and on_owner:
+                operand = x.child_by_field_name("operand")
+                field = x.child_by_field_name("field")
+                if (
+                    operand is not None
+                    and field is not None
+                    and f.text(operand) == decl.receiver_name
+                    and f.text(field) in fields
+                ):
+                    return True
+        return False
+
+    def _waiting_goroutine(self, func: Node, owner: Binding | None, ctx: Binding) -> Node | None:
+        """A `go` statement of ``func`` whose goroutine blocks on a plain receive from the
+        context's Done: the local context, a field of the owner it is stored in, or a
+        parameter the context is passed to."""
+        r = self.pkg.resolver
+        fields = _fields_given(self, owner, ctx)
+        for go in descendants(func, _GO, into_funcs=False):
+            target = go.named_children[0] if go.named_children else None
+            if target is None or target.type != "call_expression":
+                continue
+            fn = target.child_by_field_name("function")
+            if fn is not None and unparen(fn).type == "func_literal":
+                lit = unparen(fn)
+                for recv in _done_receives(lit):
+                    t = r.type_of(recv, self.file)
+                    is_ctx = t is not None and t.is_named("context", "Context")
+                    if is_ctx and _denotes(self, recv, ctx, owner, fields):
+                        return go
+                continue
+            if self._callee_waits(target, ctx, owner, fields):
+                return go
         return None
 
     def _field_key(self, target: Node) -> str | None:
@@ -251,8 +361,26 @@ class LostCancel(Rule):
         return [
             u
             for u in self.pkg.resolver.uses(binding)
-            if u.id != exclude.id and func.start_byte <= u.start_byte < func.end_byte
+            if u.id != exclude.id
+            and func.start_byte <= u.start_byte < func.end_byte
+            and not self._struct_key(u)
         ]
+
+    def _struct_key(self, ident: Node) -> bool:
+        """``ident`` is the field name of a keyed element of a struct literal (`{cancel:
+        cancel}`), spelled like the local: a field, not a mention of it."""
+        parent = ident.parent
+        kv = parent.parent if parent is not None else None
+        if kv is None or kv.type != "keyed_element" or kv.named_children[0] != parent:
+            return False
+        lit = kv.parent.parent if kv.parent is not None else None
+        if lit is None or lit.type != "composite_literal":
+            return False
+        t = self.pkg.resolver.type_from_node(lit.child_by_field_name("type"), self.file)
+        if t is None or t.kind != "named" or t.pkg:
+            return False
+        decl = self.pkg.index.types.get(t.name)
+        return decl is not None and decl.type_node.type == "struct_type"
 
     def _defer_fix(self, stmt: Node, name: str, ctx: Node, func: Node) -> Fix:
         indent = line_indent(self.file, stmt)
@@ -291,6 +419,177 @@ class LostCancel(Rule):
             if inside_go_statement(use, func):
                 return True
         return False
+
+
+_GO = frozenset({"go_statement"})
+_RECEIVES = frozenset({"unary_expression"})
+
+
+def _owner_local(rule: Rule, stores: list[tuple[Node, Node]]) -> Binding | None:
+    """The one local every store writes into: `tx := &T{f: cancel}` or `tx.f = cancel`."""
+    r = rule.pkg.resolver
+    found: Binding | None = None
+    for _, target in stores:
+        if target.type == "selector_expression":
+            operand = target.child_by_field_name("operand")
+            b = r.binding(operand, rule.file) if operand is not None else None
+        else:
+            lit = target.parent
+            while lit is not None and lit.type != "composite_literal":
+                lit = lit.parent
+            holder = lit.parent if lit is not None else None
+            if holder is not None and holder.type == "unary_expression":
+                holder = holder.parent
+            b = None
+            if holder is not None and holder.type == "expression_list":
+                stmt = holder.parent
+                left = stmt.child_by_field_name("left") if stmt is not None else None
+                if stmt is not None and stmt.type == "short_var_declaration" and left is not None:
+                    names = [c for c in left.named_children if not c.is_extra]
+                    if len(names) == 1:
+                        b = r.binding(names[0], rule.file)
+        if b is None or b.kind not in ("short", "var") or (found is not None and b is not found):
+            return None
+        found = b
+    return found
+
+
+def _owner_type(rule: Rule, owner: Binding) -> str:
+    t = rule.pkg.resolver.binding_type(owner)
+    return str(t.deref()) if t is not None else owner.name
+
+
+def _returns_only(rule: Rule, func: Node, owner: Binding) -> bool:
+    """Every return of ``func`` returns exactly the local ``owner``, and nothing else
+    mentions it except field stores, method calls on it and `go` statements."""
+    r = rule.pkg.resolver
+    returns = descendants(func, frozenset({"return_statement"}), into_funcs=False)
+    if not returns:
+        return False
+    for ret in returns:
+        values = next((c for c in ret.named_children if c.type == "expression_list"), None)
+        items = [c for c in values.named_children if not c.is_extra] if values else []
+        if len(items) != 1 or items[0].type != "identifier":
+            return False
+        if r.binding(items[0], rule.file) is not owner:
+            return False
+    for use in r.uses(owner):
+        parent = use.parent
+        if parent is None:
+            return False
+        if parent.type == "selector_expression":
+            continue  # a field or a method of it
+        if (
+            parent.type == "expression_list"
+            and parent.parent is not None
+            and (parent.parent.type == "return_statement")
+        ):
+            continue
+        return False  # stored, passed on, aliased: someone else may keep it
+    return True
+
+
+def _fields_given(rule: Rule, owner: Binding | None, ctx: Binding) -> set[str]:
+    """The fields of ``owner`` the context is stored in."""
+    r = rule.pkg.resolver
+    found: set[str] = set()
+    if owner is None:
+        return found
+    for use in r.uses(ctx):
+        parent = use.parent
+        if parent is not None and parent.type == "literal_element":
+            kv = parent.parent
+            if kv is not None and kv.type == "keyed_element" and kv.named_children[-1] == parent:
+                found.add(rule.file.text(kv.named_children[0]))
+            continue
+        target = _store_target(use)
+        if target is not None and target.type == "selector_expression":
+            operand = target.child_by_field_name("operand")
+            field = target.child_by_field_name("field")
+            if operand is not None and field is not None and _is_owner(rule, operand, owner):
+                found.add(rule.file.text(field))
+    return found
+
+
+def _is_owner(rule: Rule, expr: Node, owner: Binding | None) -> bool:
+    expr = unparen(expr)
+    if owner is None:
+        return False
+    return expr.type == "identifier" and rule.pkg.resolver.binding(expr, rule.file) is owner
+
+
+def _denotes(rule: Rule, expr: Node, ctx: Binding, owner: Binding | None, fields: set[str]) -> bool:
+    """``expr`` (in the function that made the context) is the context: its local, or a
+    field of the owner it was stored in."""
+    expr = unparen(expr)
+    r = rule.pkg.resolver
+    if expr.type == "identifier":
+        return r.binding(expr, rule.file) is ctx
+    if expr.type == "selector_expression":
+        operand = expr.child_by_field_name("operand")
+        field = expr.child_by_field_name("field")
+        return (
+            operand is not None
+            and field is not None
+            and _is_owner(rule, operand, owner)
+            and rule.file.text(field) in fields
+        )
+    return False
+
+
+def _done_receives(func: Node) -> list[Node]:
+    """The operands `X.Done()` of blocking receives `<-X.Done()` in ``func`` (a receive in
+    a select with other cases, or in a nested function, does not wait on X alone)."""
+    found: list[Node] = []
+    body = func.child_by_field_name("body")
+    if body is None:
+        return found
+    for node in descendants(body, _RECEIVES, into_funcs=False):
+        op = node.child_by_field_name("operator")
+        operand = node.child_by_field_name("operand")
+        if op is None or op.type != "<-" or operand is None or not blocking_receive(node):
+            continue
+        operand = unparen(operand)
+        if operand.type != "call_expression" or call_args(operand):
+            continue
+        fn = operand.child_by_field_name("function")
+        if fn is None or fn.type != "selector_expression":
+            continue
+        field = fn.child_by_field_name("field")
+        inner = fn.child_by_field_name("operand")
+        if field is not None and inner is not None and field.text == b"Done":
+            found.append(inner)
+    return found
+
+
+def _declaration(rule: Rule, func: Node) -> FuncDecl | None:
+    name = func.child_by_field_name("name")
+    if name is None:
+        return None
+    text = rule.file.text(name)
+    index = rule.pkg.index
+    if func.type == "function_declaration":
+        decl = index.funcs.get(text)
+        return decl if decl is not None and decl.node.id == func.id else None
+    receiver = receiver_of(func, rule.file)[0]
+    decl = index.method(receiver, text) if receiver is not None else None
+    return decl if decl is not None and decl.node.id == func.id else None
+
+
+def _discarded(call: Node) -> bool:
+    """The call's results are dropped: a statement of its own, or assigned to `_` only."""
+    parent = call.parent
+    if parent is None:
+        return False
+    if parent.type == "expression_statement":
+        return True
+    if parent.type == "expression_list" and parent.parent is not None:
+        stmt = parent.parent
+        left = stmt.child_by_field_name("left")
+        if stmt.type == "assignment_statement" and stmt.child_by_field_name("right") == parent:
+            names = [c for c in left.named_children if not c.is_extra] if left else []
+            return bool(names) and all(n.text == b"_" for n in names)
+    return False
 
 
 def _written(use: Node) -> bool:
