@@ -9,7 +9,7 @@ from tree_sitter import Node
 
 from goconc.analyzer.cfg import build_cfg
 from goconc.analyzer.facts import Package
-from goconc.analyzer.matchers import descendants
+from goconc.analyzer.matchers import call_args, descendants
 from goconc.analyzer.parse import parse
 from goconc.analyzer.source import SourceFile
 
@@ -345,3 +345,48 @@ def test_package_cfg_prunes_constants_and_specialises_by_env() -> None:
     assert dead(frozenset({(b.key, True)})) == ["dead()", "lockIt()"]
     assert dead(frozenset({(b.key, False)})) == ["dead()"]
     assert pkg.cfg(func, file) is pkg.cfg(func, file, frozenset())  # cached per env
+
+
+def test_call_env_binds_the_constant_arguments_of_flag_parameters() -> None:
+    pkg = _package(
+        """
+        func work(main bool, n int, quiet bool, loud bool) {
+        \tif main {
+        \t}
+        \tif quiet {
+        \t}
+        \tloud = !loud
+        \tif loud {
+        \t}
+        }
+
+        func start(x bool) {
+        \twork(false, 3, x, true)
+        \twork(on, 1, !off, false)
+        }
+        """
+    )
+    file = pkg.files[1]
+    r = pkg.resolver
+    funcs = {
+        file.text(name): fn
+        for fn in descendants(file.root, frozenset({"function_declaration"}))
+        if (name := fn.child_by_field_name("name")) is not None
+    }
+    work = funcs["work"]
+    calls = descendants(funcs["start"], frozenset({"call_expression"}))
+    params = descendants(work, frozenset({"parameter_declaration"}))
+    key = {
+        file.text(ident): b.key
+        for p in params
+        for ident in p.children_by_field_name("name")
+        if (b := r.binding(ident, file)) is not None
+    }
+
+    def env(call: Node) -> set[tuple[str, bool]]:
+        args = dict(zip(["main", "n", "quiet", "loud"], call_args(call), strict=True))
+        return set(pkg.consts.call_env(args, work, file, file))
+
+    # `x` is not a constant; `loud` is assigned in work (not a flag); `n` is not a bool.
+    assert env(calls[0]) == {(key["main"], False)}
+    assert env(calls[1]) == {(key["main"], True), (key["quiet"], True)}

@@ -71,6 +71,28 @@ class Consts:
         stable, tested = self._param_uses(b)
         return stable and tested
 
+    def call_env(
+        self,
+        args: dict[str, Node],
+        func: Node,
+        func_file: SourceFile,
+        file: SourceFile,
+        env: Mapping[str, bool] | None = None,
+    ) -> Env:
+        """The constants a call gives the flag parameters of ``func`` (``args``: parameter
+        name -> argument, written in ``file``, where ``env`` holds): the `env` of the
+        function as that call runs it (`go h.process(ctx, false)`)."""
+        bound: list[tuple[str, bool]] = []
+        for name, arg in args.items():
+            ident = _param_ident(func, func_file, name)
+            b = self.resolver.binding(ident, func_file) if ident is not None else None
+            if b is None or b.kind != "param" or not self.flag(b):
+                continue
+            value = self.truth(arg, file, env)
+            if value is not None:
+                bound.append((b.key, value))
+        return frozenset(bound)
+
     def _param_uses(self, b: Binding) -> tuple[bool, bool]:
         """(stable, tested) for a parameter, from the identifiers spelled like it in its
         function: a shadowing variable's writes count too (cheaper than resolving each, and
@@ -231,3 +253,12 @@ def _written(use: Node) -> bool:
             left = stmt.child_by_field_name("left")
             return left is not None and left.id == parent.id
     return False
+
+
+def _param_ident(func: Node, file: SourceFile, name: str) -> Node | None:
+    plist = func.child_by_field_name("parameters")
+    for param in plist.named_children if plist is not None else []:
+        for ident in param.children_by_field_name("name"):
+            if ident.is_named and file.text(ident) == name:
+                return ident
+    return None

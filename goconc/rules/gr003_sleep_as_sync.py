@@ -8,7 +8,9 @@ of the starting function (or a package variable, or a field reached through the 
 an argument of `go s.run(&x)`), and the function reads it after the sleep. Reading the
 written field, or a struct that holds it by value, is a read of it; reading a pointer to
 the value the goroutine writes into (`go p.add(k)`, then `use(p)`) is not: only the pointer
-is read, and its target's fields are the callee's business.
+is read, and its target's fields are the callee's business. A goroutine that runs a package
+function is followed as that call runs it: a write on a branch that a constant argument
+rules out (`go h.process(false)` and `if main { h.started++ }`) is not one of its writes.
 
 ## Why is this bad?
 A sleep does not order memory: the read is a data race whatever the duration, and the
@@ -252,9 +254,16 @@ class SleepAsSync(Rule):
             return {}
         decl = target_decl.decl
         bound: dict[str, Node] = dict(bind_arguments(call, decl.node, decl.file))
+        # The callee as this call runs it: `go h.process(ctx, false)` never takes the
+        # branches its flag parameter guards.
+        env = self.pkg.consts.call_env(bound, decl.node, decl.file, self.file)
+        cfg = self.pkg.cfg(decl.node, decl.file, env)
         if decl.receiver_name and target_decl.receiver is not None:
             bound[decl.receiver_name] = target_decl.receiver
         for write, target in _write_targets(decl.node):
+            block = cfg.block_of(write)
+            if block is not None and not block.live:
+                continue  # on a branch this call never takes
             root = _root_ident(target)
             if root is None:
                 continue

@@ -70,3 +70,29 @@ func readThroughPointer(h *harness) int {
 	time.Sleep(10 * time.Millisecond) // want "GR003: .*writes h.pool.adds"
 	return h.pool.adds
 }
+
+// The goroutine runs the same function with its flag off: the write that flag guards
+// never runs there, so what the starter reads after the sleep is its own write.
+type worker struct {
+	started int
+	queue   chan int
+}
+
+func (w *worker) process(main bool) int {
+	if main {
+		w.started++
+		go w.process(false)
+		time.Sleep(10 * time.Millisecond)
+		return w.started
+	}
+	for range w.queue {
+	}
+	return 0
+}
+
+// With the flag on, the goroutine does write: flagged.
+func (w *worker) kick() int {
+	go w.process(true)
+	time.Sleep(10 * time.Millisecond) // want "GR003: .*writes w.started"
+	return w.started
+}
