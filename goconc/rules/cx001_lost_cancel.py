@@ -6,9 +6,9 @@ Flags the cancel func returned by `context.WithCancel`, `WithTimeout`, `WithDead
 passes it on. A cancel func stored only in fields of package structs (`ctx, r.cancel =
 context.WithCancel(ctx)`, `&tx{stop: cancel}`) is lost when nothing in the package ever
 reads those fields and a goroutine blocks on the context's `Done`: the cancel func can never
-be called, and the goroutine waits until the parent is cancelled. And when a function keeps the cancel func only
-in the object it returns (`return tx`, the object handed to nothing else) and starts a
-goroutine that blocks on that context's `Done` alone, a caller that drops the object
+be called, and the goroutine waits until the parent is cancelled. And when a function keeps
+the cancel func only in the object it returns (`return tx`, the object handed to nothing
+else) and starts a goroutine that blocks on that context's `Done` alone, a caller that drops the object
 (`db.begin(ctx)` as a statement, or `_ = db.begin(ctx)`) is flagged: nothing can cancel the
 context any more, and the goroutine waits forever.
 
