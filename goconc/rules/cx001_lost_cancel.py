@@ -8,9 +8,9 @@ context.WithCancel(ctx)`, `&tx{stop: cancel}`) is lost when nothing in the packa
 reads those fields and a goroutine blocks on the context's `Done`: the cancel func can never
 be called, and the goroutine waits until the parent is cancelled. And when a function keeps
 the cancel func only in the object it returns (`return tx`, the object handed to nothing
-else) and starts a goroutine that blocks on that context's `Done` alone, a caller that drops the object
-(`db.begin(ctx)` as a statement, or `_ = db.begin(ctx)`) is flagged: nothing can cancel the
-context any more, and the goroutine waits forever.
+else) and starts a goroutine that blocks on that context's `Done` alone, a caller that
+drops the object (`db.begin(ctx)` as a statement, or `_ = db.begin(ctx)`) is flagged:
+nothing can cancel the context any more, and the goroutine waits forever.
 
 ## Why is this bad?
 Until it is cancelled, a derived context keeps its timer and its place in the parent's list
