@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
+import json
+import os
+import signal
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
+import pytest
 from tree_sitter import Node
 
 from goconc.analyzer.diagnostics import RuleMeta, Severity
 from goconc.analyzer.facts import Package
 from goconc.analyzer.matchers import descendants
-from goconc.analyzer.packages import discover
+from goconc.analyzer.packages import FolderJob, discover
 from goconc.analyzer.parse import parse
 from goconc.analyzer.rule import Rule
 from goconc.analyzer.source import SourceFile
-from goconc.engine.model import Settings
+from goconc.cli.main import main
+from goconc.engine import runner
+from goconc.engine.model import FolderResult, Settings
+from goconc.engine.registry import known_codes
 from goconc.engine.runner import analyze_folder
 from goconc.engine.walker import BatchedWalker
 
@@ -229,3 +236,103 @@ def test_analysis_budget_skips_a_slow_file(tmp_path: Path, monkeypatch: object) 
     assert {Path(d.span.path).name for d in result.diagnostics} == {"fast.go"}
     (note,) = [n for n in result.notifications if "longer than" in n.message]
     assert note.path is not None and note.path.endswith("slow.go") and not note.crash
+
+
+# -- worker processes that die ----------------------------------------------------------------
+
+_FLAGGED = """package {pkg}
+
+import "sync"
+
+func run(items []int) {{
+	var wg sync.WaitGroup
+	for _, it := range items {{
+		go func() {{
+			wg.Add(1)
+			defer wg.Done()
+			_ = it
+		}}()
+	}}
+	wg.Wait()
+}}
+"""
+
+
+def _folders(root: Path, names: list[str]) -> list[FolderJob]:
+    for name in names:
+        (root / name).mkdir()
+        (root / name / "a.go").write_text(_FLAGGED.format(pkg=name))
+    return list(discover([str(root)], cwd=str(root)).jobs)
+
+
+# What _killing_analyze kills: folder names, the parent's pid, a marker for "only once".
+# Module-level, so that the pool can pickle the function by name; workers are forked with
+# these values.
+_KILL: dict[str, Any] = {}
+
+
+def _killing_analyze(job: FolderJob, settings: Settings) -> FolderResult:
+    """analyze_folder, except that a worker process analysing a folder of _KILL["names"] is
+    killed (SIGKILL, as the OOM killer does), every time or, with _KILL["once"], the first
+    time only."""
+    once: Path | None = _KILL["once"]
+    doomed = os.getpid() != _KILL["parent"] and os.path.basename(job.folder) in _KILL["names"]
+    if doomed and (once is None or not once.exists()):
+        if once is not None:
+            once.touch()
+        os.kill(os.getpid(), signal.SIGKILL)
+    return real_analyze_folder(job, settings)
+
+
+def _kill(monkeypatch: pytest.MonkeyPatch, names: set[str], once: Path | None = None) -> None:
+    monkeypatch.setattr(runner, "analyze_folder", _killing_analyze)
+    monkeypatch.setitem(_KILL, "names", names)
+    monkeypatch.setitem(_KILL, "once", once)
+    monkeypatch.setitem(_KILL, "parent", os.getpid())
+
+
+real_analyze_folder = runner.analyze_folder
+
+
+def test_a_killed_worker_loses_only_its_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A BrokenProcessPool traceback, and every result lost, once.
+    names = [f"p{i}" for i in range(8)]
+    jobs = _folders(tmp_path, names)
+    _kill(monkeypatch, {"p3"})
+    settings = Settings(enabled=known_codes())
+    results = list(runner.run(jobs, settings, 2))
+    assert [os.path.basename(j.folder) for j in jobs] == names
+    for name, result in zip(names, results, strict=True):
+        if name == "p3":
+            (note,) = result.notifications
+            assert note.crash and note.path == str(tmp_path / "p3")
+            assert "killed by signal 9" in note.message and not result.diagnostics
+        else:
+            assert [d.code for d in result.diagnostics] == ["WG001"] and not result.notifications
+
+
+def test_a_worker_killed_once_is_retried(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    names = [f"p{i}" for i in range(8)]
+    jobs = _folders(tmp_path, names)
+    settings = Settings(enabled=known_codes())
+    expected = list(runner.run(jobs, settings, 1))
+    _kill(monkeypatch, {"p5"}, once=tmp_path / "killed")
+    assert list(runner.run(jobs, settings, 2)) == expected
+    assert (tmp_path / "killed").exists()
+
+
+def test_a_killed_worker_through_the_command_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _folders(tmp_path, ["a", "b", "c", "d"])
+    _kill(monkeypatch, {"b"})
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit) as exit_info:
+        main(["check", "--isolated", "--no-cache", "-j", "2", "--format", "json", "."])
+    out, err = capsys.readouterr()
+    assert exit_info.value.code == 2 and "Traceback" not in err
+    report = json.loads(out)
+    assert sorted(f["path"] for f in report["findings"]) == ["a/a.go", "c/a.go", "d/a.go"]
+    assert [n["path"] for n in report["notifications"]] == ["b"]

@@ -777,3 +777,31 @@ def test_escaped_names_are_lossless() -> None:
     shown = [escape_name(os.fsdecode(n)) for n in names]
     assert shown == ["plain.go", "é.go", "bad\\xffname.go", "bad\\\\xffname.go", "a\\\\b.go"]
     assert len(set(shown)) == len(names)
+
+
+# -- determinism ------------------------------------------------------------------------------
+
+
+def test_sarif_is_byte_identical_whatever_the_workers_and_the_cache(
+    repo: Path, tmp_path_factory: pytest.TempPathFactory, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Folders came back in the workers' order (largest first): notifications differed
+    # between -j 1 and -j 2, and so did the SARIF.
+    for i in range(6):
+        write(repo / f"p{i}" / "a.go", FLAGGED)
+        write(repo / f"p{i}" / "b.go", b"package demo\n\nvar n = 1\x00\n\nfunc f( {\n")
+        write(repo / f"p{i}" / "c.go", b'package demo\n\nvar s = "\xff"\n')
+        for j in range(i * 2):  # sizes differ, so that the largest-first order differs
+            write(repo / f"p{i}" / f"d{j}.go", FLAGGED.replace("func run(", f"func run{j}("))
+    cache = str(tmp_path_factory.mktemp("cache"))
+    logs = []
+    for args in (["--no-cache", "-j", "1"], ["--no-cache", "-j", "2"], ["--cache-dir", cache]):
+        for _ in range(2 if "--cache-dir" in args else 1):  # cold, then warm
+            with pytest.raises(SystemExit):
+                main(["check", "--isolated", "-j", "2", *args, "--format", "sarif", "-o", "x"])
+            capsys.readouterr()
+            logs.append((repo / "x").read_bytes())
+    assert len(set(logs)) == 1
+    run = json.loads(logs[0])["runs"][0]
+    assert len(run["invocations"][0]["toolExecutionNotifications"]) == 12  # NUL, UTF-8
+    assert len(run["results"]) == 36

@@ -17,7 +17,7 @@ import signal
 import stat
 import threading
 import traceback
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 import attrs
@@ -35,6 +35,7 @@ from goconc.engine.walker import BatchedWalker
 
 if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing.connection import Connection
 
     from goconc.engine.cache import FolderCache, Pending
 
@@ -378,27 +379,41 @@ def run(
         return
     from concurrent.futures import Future, ProcessPoolExecutor  # not needed for small runs
 
-    # Biggest folders first, so that one large package does not finish last on its own.
-    ordered = sorted(jobs, key=lambda j: -len(j.files))
     pool: ProcessPoolExecutor | None = None  # started on the first miss: none when all hit
-    items: list[tuple[FolderResult | Future[FolderResult], Pending | None]] = []
+    items: dict[int, tuple[FolderResult | Future[FolderResult], Pending | None]] = {}
+    again: dict[int, FolderResult] = {}  # analysed alone after a worker process died
     completed = False
     try:
-        for job in ordered:  # submit as we go, so workers start while we look up the rest
-            found, pending = lookup(job)
+        # Biggest folders first, so that one large package does not finish last on its own;
+        # submitted as we go, so that workers start while we look up the rest.
+        for i in sorted(range(total), key=lambda i: -len(jobs[i].files)):
+            found, pending = lookup(jobs[i])
             if found is not None:
-                items.append((found, None))
+                items[i] = (found, None)
                 continue
             if pool is None:
                 pool = ProcessPoolExecutor(max_workers=workers, initializer=_worker_init)
-            items.append((pool.submit(analyze_folder, job, settings), pending))
-        for i, (item, pending) in enumerate(items, 1):  # same order with or without a cache
-            result = item if isinstance(item, FolderResult) else item.result()
+            items[i] = (pool.submit(analyze_folder, jobs[i], settings), pending)
+        # Results in the order of the jobs, whatever the number of workers or the cache.
+        for i in range(total):
+            item, pending = items[i]
+            if isinstance(item, FolderResult):
+                result = item
+            elif i in again:
+                result = again[i]
+            else:
+                try:
+                    result = item.result()
+                except Exception:  # a worker died (the OOM killer): every pending task failed
+                    lost = [k for k in range(i, total) if _failed(items[k][0])]
+                    found_again = _analyze_apart([jobs[k] for k in lost], settings, workers)
+                    again = dict(zip(lost, found_again, strict=True))
+                    result = again[i]
             if pending is not None and cache is not None:
                 cache.store(pending, result)
             yield result
             if progress:
-                progress(i, total)
+                progress(i + 1, total)
         completed = True
     finally:
         if pool is not None:
@@ -406,6 +421,76 @@ def run(
                 pool.shutdown(wait=True)
             else:  # Ctrl-C, SIGTERM or an abandoned generator: do not wait for the workers
                 _abandon(pool)
+
+
+def _failed(item: object) -> bool:
+    from concurrent.futures import Future
+
+    return isinstance(item, Future) and item.exception() is not None
+
+
+def _analyze_apart(
+    jobs: Sequence[FolderJob], settings: Settings, workers: int
+) -> list[FolderResult]:
+    """Each folder in a fresh process of its own, ``workers`` at a time: for the folders left
+    unfinished when a worker process died. Which of them killed it is unknown; each is tried
+    once more, alone, so that a second death loses that folder only and is reported on it."""
+    import multiprocessing
+    from multiprocessing.connection import wait
+
+    results: dict[int, FolderResult] = {}
+    running: dict[int, tuple[multiprocessing.Process, Connection]] = {}
+    todo = list(range(len(jobs)))[::-1]
+    try:
+        while todo or running:
+            while todo and len(running) < max(1, workers):
+                i = todo.pop()
+                receive, send = multiprocessing.Pipe(duplex=False)
+                child = multiprocessing.Process(
+                    target=_analyze_in_child, args=(send, jobs[i], settings), daemon=True
+                )
+                child.start()
+                send.close()
+                running[i] = (child, receive)
+            ready = wait([conn for _, conn in running.values()])  # a result, or EOF: it died
+            for i, (child, conn) in list(running.items()):
+                if conn not in ready:
+                    continue
+                try:
+                    results[i] = conn.recv()
+                except Exception:
+                    child.join()
+                    results[i] = _died(jobs[i], child.exitcode)
+                conn.close()
+                child.join()
+                del running[i]
+    finally:
+        for child, conn in running.values():  # Ctrl-C, SIGTERM
+            child.terminate()
+            conn.close()
+    return [results[i] for i in range(len(jobs))]
+
+
+def _analyze_in_child(conn: Connection, job: FolderJob, settings: Settings) -> None:
+    _worker_init()
+    conn.send(analyze_folder(job, settings))
+    conn.close()
+
+
+def _died(job: FolderJob, exitcode: int | None) -> FolderResult:
+    how = (
+        f"killed by signal {-exitcode}, perhaps for lack of memory"
+        if exitcode is not None and exitcode < 0
+        else f"exit status {exitcode}"
+    )
+    note = Notification(
+        NoteLevel.ERROR,
+        "the process analysing this folder died, also when it was analysed alone "
+        f"({how}); its files were not analysed",
+        path=job.folder,
+        crash=True,
+    )
+    return FolderResult((), (note,), 0, 0)
 
 
 def _worker_init() -> None:
