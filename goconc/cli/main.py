@@ -611,7 +611,7 @@ def _fix(
 ) -> FixRun:
     """--fix / --diff: analyse, apply fixes, re-analyse until stable (see fixes.py)."""
     from goconc.cli.fixes import fix_until_stable
-    from goconc.report._common import display_path
+    from goconc.report._common import relative_path
 
     base = config.root or cwd
     return fix_until_stable(
@@ -626,7 +626,7 @@ def _fix(
         ),
         unsafe=args.unsafe_fixes,
         dry_run=args.diff,
-        display=lambda p: display_path(p, cwd),
+        display=lambda p: relative_path(p, cwd),
         progress=progress,
     )
 
@@ -675,9 +675,13 @@ def _progress_printer() -> Callable[[int, int], None]:
     return show
 
 
-def _emit_text(text: str, args: argparse.Namespace) -> None:
+def _emit_text(text: str | bytes, args: argparse.Namespace) -> None:
     if args.output:
         write_atomically(args.output, text)
+    elif isinstance(text, bytes):  # a diff: the files' bytes as they are
+        sys.stdout.flush()
+        sys.stdout.buffer.write(text)
+        sys.stdout.buffer.flush()
     else:
         sys.stdout.write(text)
 

@@ -56,8 +56,8 @@ def check_output(path: str) -> None:
         raise UsageError(f"cannot write {path}: no such directory: {os.path.dirname(path) or '.'}")
 
 
-def write_atomically(path: str, text: str) -> None:
-    """Write `text` to `path` as the report or graph output.
+def write_atomically(path: str, text: str | bytes) -> None:
+    """Write `text` (UTF-8) or bytes (a diff) to `path` as the report or graph output.
 
     A regular file (or a new one) gets the whole text or nothing: a temporary file in the same
     folder is renamed over it, keeping the replaced file's mode (a new file gets the mode the
@@ -68,6 +68,7 @@ def write_atomically(path: str, text: str) -> None:
     import stat
     import tempfile
 
+    data = text.encode("utf-8", "backslashreplace") if isinstance(text, str) else text
     real = os.path.realpath(path)
     try:
         existing = os.stat(real)
@@ -77,8 +78,8 @@ def write_atomically(path: str, text: str) -> None:
         raise UsageError(f"cannot write {path}: {err.strerror or err}") from err
     if existing is not None and not stat.S_ISREG(existing.st_mode):
         try:
-            with open(real, "w", encoding="utf-8", newline="\n") as fh:
-                fh.write(text)
+            with open(real, "wb") as fh:
+                fh.write(data)
         except OSError as err:
             raise UsageError(f"cannot write {path}: {err.strerror or err}") from err
         return
@@ -88,8 +89,8 @@ def write_atomically(path: str, text: str) -> None:
     except OSError as err:
         raise UsageError(f"cannot write {path}: {err.strerror or err}") from err
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
         os.chmod(tmp, mode)  # mkstemp makes it 0600

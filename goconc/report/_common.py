@@ -27,12 +27,17 @@ _WHITESPACE = re.compile(r"\s+")
 def display_path(path: str, cwd: str) -> str:
     """``path`` relative to ``cwd`` when it lies under it, else absolute; as ``escape_name``
     writes it."""
+    return escape_name(relative_path(path, cwd))
+
+
+def relative_path(path: str, cwd: str) -> str:
+    """``path`` relative to ``cwd`` when it lies under it, else unchanged (absolute)."""
     base = cwd.rstrip("/")
     if base and path.startswith(base + "/"):
-        path = path[len(base) + 1 :]
-    elif not base and path.startswith("/"):  # cwd is the filesystem root
-        path = path[1:]
-    return escape_name(path)
+        return path[len(base) + 1 :]
+    if not base and path.startswith("/"):  # cwd is the filesystem root
+        return path[1:]
+    return path
 
 
 def escape_name(path: str) -> str:
