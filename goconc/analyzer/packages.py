@@ -56,7 +56,7 @@ class Discovery:
     not_go: tuple[str, ...] = ()  # file arguments, as given, whose name is not *.go
 
 
-def _leading_comments(data: bytes) -> tuple[list[tuple[int, int]], int | None]:
+def leading_comments(data: bytes) -> tuple[list[tuple[int, int]], int | None]:
     """The comments before a file's first code, as (start, end) byte ranges, and where that
     code starts: None when the bytes end first or a block comment is never closed."""
     found: list[tuple[int, int]] = []
@@ -91,7 +91,7 @@ def is_generated(data: bytes) -> bool:
     if _GEN_PREFIX not in head:  # fast path: almost every file
         return False
     truncated = len(data) > _HEAD_BYTES
-    for start, end in _leading_comments(head)[0]:
+    for start, end in leading_comments(head)[0]:
         text = head[start:end]
         if text.startswith(b"//"):
             if truncated and end == len(head):
@@ -111,7 +111,7 @@ _PACKAGE_NAME = re.compile(
 def package_clause(data: bytes) -> tuple[int, str] | None:
     """(where a file's package clause starts, its name), read from the bytes: what precedes
     the clause may only be blanks and comments. None when the bytes are anything less plain."""
-    start = _leading_comments(data)[1]
+    start = leading_comments(data)[1]
     if start is None:
         return None
     m = _PACKAGE_NAME.match(data, start)

@@ -17,6 +17,7 @@ from functools import cached_property
 import attrs
 from tree_sitter import Node, Tree
 
+from goconc.analyzer.constraints import Constraint, file_constraint
 from goconc.analyzer.diagnostics import Span
 from goconc.analyzer.packages import package_clause
 from goconc.analyzer.parse import Newer, ParseTimeout, parse, parse_file
@@ -50,6 +51,12 @@ class SourceFile:
     @property
     def parsed(self) -> bool:
         return self._tree is not None
+
+    @cached_property
+    def constraint(self) -> Constraint:
+        """What a build must satisfy to compile this file: its name's `_GOOS`/`_GOARCH`
+        suffixes and its `//go:build` line (see constraints.py)."""
+        return file_constraint(self.path, self.data)
 
     @cached_property
     def outline(self) -> bytes:
