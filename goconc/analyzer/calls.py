@@ -25,36 +25,49 @@ class Callee:
 
 
 def callee(call: Node, file: SourceFile, resolver: Resolver) -> Callee | None:
-    """The package function or method that ``call`` invokes, if static."""
+    """The package function or method that ``call`` invokes, if static and one: where build
+    variants of it (files for different builds, constraints.py) may each be linked with the
+    caller's file, which one runs depends on the build, and the call is as unknown as a
+    call outside the package (``callees`` gives them all)."""
+    found = callees(call, file, resolver)
+    return found[0] if len(found) == 1 else None
+
+
+def callees(call: Node, file: SourceFile, resolver: Resolver) -> list[Callee]:
+    """Every declaration ``call`` may reach: the package function or method it invokes, or
+    each build variant of it that may be linked with the caller's file; none when the call
+    is not static."""
     fn = call.child_by_field_name("function")
-    return named_function(fn, file, resolver) if fn is not None else None
+    return named_functions(fn, file, resolver) if fn is not None else []
 
 
-def named_function(fn: Node, file: SourceFile, resolver: Resolver) -> Callee | None:
-    """The package function or method that the expression ``fn`` (`f`, `x.m`) names."""
+def named_functions(fn: Node, file: SourceFile, resolver: Resolver) -> list[Callee]:
+    """The declarations the expression ``fn`` (`f`, `x.m`) may name in a build of ``file``:
+    the package function or method, or several build variants of it; none when it names no
+    package function."""
     fn = unparen(fn)
     index = resolver.index
     if fn.type == "identifier":
         if resolver.binding(fn, file) is not None:
-            return None  # a local function value
+            return []  # a local function value
         decl = index.funcs.get(file.text(fn))
-        return Callee(decl, None) if decl is not None else None
+        return [Callee(d, None) for d in index.linked_with(decl, file)] if decl else []
     if fn.type == "selector_expression":
         operand = fn.child_by_field_name("operand")
         field = fn.child_by_field_name("field")
         if operand is None or field is None or resolver.package_of(operand, file) is not None:
-            return None
+            return []
         t = resolver.type_of(operand, file)
         if t is None:
-            return None
+            return []
         t = t.deref()
         if t.kind != "named" or t.pkg:
-            return None
+            return []
         m = index.method(t.name, file.text(field))
         if m is None:
             m = _promoted(resolver, t.name, file.text(field))
-        return Callee(m, operand) if m is not None else None
-    return None
+        return [Callee(d, operand) for d in index.linked_with(m, file)] if m else []
+    return []
 
 
 def _promoted(resolver: Resolver, type_name: str, method: str, depth: int = 0) -> FuncDecl | None:
@@ -129,8 +142,7 @@ def references(
                 continue
             if node.type not in ("identifier", "field_identifier"):
                 continue
-            found = named_function(expr, file, resolver)
-            if found is not None and found.decl.node.id == decl.node.id:
+            if any(c.decl.node.id == decl.node.id for c in named_functions(expr, file, resolver)):
                 yield expr, file
 
 
@@ -165,8 +177,8 @@ def call_sites(
                 return None  # a method value, or a method expression
             if parent.child_by_field_name("function") != sel:
                 return None
-            target = callee(parent, file, resolver)
-            if target is not None and target.decl.node.id != decl.node.id:
+            targets = callees(parent, file, resolver)
+            if targets and all(t.decl.node.id != decl.node.id for t in targets):
                 continue
             found.append((parent, file))
     return found

@@ -28,7 +28,7 @@ from collections.abc import Iterable, Iterator, Sequence
 import attrs
 from tree_sitter import Node
 
-from goconc.analyzer.calls import callee, param_names
+from goconc.analyzer.calls import Callee, callees, param_names
 from goconc.analyzer.cfg import CFG
 from goconc.analyzer.dataflow import Exit, unhandled_exits
 from goconc.analyzer.facts import Fact, Package
@@ -285,6 +285,30 @@ def shared_chan_fate(pkg: Package, uses: list[tuple[Node, SourceFile]]) -> ChanF
     return ChanFate(tuple(found["close"]), tuple(found["escape"]), tuple(found["send"]))
 
 
+def _passed_chan(pkg: Package, target: Callee, position: int) -> str:
+    """What a package function does with the channel passed as argument ``position``."""
+    names = param_names(target.decl.node, target.decl.file)
+    plist = target.decl.node.child_by_field_name("parameters")
+    variadic = plist is not None and any(
+        p.type == "variadic_parameter_declaration" for p in plist.named_children
+    )
+    if variadic and position >= len(names) - 1:
+        return "escape"
+    if position < 0 or position >= len(names):
+        return "escape"
+    name = names[position]
+    if name == "_":
+        return "neutral"
+    summary = pkg.fact(Summaries).of(target.decl)
+    if name in summary.closes:
+        return "close"
+    if name in summary.escapes:
+        return "escape"
+    if name in summary.sends:
+        return "send"
+    return "neutral"
+
+
 def classify_chan_use(pkg: Package, use: Node, file: SourceFile) -> tuple[str, Binding | None]:
     """What one mention of a channel does with it: "close", "escape", "send", "alias"
     (assigned to a local, returned with that local's binding) or "neutral" (receive, range,
@@ -313,31 +337,11 @@ def classify_chan_use(pkg: Package, use: Node, file: SourceFile) -> tuple[str, B
             and r.is_builtin(fn, file, file.text(fn))
         ):
             return "neutral", None
-        target = callee(call, file, r)
-        if target is None:
-            return "escape", None
         args = call_args(call)
         position = next((i for i, a in enumerate(args) if a.id == node.id), -1)
-        names = param_names(target.decl.node, target.decl.file)
-        plist = target.decl.node.child_by_field_name("parameters")
-        variadic = plist is not None and any(
-            p.type == "variadic_parameter_declaration" for p in plist.named_children
-        )
-        if variadic and position >= len(names) - 1:
-            return "escape", None
-        if position < 0 or position >= len(names) or names[position] == "_":
-            return (
-                ("neutral", None) if position >= 0 and position < len(names) else ("escape", None)
-            )
-        summary = pkg.fact(Summaries).of(target.decl)
-        name = names[position]
-        if name in summary.closes:
-            return "close", None
-        if name in summary.escapes:
-            return "escape", None
-        if name in summary.sends:
-            return "send", None
-        return "neutral", None
+        # Build variants of the callee: what they all do, else unknown.
+        kinds = {_passed_chan(pkg, target, position) for target in callees(call, file, r)}
+        return (kinds.pop() if len(kinds) == 1 else "escape"), None
     if kind == "send_statement":
         return ("escape", None) if parent.child_by_field_name("value") == node else ("send", None)
     if kind == "unary_expression":
@@ -506,12 +510,10 @@ def waitgroup_dones(
                 value = t is not None and t.sync_kind() == "WaitGroup" and t.kind != "pointer"
                 yield call, found[1], value
             continue
-        target = callee(call, file, r)
-        if target is None:
-            continue
-        summary = pkg.fact(Summaries).of(target.decl)
-        for key in sorted(summary.done | summary.done_maybe):
-            yield call, bind_key(key, call, file, target.decl, target.receiver, pkg), False
+        for target in callees(call, file, r):  # each build variant's Dones may run
+            summary = pkg.fact(Summaries).of(target.decl)
+            for key in sorted(summary.done | summary.done_maybe):
+                yield call, bind_key(key, call, file, target.decl, target.receiver, pkg), False
 
 
 def _may_be_counted(other: Ref | None, value: bool, targets: Sequence[Ref], by_value: bool) -> bool:
@@ -607,29 +609,30 @@ def _wg_use(pkg: Package, node: Node, file: SourceFile, rest: tuple[str, ...], i
         if held is not None and held.path[len(held.path) - len(rest) :] == rest:
             # A method of the embedded WaitGroup itself (`f.Done()`).
             return "done" if name == "Done" else "neutral"
-        # A method of the value that holds the WaitGroup: its summary says.
-        target = callee(call, file, r)
-        if target is None:
+        # A method of the value that holds the WaitGroup: its summary says (each build
+        # variant's, when they agree).
+        targets = callees(call, file, r)
+        if not targets:
             return "neutral"  # a method of an embedded outside type: cannot reach our field
-        return _summary_use(pkg, target.decl, ".".join((target.decl.receiver_name or "", *rest)))
+        return _agreed(
+            _summary_use(pkg, t.decl, ".".join((t.decl.receiver_name or "", *rest)))
+            for t in targets
+        )
     if parent.type == "argument_list":
         call = parent.parent
         if call is None or call.type != "call_expression":
             return "escape"
         if call.parent is not None and call.parent.type == "go_statement":
             return "escape"  # Done would run in another goroutine
-        target = callee(call, file, r)
-        if target is None:
+        targets = callees(call, file, r)
+        if not targets:
             fn = call.child_by_field_name("function")
             if fn is not None and fn.type == "identifier" and file.text(fn) in _NEUTRAL_BUILTINS:
                 return "neutral"
             return "escape"
         args = call_args(call)
         position = next((i for i, a in enumerate(args) if a.id == node.id), -1)
-        names = param_names(target.decl.node, target.decl.file)
-        if position < 0 or position >= len(names):
-            return "escape"
-        return _summary_use(pkg, target.decl, ".".join((names[position], *rest)))
+        return _agreed(_passed_waitgroup(pkg, t, position, rest) for t in targets)
     if parent.type in ("binary_expression", "expression_statement"):
         return "neutral"
     if parent.type == "expression_list":
@@ -641,6 +644,19 @@ def _wg_use(pkg: Package, node: Node, file: SourceFile, rest: tuple[str, ...], i
     if rest and parent.type in ("selector_expression", "index_expression"):
         return "neutral"
     return "escape"
+
+
+def _passed_waitgroup(pkg: Package, target: Callee, position: int, rest: tuple[str, ...]) -> str:
+    names = param_names(target.decl.node, target.decl.file)
+    if position < 0 or position >= len(names):
+        return "escape"
+    return _summary_use(pkg, target.decl, ".".join((names[position], *rest)))
+
+
+def _agreed(uses: Iterable[str]) -> str:
+    """The use every build variant of a callee makes, else "escape" (unknown)."""
+    found = set(uses)
+    return found.pop() if len(found) == 1 else "escape"
 
 
 def _summary_use(pkg: Package, decl: FuncDecl, key: str) -> str:

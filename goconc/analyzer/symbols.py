@@ -15,6 +15,7 @@ from typing import TypeVar
 import attrs
 from tree_sitter import Node
 
+from goconc.analyzer.constraints import compatible
 from goconc.analyzer.source import SourceFile
 from goconc.analyzer.tokens import NAME, name_matches
 
@@ -115,8 +116,10 @@ class PackageIndex:
 
     A lookup by name (``types.get("Pool")``) reads the files that may declare that name (see
     ``declared_names``: a superset found in the bytes, so most files are never parsed for
-    it), and iterating a table reads every file. Where a name is declared twice (build-tag
-    variants), the last file in folder order wins, as if all files had been read in order."""
+    it), and iterating a table reads every file. Where a name is declared twice, in files
+    for different builds (constraints.py), a table holds the last in folder order, as if all
+    files had been read in order; ``variants``, ``linked_with`` and ``type_variants`` give
+    them all, for the questions that must not take one build's declaration for another's."""
 
     def __init__(self, name: str, files: list[SourceFile]) -> None:
         self.name = name
@@ -130,8 +133,10 @@ class PackageIndex:
         self._order = {f.path: i for i, f in enumerate(files)}
         self._read: dict[str, _FileDecls] = {}  # by path
         self._asked: dict[str, set[str]] = {}  # by kind: the names whose files are read
-        self._type_counts: dict[str, int] = {}
         self._const_counts: dict[str, int] = {}
+        # Every declaration of a type, function or method ("T.M"), as files are read.
+        self._types_read: dict[str, list[TypeDecl]] = {}
+        self._funcs_read: dict[str, list[FuncDecl]] = {}
         self._all = False
         self._declarers: dict[str, dict[str, list[SourceFile]]] | None = None  # see _unread
 
@@ -160,8 +165,35 @@ class PackageIndex:
     def declared_twice(self, name: str) -> bool:
         """Whether a type ``name`` is declared more than once (build-tag variants); reads
         the files that may declare it only until a second declaration is found."""
-        self.complete("types", name, until=lambda: self._type_counts.get(name, 0) > 1)
-        return self._type_counts.get(name, 0) > 1
+        self.complete("types", name, until=lambda: len(self._types_read.get(name, ())) > 1)
+        return len(self._types_read.get(name, ())) > 1
+
+    def type_variants(self, name: str) -> list[TypeDecl]:
+        """Every declaration of the type ``name``, in folder order (several: build variants)."""
+        self.complete("types", name)
+        found = self._types_read.get(name, [])
+        return sorted(found, key=self._in_order) if len(found) > 1 else list(found)
+
+    def variants(self, decl: FuncDecl) -> list[FuncDecl]:
+        """Every declaration of ``decl``'s function or method, in folder order: more than one
+        where files for different builds each declare it (`f` in x_unix.go and x_windows.go)."""
+        if decl.receiver_type is None:
+            self.complete("funcs", decl.name)
+        else:
+            self.complete("method", decl.qualified_name)
+        found = self._funcs_read.get(decl.qualified_name, ())
+        return sorted(found, key=self._in_order) if len(found) > 1 else [decl]
+
+    def linked_with(self, decl: FuncDecl, file: SourceFile) -> list[FuncDecl]:
+        """The declarations of ``decl``'s function or method that a build of ``file`` may
+        link: the one, or each variant whose file some build compiles along with ``file``."""
+        found = self.variants(decl)
+        if len(found) == 1:
+            return found
+        return [d for d in found if compatible(d.file.constraint, file.constraint)]
+
+    def _in_order(self, decl: TypeDecl | FuncDecl) -> int:
+        return self._order.get(decl.file.path, -1)
 
     def constant(self, name: str) -> VarDecl | None:
         """The package constant ``name`` when exactly one file declares it (build-tag
@@ -230,7 +262,9 @@ class PackageIndex:
     def _read_file(self, f: SourceFile) -> _FileDecls:
         decls = self._read[f.path] = read_declarations(f)
         for t in decls.types:
-            self._type_counts[t.name] = self._type_counts.get(t.name, 0) + 1
+            self._types_read.setdefault(t.name, []).append(t)
+        for fn in (*decls.funcs, *decls.methods):
+            self._funcs_read.setdefault(fn.qualified_name, []).append(fn)
         for c in decls.consts:
             self._const_counts[c.name] = self._const_counts.get(c.name, 0) + 1
         return decls

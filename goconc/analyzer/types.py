@@ -18,7 +18,7 @@ import attrs
 from tree_sitter import Node
 
 from goconc.analyzer.source import SourceFile
-from goconc.analyzer.symbols import Field, PackageIndex, struct_fields
+from goconc.analyzer.symbols import Field, FuncDecl, PackageIndex, TypeDecl, struct_fields
 from goconc.analyzer.tokens import NAME_BYTES
 
 
@@ -616,6 +616,14 @@ class Resolver:
             return GoType(kind.removesuffix("_type"))
         return None
 
+    def _results(self, decl: FuncDecl, caller: SourceFile) -> tuple[GoType | None, ...]:
+        """The result types of a call of ``decl`` in ``caller``: those the build variants it
+        may be linked with agree on, position by position."""
+        found = [self._func_results(d.node, d.file) for d in self.index.linked_with(decl, caller)]
+        if not found or any(len(r) != len(found[0]) for r in found):
+            return ()
+        return tuple(t if all(r[i] == t for r in found) else None for i, t in enumerate(found[0]))
+
     def _func_results(self, func: Node, file: SourceFile) -> tuple[GoType | None, ...]:
         """The result types of a declared function or method; a result whose type is one of
         its type parameters is unknown."""
@@ -749,7 +757,7 @@ class Resolver:
                 name = file.text(head) if head is not None else ""
                 decl = self.index.funcs.get(name) if name else None
                 if decl is not None and name not in self.index.types:
-                    return self._func_results(decl.node, decl.file)
+                    return self._results(decl, file)
             return (self.type_from_node(type_node, file), BOOL)
         if kind == "index_expression":
             t = self.type_of(expr.child_by_field_name("operand"), file)
@@ -812,9 +820,12 @@ class Resolver:
         if t.pkg:
             ft = STDLIB_FIELDS.get((t.pkg, t.name, name))
             return (t.name, ft) if ft is not None else None
-        decl = self.index.types.get(t.name)
-        if decl is None:
-            return None
+        # A type declared for several builds: the field as the variants that have it agree.
+        found = [self._field_in(d, name, depth) for d in self.index.type_variants(t.name)]
+        have = [f for f in found if f is not None]
+        return have[0] if have and all(f == have[0] for f in have[1:]) else None
+
+    def _field_in(self, decl: TypeDecl, name: str, depth: int) -> tuple[str, GoType | None] | None:
         fields = decl.fields
         if not fields and decl.type_node.type == "struct_type":
             fields = struct_fields(decl.type_node, decl.file)
@@ -822,7 +833,7 @@ class Resolver:
         if f is not None:
             ft = self.type_from_node(f.type_node, decl.file)
             # An embedded `*T` keeps its `*` outside type_node: the field is a pointer.
-            return (t.name, pointer(ft) if f.pointer_embed else ft)
+            return (decl.name, pointer(ft) if f.pointer_embed else ft)
         for emb in fields.values():
             if emb.embedded:
                 et = self.type_from_node(emb.type_node, decl.file)
@@ -833,13 +844,22 @@ class Resolver:
         return None
 
     def fields_of(self, owner: GoType) -> Iterator[tuple[Field, GoType | None]]:
+        """The fields of a struct type of the package; of a type declared for several
+        builds, those whose type the variants that have them agree on."""
         t = owner.deref()
-        decl = self.index.types.get(t.name) if t.kind == "named" and not t.pkg else None
-        if decl is None:
+        if t.kind != "named" or t.pkg:
             return
-        for f in decl.fields.values():
-            ft = self.type_from_node(f.type_node, decl.file)
-            yield f, pointer(ft) if f.pointer_embed else ft
+        found: dict[str, tuple[Field, GoType | None] | None] = {}
+        for decl in self.index.type_variants(t.name):
+            for f in decl.fields.values():
+                ft = self.type_from_node(f.type_node, decl.file)
+                typed = (f, pointer(ft) if f.pointer_embed else ft)
+                seen = found.setdefault(f.name, typed)
+                if seen is not None and seen[1] != typed[1]:
+                    found[f.name] = None
+        for typed_or_none in found.values():
+            if typed_or_none is not None:
+                yield typed_or_none
 
     def _call_types(self, call: Node, file: SourceFile) -> tuple[GoType | None, ...]:
         fn = call.child_by_field_name("function")
@@ -861,7 +881,7 @@ class Resolver:
             if self.binding(fn, file) is None:
                 decl = self.index.funcs.get(name)
                 if decl is not None:
-                    return self._func_results(decl.node, decl.file)
+                    return self._results(decl, file)
                 if name in self.index.types:
                     return (named("", name),)  # a conversion to a type of the package
         elif fn.type == "selector_expression":
@@ -880,7 +900,7 @@ class Resolver:
                     if t.kind == "named":
                         m = self.index.method(t.name, mname)
                         if m is not None:
-                            return self._func_results(m.node, m.file)
+                            return self._results(m, file)
         elif fn.type in ("parenthesized_type", "pointer_type", "channel_type", "qualified_type"):
             return (self.type_from_node(fn, file),)  # a conversion that parsed as a call
         elif fn.type == "unary_expression":  # `(*T)(p)`: a conversion that parsed as a call
@@ -1061,9 +1081,14 @@ class Resolver:
             return None
         if self.index.method(t.name, method) is not None:
             return None  # the type's own method shadows the promoted one
-        decl = self.index.types.get(t.name)
-        if decl is None:
-            return None
+        # A type declared for several builds: as the variants that embed one agree.
+        found = {self._sync_in(d, method, depth) for d in self.index.type_variants(t.name)}
+        found.discard(None)
+        return found.pop() if len(found) == 1 else None
+
+    def _sync_in(
+        self, decl: TypeDecl, method: str, depth: int
+    ) -> tuple[str, str, tuple[str, ...]] | None:
         for f in decl.fields.values():
             if not f.embedded:
                 continue
@@ -1072,7 +1097,7 @@ class Resolver:
                 continue
             kind = ft.sync_kind()
             if kind is not None and method in SYNC_METHODS.get(kind, ()):
-                return kind, t.name, (f.name,)
+                return kind, decl.name, (f.name,)
             inner = self._embedded_sync(ft, method, depth + 1)
             if inner is not None:
                 return inner[0], inner[1], (f.name, *inner[2])

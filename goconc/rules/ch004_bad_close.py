@@ -99,7 +99,7 @@ from collections.abc import Callable, Iterator
 
 from tree_sitter import Node
 
-from goconc.analyzer.calls import callee
+from goconc.analyzer.calls import callees
 from goconc.analyzer.cfg import CFG
 from goconc.analyzer.dataflow import Decided, cfg_statement, reaches, reaches_deciding
 from goconc.analyzer.diagnostics import Related, RuleMeta, Severity
@@ -231,17 +231,18 @@ class BadClose(Rule):
         (`c.reset()` making `c.closing` anew)."""
         field = ref.path[-1].encode()
         for call in descendants(scope, _CALLS, into_funcs=False):
-            target = callee(call, self.file, self.pkg.resolver)
-            if target is None:
-                continue
-            decl = target.decl
-            body = decl.node.child_by_field_name("body")
-            if body is None or b"." + field not in decl.file.data[body.start_byte : body.end_byte]:
-                continue
-            for sel in descendants(body, frozenset({"selector_expression"})):
-                f = sel.child_by_field_name("field")
-                if f is not None and decl.file.text(f) == ref.path[-1] and _is_written(sel):
-                    return True
+            for target in callees(call, self.file, self.pkg.resolver):  # any build variant
+                decl = target.decl
+                body = decl.node.child_by_field_name("body")
+                if (
+                    body is None
+                    or b"." + field not in decl.file.data[body.start_byte : body.end_byte]
+                ):
+                    continue
+                for sel in descendants(body, frozenset({"selector_expression"})):
+                    f = sel.child_by_field_name("field")
+                    if f is not None and decl.file.text(f) == ref.path[-1] and _is_written(sel):
+                        return True
         return False
 
     def _check_twice(self, call: Node, ref: Ref, func: Node, stmt: Node) -> bool:
