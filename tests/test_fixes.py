@@ -4,6 +4,7 @@ rules of applying them (no overlapping edits, no stale files, rounds until stabl
 from __future__ import annotations
 
 import difflib
+import json
 import os
 import shutil
 import stat
@@ -436,3 +437,21 @@ def test_waitgroup_reached_through_an_alias_is_fixed_once(
     assert text.count("defer s.wg.Done()") == 1 and text.count("defer wg.Done()") == 1
     again, out, _ = goconc(["--fix", "--select", "WG002", "."], module, capsys, monkeypatch)
     assert again == 0 and "Fixed 0 problems" in out and target.read_text() == text
+
+
+def test_a_file_that_does_not_parse_gets_no_fixes(
+    module: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Edits worked out on a tree the parser recovered from errors need not clear their
+    # finding (tests/test_fuzz.py, "fix in a file that does not parse").
+    target = _case("MU003", module)
+    broken = target.read_text() + "\nfunc broken( {\n"
+    target.write_text(broken)
+    status, out, err = goconc(["--fix", "--select", "MU003", "."], module, capsys, monkeypatch)
+    assert target.read_text() == broken and "Fixed 0 problems" in out
+    assert "syntax error" in err and status == 1
+    status, out, _ = goconc(
+        ["--format", "json", "--select", "MU003", "."], module, capsys, monkeypatch
+    )
+    found = json.loads(out)["findings"]
+    assert found and all(not f.get("fixes") for f in found)

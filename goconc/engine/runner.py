@@ -324,6 +324,10 @@ def _finish(
         if f.path not in report_on:
             continue
         found = suppress.apply(f, _dedupe(by_file.get(f.path, [])), codes, settings.enabled)
+        if found and f.parsed and f.tree.root_node.has_error:
+            # Edits worked out on a tree the parser recovered from errors are guesses, which
+            # need not clear their finding: a file that does not parse gets no fixes.
+            found = [attrs.evolve(d, fixes=()) if d.fixes else d for d in found]
         if settings.fingerprints and found:
             from goconc.engine.fingerprint import LineHashes
 
