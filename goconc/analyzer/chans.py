@@ -9,13 +9,16 @@ expression that denotes a channel made in this package:
 * the result of a package function or method that returns one of those on every path
   (or nil): a getter such as `func (s *Stopper) ShouldQuiesce() <-chan struct{}`.
 
-The answer holds the make and the channel's fate (``ChanFate``): the closes, sends, and uses
-that hand it to code goconc cannot see, found over every mention (for a shared variable,
-every mention in the package, followed through local aliases, package functions it is
-passed to, and the callers of the functions that return it). A function that returns the
-channel as receive-only (`<-chan T`) hands out nothing its callers could close or send on;
-an unexported one that returns it as `chan T` is followed to its call sites; an exported
-one lets other packages have it, which counts as an escape.
+The answer holds the make and the channel's fate (``ChanFate``): the closes, sends, receives
+and uses that hand it to code goconc cannot see, found over every mention (for a shared
+variable, every mention in the package, followed through local aliases, package functions it
+is passed to, and the callers of the functions that return it). A function that returns the
+channel as receive-only (`<-chan T`) hands out nothing its callers could close or send on:
+only receives (its callers' receives when it is unexported and only called, a receive by
+anyone when it is exported); an unexported one that returns it as `chan T` is followed to
+its call sites; an exported one lets other packages have it, which counts as an escape.
+``capacity`` folds the buffer size every make gives it (constants, and parameters that every
+call binds to a constant).
 
 Anything not made in the package (a parameter, a channel from another package, a call of
 unknown code) has no origin: rules stay silent about it.
@@ -26,11 +29,11 @@ from __future__ import annotations
 import attrs
 from tree_sitter import Node
 
-from goconc.analyzer.calls import call_sites, callee
+from goconc.analyzer.calls import bind_arguments, call_sites, callee
 from goconc.analyzer.facts import Fact, Package
 from goconc.analyzer.matchers import FUNC_KINDS, descendants
 from goconc.analyzer.source import SourceFile
-from goconc.analyzer.summaries import ChanFate, classify_chan_use, local_chan_fate
+from goconc.analyzer.summaries import ChanFate, chan_use_kinds, local_chan_fate
 from goconc.analyzer.symbols import FuncDecl
 from goconc.analyzer.types import Binding, unparen
 from goconc.analyzer.uses import Use, assigned_value, keyed_values, shared_key, shared_uses
@@ -47,6 +50,7 @@ class ChanOrigin:
     fate: ChanFate
     key: str = ""  # "" for a local; "pkg:name" or "Type.field" for a shared variable
     getters: tuple[FuncDecl, ...] = ()  # functions the expression reached it through
+    makes: tuple[tuple[Node, SourceFile], ...] = ()  # every make that can give it its value
 
     @property
     def shared(self) -> bool:
@@ -119,7 +123,9 @@ class Channels(Fact):
                 return None
         if not makes:
             return None
-        return ChanOrigin(makes[0], file, local_chan_fate(self.pkg, b))
+        return ChanOrigin(
+            makes[0], file, local_chan_fate(self.pkg, b), makes=tuple((m, file) for m in makes)
+        )
 
     # -- package variables and fields ------------------------------------------------------
     def _compute_shared(self, key: str) -> ChanOrigin | None:
@@ -158,35 +164,54 @@ class Channels(Fact):
                     return None
         if not makes:
             return None
-        return ChanOrigin(makes[0][0], makes[0][1], self._fate(plain, 0), key)
+        return ChanOrigin(makes[0][0], makes[0][1], self._fate(plain, 0), key, makes=tuple(makes))
 
     def _fate(self, uses: list[Use], depth: int) -> ChanFate:
         """The fate of a shared channel from its mentions; a mention returned by a function
         is followed to that function's callers."""
-        found: dict[str, list[Use]] = {"close": [], "escape": [], "send": []}
+        found: dict[str, list[Use]] = {"close": [], "escape": [], "send": [], "receive": []}
         for use, file in uses:
-            kind, alias = classify_chan_use(self.pkg, use, file)
-            if kind == "escape" and depth < _MAX_RETURN_DEPTH:
-                callers = self._callers_of_return(use, file)
-                if callers is not None:
-                    inner = self._fate(callers, depth + 1)
+            kinds, alias = chan_use_kinds(self.pkg, use, file)
+            if kinds == ("escape",) and depth < _MAX_RETURN_DEPTH:
+                returned = self._callers_of_return(use, file)
+                if returned is not None:
+                    callers, receive_only = returned
+                    inner = self._fate(callers, depth + 1) if callers is not None else ChanFate()
+                    if receive_only:
+                        # Its callers can only receive (or hand it on to code that receives).
+                        found["receive"].extend(inner.receives + inner.escapes)
+                        if callers is None:
+                            found["receive"].append((use, file))
+                        continue
                     found["close"].extend(inner.closes)
                     found["escape"].extend(inner.escapes)
                     found["send"].extend(inner.sends)
+                    found["receive"].extend(inner.receives)
                     continue
-            if kind in found:
-                found[kind].append((use, file))
-            elif kind == "alias" and alias is not None:
+            for kind in kinds:
+                if kind in found:
+                    found[kind].append((use, file))
+            if "alias" in kinds and alias is not None:
                 inner = local_chan_fate(self.pkg, alias)
                 found["close"].extend(inner.closes)
                 found["escape"].extend(inner.escapes)
                 found["send"].extend(inner.sends)
-        return ChanFate(tuple(found["close"]), tuple(found["escape"]), tuple(found["send"]))
+                found["receive"].extend(inner.receives)
+        return ChanFate(
+            tuple(found["close"]),
+            tuple(found["escape"]),
+            tuple(found["send"]),
+            tuple(found["receive"]),
+        )
 
-    def _callers_of_return(self, use: Node, file: SourceFile) -> list[Use] | None:
-        """For a channel returned as the only result of a package function: the mentions
-        its callers make of it (none for a receive-only result). None when it is not such
-        a return, or when code outside the package can call the function."""
+    def _callers_of_return(
+        self, use: Node, file: SourceFile
+    ) -> tuple[list[Use] | None, bool] | None:
+        """For a channel returned as the only result of a package function: the mentions its
+        callers make of it (None when code outside the package can call the function), and
+        whether the result is receive-only (its callers cannot close it or send on it). None
+        when it is not such a return; a bidirectional result that other packages can have is
+        an escape."""
         node = use
         while node.parent is not None and node.parent.type == "parenthesized_expression":
             node = node.parent
@@ -202,16 +227,14 @@ class Channels(Fact):
         if func is None or func.type == "func_literal":
             return None
         result = func.child_by_field_name("result")
-        if result is not None and file.text(result).startswith("<-"):
-            return []  # receive-only: its callers cannot close it or send on it
+        receive_only = result is not None and file.text(result).startswith("<-")
         name_node = func.child_by_field_name("name")
         name = file.text(name_node) if name_node is not None else ""
-        if not name or name[:1].isupper():
-            return None  # other packages can call it
-        decl = self._decl_of(func, name)
-        if decl is None:
-            return None
-        return call_sites(decl, self.pkg.files, self.pkg.resolver)
+        decl = self._decl_of(func, name) if name and not name[:1].isupper() else None
+        callers = call_sites(decl, self.pkg.files, self.pkg.resolver) if decl else None
+        if callers is None and not receive_only:
+            return None  # other packages can call it, or it is used as a value
+        return callers, receive_only
 
     def _decl_of(self, func: Node, name: str) -> FuncDecl | None:
         index = self.pkg.index
@@ -251,6 +274,53 @@ class Channels(Fact):
         if found is None:
             return None
         return attrs.evolve(found, getters=(decl, *found.getters))
+
+    def capacity(self, origin: ChanOrigin) -> int | None:
+        """The buffer every make of the channel gives it (0: unbuffered); None when the makes
+        disagree or one's capacity is not a constant."""
+        found: set[int] = set()
+        for make, file in origin.makes or ((origin.make, origin.file),):
+            node = make.child_by_field_name("arguments")
+            args = [c for c in node.named_children if not c.is_extra] if node else []
+            if len(args) < 2:
+                found.add(0)
+                continue
+            values = self._integers(unparen(args[1]), file)
+            if values is None:
+                return None
+            found |= values
+        return found.pop() if len(found) == 1 else None
+
+    def _integers(self, expr: Node, file: SourceFile) -> set[int] | None:
+        """The values of an integer constant, or of a parameter of the enclosing function
+        that every call of it in the package binds to a constant; None when unknown."""
+        value = self.pkg.consts.integer(expr, file)
+        if value is not None:
+            return {value}
+        r = self.pkg.resolver
+        b = r.binding(expr, file) if expr.type == "identifier" else None
+        if b is None or b.kind != "param" or not self.pkg.consts.stable(b):
+            return None
+        func = b.ident.parent
+        while func is not None and func.type not in FUNC_KINDS:
+            func = func.parent
+        name_node = func.child_by_field_name("name") if func is not None else None
+        if func is None or name_node is None:
+            return None
+        decl = self._decl_of(func, file.text(name_node))
+        if decl is None or decl.name[:1].isupper():
+            return None  # other packages can call it with anything
+        sites = call_sites(decl, self.pkg.files, r)
+        if not sites:
+            return None
+        found: set[int] = set()
+        for call, call_file in sites:
+            arg = bind_arguments(call, decl.node, decl.file).get(b.name)
+            value = self.pkg.consts.integer(unparen(arg), call_file) if arg is not None else None
+            if value is None:
+                return None
+            found.add(value)
+        return found
 
     def is_make(self, node: Node, file: SourceFile) -> bool:
         """``node`` is `make(chan T)` or `make(chan T, n)` (of a literal channel type)."""

@@ -1,4 +1,5 @@
-"""Boolean constants: the value of a condition that cannot change at run time.
+"""Boolean constants: the value of a condition that cannot change at run time (and integer
+constants, `Consts.integer`, for capacities and loop bounds).
 
 `Consts.truth(expr, file, env)` folds an expression to True or False when its value is fixed:
 the literals `true` and `false`, constants of the package or of the function (`const debug =
@@ -56,6 +57,46 @@ class Consts:
         if expr is None:
             return None
         return self._eval(expr, file, env or {}, 0)
+
+    def integer(self, expr: Node | None, file: SourceFile, depth: int = 0) -> int | None:
+        """The value of ``expr`` when it is an integer constant: a literal, a constant of the
+        package or of the function, and `+`, `-`, `*`, `/` of those; else None."""
+        if expr is None or depth > _MAX_DEPTH:
+            return None
+        kind = expr.type
+        if kind == "int_literal":
+            try:
+                return int(file.text(expr).replace("_", ""), 0)
+            except ValueError:
+                return None
+        if kind == "parenthesized_expression":
+            inner = expr.named_children
+            return self.integer(inner[0], file, depth + 1) if len(inner) == 1 else None
+        if kind == "identifier":
+            if self.resolver.binding(expr, file) is not None:
+                return None  # a variable
+            local = self._local_const(expr, file)
+            if local is not None:
+                return self.integer(local, file, depth + 1)
+            decl = self.index.constant(file.text(expr))
+            if decl is None or decl.value is None:
+                return None
+            return self.integer(decl.value, decl.file, depth + 1)
+        if kind == "binary_expression":
+            op = expr.child_by_field_name("operator")
+            a = self.integer(expr.child_by_field_name("left"), file, depth + 1)
+            b = self.integer(expr.child_by_field_name("right"), file, depth + 1)
+            if op is None or a is None or b is None:
+                return None
+            if op.type == "+":
+                return a + b
+            if op.type == "-":
+                return a - b
+            if op.type == "*":
+                return a * b
+            if op.type == "/" and b != 0:
+                return int(a / b)
+        return None
 
     def stable(self, b: Binding) -> bool:
         """Whether the parameter ``b`` keeps the value it is called with: never assigned and

@@ -10,6 +10,8 @@ follow a channel or a WaitGroup into the functions it is handed to:
   treat it as possibly closed there;
 * ``sends``: channel parameters it sends on, directly, in a closure or through another
   package function;
+* ``receives``: channel parameters it receives from (`<-ch`, a `select` case, `range`), the
+  same ways;
 * ``done``: WaitGroup parameters and receiver fields (``wg``, ``s.wg``) on which it calls
   ``Done`` on every path (deferred, or reached on all paths of its CFG);
 * ``done_maybe``: the same keys where ``Done`` is called on some path only, or the WaitGroup
@@ -51,6 +53,7 @@ class FuncSummary:
     done: frozenset[str] = frozenset()
     done_maybe: frozenset[str] = frozenset()
     never_returns: bool = False
+    receives: frozenset[str] = frozenset()
 
 
 _EMPTY = FuncSummary()
@@ -63,6 +66,7 @@ class ChanFate:
     closes: tuple[tuple[Node, SourceFile], ...] = ()  # close calls (or calls that close it)
     escapes: tuple[tuple[Node, SourceFile], ...] = ()  # uses that hand it to unknown code
     sends: tuple[tuple[Node, SourceFile], ...] = ()  # sends (or calls that send on it)
+    receives: tuple[tuple[Node, SourceFile], ...] = ()  # receives, ranges (or such calls)
 
     @property
     def released(self) -> bool:
@@ -115,6 +119,7 @@ class Summaries(Fact):
         closes: set[str] = set()
         escapes: set[str] = set()
         sends: set[str] = set()
+        receives: set[str] = set()
         params = _param_bindings(func, file, r)
         for name, binding in params.items():
             fate = local_chan_fate(pkg, binding)
@@ -124,6 +129,8 @@ class Summaries(Fact):
                 escapes.add(name)
             if fate.sends:
                 sends.add(name)
+            if fate.receives:
+                receives.add(name)
         # Receiver fields and deeper paths closed directly: close(s.results).
         body = func.child_by_field_name("body")
         if body is not None and b"close(" in file.data[body.start_byte : body.end_byte]:
@@ -151,6 +158,7 @@ class Summaries(Fact):
             frozenset(sends),
             frozenset(done),
             frozenset(maybe),
+            receives=frozenset(receives),
             never_returns=body is not None and not cfg.exit.live,
         )
 
@@ -251,102 +259,136 @@ def _calls(node: Node) -> Iterator[Node]:
         stack.extend(n.named_children)
 
 
+_FATE_KINDS = ("close", "escape", "send", "receive")
+
+
+def _chan_fate(found: dict[str, list[tuple[Node, SourceFile]]]) -> ChanFate:
+    return ChanFate(
+        tuple(found["close"]), tuple(found["escape"]), tuple(found["send"]), tuple(found["receive"])
+    )
+
+
 def local_chan_fate(pkg: Package, binding: Binding) -> ChanFate:
-    """Closes and escapes of the channel held by a local (parameter, variable), through local
-    aliases (`c := ch`), closures and package functions it is handed to."""
-    found: dict[str, list[tuple[Node, SourceFile]]] = {"close": [], "escape": [], "send": []}
+    """Closes, escapes, sends and receives of the channel held by a local (parameter,
+    variable), through local aliases (`c := ch`), closures and package functions it is
+    handed to."""
+    found: dict[str, list[tuple[Node, SourceFile]]] = {k: [] for k in _FATE_KINDS}
     seen: set[int] = {binding.ident.id}
     work = [binding]
     while work:
         b = work.pop()
         for use in pkg.resolver.uses(b):
-            kind, alias = classify_chan_use(pkg, use, b.file)
-            if kind in found:
-                found[kind].append((use, b.file))
-            elif kind == "alias" and alias is not None and alias.ident.id not in seen:
+            kinds, alias = chan_use_kinds(pkg, use, b.file)
+            for kind in kinds:
+                if kind in found:
+                    found[kind].append((use, b.file))
+            if "alias" in kinds and alias is not None and alias.ident.id not in seen:
                 seen.add(alias.ident.id)
                 work.append(alias)
-    return ChanFate(tuple(found["close"]), tuple(found["escape"]), tuple(found["send"]))
+    return _chan_fate(found)
 
 
 def shared_chan_fate(pkg: Package, uses: list[tuple[Node, SourceFile]]) -> ChanFate:
-    """Closes and escapes of a package-wide channel (a package variable or a struct field
-    class) from all its uses; locals that alias it are followed."""
-    found: dict[str, list[tuple[Node, SourceFile]]] = {"close": [], "escape": [], "send": []}
+    """Closes, escapes, sends and receives of a package-wide channel (a package variable or
+    a struct field class) from all its uses; locals that alias it are followed."""
+    found: dict[str, list[tuple[Node, SourceFile]]] = {k: [] for k in _FATE_KINDS}
     for use, file in uses:
-        kind, alias = classify_chan_use(pkg, use, file)
-        if kind in found:
-            found[kind].append((use, file))
-        elif kind == "alias" and alias is not None:
+        kinds, alias = chan_use_kinds(pkg, use, file)
+        for kind in kinds:
+            if kind in found:
+                found[kind].append((use, file))
+        if "alias" in kinds and alias is not None:
             inner = local_chan_fate(pkg, alias)
-            found["close"].extend(inner.closes)
-            found["escape"].extend(inner.escapes)
-            found["send"].extend(inner.sends)
-    return ChanFate(tuple(found["close"]), tuple(found["escape"]), tuple(found["send"]))
+            for kind in _FATE_KINDS:
+                found[kind].extend(getattr(inner, _FATE_FIELDS[kind]))
+    return _chan_fate(found)
 
 
-def _passed_chan(pkg: Package, target: Callee, position: int) -> str:
-    """What a package function does with the channel passed as argument ``position``."""
+_FATE_FIELDS = {"close": "closes", "escape": "escapes", "send": "sends", "receive": "receives"}
+
+
+def _passed_chan(pkg: Package, target: Callee, position: int) -> tuple[str, ...]:
+    """What a package function does with the channel passed as argument ``position``: all of
+    it, strongest first (close, escape, send, receive)."""
     names = param_names(target.decl.node, target.decl.file)
     plist = target.decl.node.child_by_field_name("parameters")
     variadic = plist is not None and any(
         p.type == "variadic_parameter_declaration" for p in plist.named_children
     )
     if variadic and position >= len(names) - 1:
-        return "escape"
+        return ("escape",)
     if position < 0 or position >= len(names):
-        return "escape"
+        return ("escape",)
     name = names[position]
     if name == "_":
-        return "neutral"
+        return ("neutral",)
     summary = pkg.fact(Summaries).of(target.decl)
-    if name in summary.closes:
-        return "close"
-    if name in summary.escapes:
-        return "escape"
-    if name in summary.sends:
-        return "send"
-    return "neutral"
+    kinds = tuple(
+        k
+        for k, held in (
+            ("close", summary.closes),
+            ("escape", summary.escapes),
+            ("send", summary.sends),
+            ("receive", summary.receives),
+        )
+        if name in held
+    )
+    return kinds or ("neutral",)
 
 
 def classify_chan_use(pkg: Package, use: Node, file: SourceFile) -> tuple[str, Binding | None]:
-    """What one mention of a channel does with it: "close", "escape", "send", "alias"
-    (assigned to a local, returned with that local's binding) or "neutral" (receive, range,
-    len...)."""
+    """The first of `chan_use_kinds`: "close", "escape", "send", "receive", "alias" or
+    "neutral"."""
+    kinds, alias = chan_use_kinds(pkg, use, file)
+    return kinds[0], alias
+
+
+def chan_use_kinds(
+    pkg: Package, use: Node, file: SourceFile
+) -> tuple[tuple[str, ...], Binding | None]:
+    """What one mention of a channel does with it: "close", "escape", "send", "receive"
+    (`<-ch`, a select case, `range`), "alias" (assigned to a local, returned with that
+    local's binding) or "neutral" (len, a comparison...). A call that hands it to a package
+    function does what that function's summary does with the parameter: all of it, strongest
+    first (close, escape, send, receive)."""
     r = pkg.resolver
     node = use
     while node.parent is not None and node.parent.type == "parenthesized_expression":
         node = node.parent
     parent = node.parent
     if parent is None:
-        return "neutral", None
+        return ("neutral",), None
     kind = parent.type
     if kind == "argument_list":
         call = parent.parent
         if call is None or call.type != "call_expression":
-            return "escape", None
+            return ("escape",), None
         fn = call.child_by_field_name("function")
         if fn is None:
-            return "escape", None
+            return ("escape",), None
         fn = unparen(fn)
         if r.is_builtin(fn, file, "close"):
-            return "close", None
+            return ("close",), None
         if (
             fn.type == "identifier"
             and file.text(fn) in _NEUTRAL_BUILTINS
             and r.is_builtin(fn, file, file.text(fn))
         ):
-            return "neutral", None
+            return ("neutral",), None
         args = call_args(call)
         position = next((i for i, a in enumerate(args) if a.id == node.id), -1)
         # Build variants of the callee: what they all do, else unknown.
-        kinds = {_passed_chan(pkg, target, position) for target in callees(call, file, r)}
-        return (kinds.pop() if len(kinds) == 1 else "escape"), None
+        found = {_passed_chan(pkg, target, position) for target in callees(call, file, r)}
+        return (found.pop() if len(found) == 1 else ("escape",)), None
     if kind == "send_statement":
-        return ("escape", None) if parent.child_by_field_name("value") == node else ("send", None)
+        return ("escape",) if parent.child_by_field_name("value") == node else ("send",), None
     if kind == "unary_expression":
         op = parent.child_by_field_name("operator")
-        return ("escape", None) if op is not None and op.type == "&" else ("neutral", None)
+        if op is not None and op.type == "<-":
+            return ("receive",), None
+        return ("escape",) if op is not None and op.type == "&" else ("neutral",), None
+    if kind == "range_clause" and parent.child_by_field_name("right") == node:
+        return ("receive",), None
     if kind in (
         "range_clause",
         "binary_expression",
@@ -360,18 +402,18 @@ def classify_chan_use(pkg: Package, use: Node, file: SourceFile) -> tuple[str, B
         "inc_statement",
         "dec_statement",
     ):
-        return "neutral", None
+        return ("neutral",), None
     if kind == "expression_list":
         stmt = parent.parent
         if stmt is None:
-            return "escape", None
+            return ("escape",), None
         if stmt.type == "expression_case":
-            return "neutral", None
+            return ("neutral",), None
         if stmt.type in ("short_var_declaration", "assignment_statement", "var_spec"):
             right_field = "value" if stmt.type == "var_spec" else "right"
             right = stmt.child_by_field_name(right_field)
             if right is None or right.id != parent.id:
-                return "neutral", None  # assigned to: the origin, not a use
+                return ("neutral",), None  # assigned to: the origin, not a use
             values = [c for c in parent.named_children if not c.is_extra]
             if stmt.type == "var_spec":
                 lefts = [c for c in stmt.children_by_field_name("name") if c.is_named]
@@ -381,19 +423,19 @@ def classify_chan_use(pkg: Package, use: Node, file: SourceFile) -> tuple[str, B
                     [c for c in left.named_children if not c.is_extra] if left is not None else []
                 )
             if len(values) != len(lefts):
-                return "escape", None
+                return ("escape",), None
             target_node = lefts[values.index(node)] if node in values else None
             if target_node is None:
-                return "escape", None
+                return ("escape",), None
             if target_node.type == "identifier":
                 if file.text(target_node) == "_":
-                    return "neutral", None
+                    return ("neutral",), None
                 b = r.binding(target_node, file)
                 if b is not None:
-                    return "alias", b
-            return "escape", None  # stored in a field, map, slice or package variable
-        return "escape", None  # returned, or anything else
-    return "escape", None
+                    return ("alias",), b
+            return ("escape",), None  # stored in a field, map, slice or package variable
+        return ("escape",), None  # returned, or anything else
+    return ("escape",), None
 
 
 # -- WaitGroup Done fate -----------------------------------------------------------------
