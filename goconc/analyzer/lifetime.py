@@ -37,6 +37,12 @@ class Lifetime(Fact):
         by `main` still lives as long as the process.)"""
         return self._context_once(node, file, 0, per_iteration=False)
 
+    def executes_once(self, node: Node, file: SourceFile) -> bool:
+        """``node`` itself runs at most once per process: it is in code that runs once, and
+        not in a loop of it (a call in a loop, or in a goroutine started in a loop, runs once
+        per iteration)."""
+        return self._context_once(node, file, 0, per_iteration=True)
+
     def declaration_runs_once(self, decl: Node, file: SourceFile, depth: int = 0) -> bool:
         """The function or method declaration ``decl`` runs once per process."""
         key = decl.id
@@ -91,7 +97,9 @@ class Lifetime(Fact):
         while current is not None and current.type not in _DECLS:
             if current.type == "func_literal" and self._given_to_once(current, file):
                 return True
-            if current.type == "for_statement" and per_iteration:
+            if current.type == "for_statement" and per_iteration and not _once_per_loop(
+                current, node
+            ):
                 return False
             current = current.parent
         if current is None:
@@ -125,3 +133,17 @@ class Lifetime(Fact):
         kind = first.child_by_field_name("type") if first is not None else None
         t = self.pkg.resolver.type_from_node(kind, file) if kind is not None else None
         return t is not None and t.deref().is_named("testing", "M")
+
+
+def _once_per_loop(loop: Node, node: Node) -> bool:
+    """``node`` is evaluated once for the whole loop: in the expression a `range` ranges
+    over, or in the init statement of a three-clause `for`."""
+    for clause in loop.named_children:
+        if clause.type == "range_clause":
+            part = clause.child_by_field_name("right")
+        elif clause.type == "for_clause":
+            part = clause.child_by_field_name("initializer")
+        else:
+            continue
+        return part is not None and part.start_byte <= node.start_byte < part.end_byte
+    return False

@@ -4,7 +4,8 @@ old timers with `//go:debug asynctimerchan=1`), flags:
 - `time.NewTicker` / `time.NewTimer` assigned to a local variable when some path from the
   call to a `return` (or the end of the function) neither calls `Stop` on it (directly or
   deferred) nor hands it on (returns it, stores it, passes it to a function or a goroutine);
-- `time.Tick` in a function that can return, other than `main` of package `main`.
+- `time.Tick` in a function that can return after the call, other than `main` of package
+  `main`.
 
 ## Why is this bad?
 Before Go 1.23 the runtime keeps every active timer reachable: a `Ticker` that is never
@@ -67,8 +68,11 @@ func main() {}
 Not flagged: a ticker or timer that is returned, stored in a field, map, slice or package
 variable, or passed to any function or goroutine; paths that end the process; a `Timer` on a
 path where it has fired (`<-t.C` received); anything in `main` of package `main` (returning
-from it ends the process); `time.Tick` in `_test.go` files (as staticcheck) and in functions
-that never return (the ticker lives as long as they do).
+from it ends the process); a ticker or timer made at most once per process (in `init`, in a
+`sync.Once` body, or in an unexported function that only such code calls, outside any loop:
+the same `Lifetime` fact GR005 uses), which lives as long as the process by design;
+`time.Tick` in `_test.go` files (as staticcheck) and in functions that cannot return once
+they have ticked (the ticker lives as long as they do).
 
 ## Fix safety
 For `NewTicker`/`NewTimer` the fix inserts `defer t.Stop()` after the statement. It is safe
@@ -97,8 +101,9 @@ import re
 from tree_sitter import Node
 
 from goconc.analyzer.cfg import Block
-from goconc.analyzer.dataflow import contains, escape_path
+from goconc.analyzer.dataflow import cfg_statement, contains, escape_path
 from goconc.analyzer.diagnostics import Applicability, Edit, Fix, Related, RuleMeta, Severity
+from goconc.analyzer.lifetime import Lifetime
 from goconc.analyzer.matchers import FUNC_KINDS, callee_text, line_indent
 from goconc.analyzer.rule import Rule
 from goconc.analyzer.types import Binding, enclosing_function, unparen
@@ -158,8 +163,10 @@ class TickerLeak(Rule):
         func = enclosing_function(call)
         if func is None or self.file.path.endswith("_test.go") or self._is_main(func):
             return
-        if not self._can_return(func):
-            return  # an endless function: the ticker lives exactly as long as it
+        if not self._returns_after(call, func):
+            return  # the function never returns once it ticks: the ticker lives as long
+        if self.pkg.fact(Lifetime).executes_once(call, self.file):
+            return  # one ticker for the life of the process: nothing accumulates
         self.report(
             call,
             "time.Tick leaks its ticker when the function returns (before Go 1.23 it is "
@@ -173,23 +180,15 @@ class TickerLeak(Rule):
         name = func.child_by_field_name("name")
         return name is not None and self.file.text(name) == "main"
 
-    def _can_return(self, func: Node) -> bool:
-        """Whether the function's exit is reachable, counting `for range time.Tick(...)` and
-        `for range ticker.C` as endless (nothing closes those channels)."""
+    def _returns_after(self, call: Node, func: Node) -> bool:
+        """Whether the function can return once ``call`` has run, counting
+        `for range time.Tick(...)` and `for range ticker.C` as endless (nothing closes those
+        channels). A return only on paths that never reach the call leaks nothing."""
         cfg = self.pkg.cfg(func, self.file)
-        if not cfg.exit.live:
-            return False
-        seen = {cfg.entry.index}
-        work = [cfg.entry]
-        while work:
-            block = work.pop()
-            if block is cfg.exit:
-                return True
-            for succ in block.succs:
-                if succ.index not in seen and not self._never_taken(block, succ):
-                    seen.add(succ.index)
-                    work.append(succ)
-        return False
+        stmt = cfg_statement(cfg, call)
+        if stmt is None:
+            return True  # in a nested literal the CFG does not hold: assume it can
+        return escape_path(cfg, stmt, lambda _: False, skip_edge=self._never_taken) is not None
 
     def _never_taken(self, block: Block, succ: Block) -> bool:
         """The exit edge of `for range time.Tick(...)` / `for range ticker.C`: nothing closes
@@ -224,8 +223,8 @@ class TickerLeak(Rule):
         func = enclosing_function(call)
         if binding is None or func is None or binding.kind in ("param", "result", "receiver"):
             return  # a package variable or an out-parameter: stored
-        if self._is_main(func):
-            return  # returning from main ends the process
+        if self._is_main(func) or self.pkg.fact(Lifetime).executes_once(call, self.file):
+            return  # returning from main ends the process; one timer per process is no leak
         decl_func = enclosing_function(binding.ident)
         if decl_func is None or decl_func.id != func.id:
             return  # declared in an outer function: its owner decides

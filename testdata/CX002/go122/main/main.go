@@ -13,7 +13,11 @@ func main() {
 			break
 		}
 	}
-	helper()
+	for i := 0; i < 3; i++ {
+		helper() // once per iteration: each call leaks a ticker
+	}
+	startOnce()
+	watch(false)
 }
 
 func helper() {
@@ -24,3 +28,31 @@ func helper() {
 	}
 }
 
+
+// Called once, from main: its ticker lives as long as the process, as intended.
+func startOnce() {
+	t := time.NewTicker(time.Minute)
+	go func() {
+		for range t.C {
+			println("tick")
+		}
+	}()
+	for range time.Tick(time.Hour) {
+		if time.Now().IsZero() {
+			return
+		}
+	}
+}
+
+// Returns only before it ticks; once it ticks it never returns, so its ticker is never
+// abandoned.
+func watch(disabled bool) {
+	go func() {
+		if disabled {
+			return
+		}
+		for range time.Tick(time.Second) {
+			println("tick")
+		}
+	}()
+}
