@@ -97,8 +97,10 @@ class Lifetime(Fact):
         while current is not None and current.type not in _DECLS:
             if current.type == "func_literal" and self._given_to_once(current, file):
                 return True
-            if current.type == "for_statement" and per_iteration and not _once_per_loop(
-                current, node
+            if (
+                current.type == "for_statement"
+                and per_iteration
+                and not _once_per_loop(current, node)
             ):
                 return False
             current = current.parent
