@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import time
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -336,3 +337,14 @@ def test_a_killed_worker_through_the_command_line(
     report = json.loads(out)
     assert sorted(f["path"] for f in report["findings"]) == ["a/a.go", "c/a.go", "d/a.go"]
     assert [n["path"] for n in report["notifications"]] == ["b"]
+
+
+def test_signals_wait_until_a_worker_is_forked() -> None:
+    # Python runs at-fork callbacks in the parent, where a KeyboardInterrupt is printed and
+    # dropped: the run went on, then spent its time retrying the workers the signal killed.
+    reached = False
+    with pytest.raises(KeyboardInterrupt), runner._signals_held():
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(0.05)
+        reached = True
+    assert reached

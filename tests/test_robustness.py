@@ -317,15 +317,15 @@ def test_unreadable_file_is_skipped(
 ) -> None:
     write(repo / "a.go", FLAGGED)
     secret = write(repo / "b.go", FLAGGED.replace("func run(", "func run2("))
-    real_open = os.open
+    real_read = engine.read_regular
 
-    def deny(path: Any, flags: int, *args: Any, **kwargs: Any) -> int:
+    def deny(path: str, limit: int, **kwargs: Any) -> bytes:
         # Root ignores file modes: refuse the engine's read of b.go (discovery may read it).
-        if os.fspath(path) == str(secret) and sys._getframe(1).f_globals is vars(engine):
-            raise PermissionError(13, "Permission denied", os.fspath(path))
-        return real_open(path, flags, *args, **kwargs)
+        if path == str(secret):
+            raise PermissionError(13, "Permission denied", path)
+        return real_read(path, limit, **kwargs)
 
-    monkeypatch.setattr(os, "open", deny)
+    monkeypatch.setattr(engine, "read_regular", deny)
     code, out, err = goconc("--format", "json")
     assert code == 1, err
     assert findings(out) == [("a.go", "WG001", 9, 4)]

@@ -246,13 +246,18 @@ class _Terminated(BaseException):
     """SIGTERM, raised in the main thread so that cleanup (temporary file, workers) runs."""
 
 
+_signalled: int | None = None  # the signal _stop took, for main to see it was not lost
+
+
 def _stop(signum: int, _frame: object) -> NoReturn:
     """The first SIGINT or SIGTERM: both are ignored from then on, so that a second Ctrl-C
     cannot interrupt the cleanup (a traceback instead of `goconc: interrupted`)."""
     import signal
 
+    global _signalled
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    _signalled = signum
     if signum == signal.SIGINT:
         raise KeyboardInterrupt
     raise _Terminated
@@ -267,9 +272,13 @@ def main(argv: Sequence[str] | None = None) -> NoReturn:
             # A SIGINT that is ignored (a background job) or handled by our caller stays so.
             if sig != signal.SIGINT or signal.getsignal(sig) is signal.default_int_handler:
                 previous[sig] = signal.signal(sig, _stop)
+    global _signalled
+    _signalled = None
     try:
         code = _main(list(sys.argv[1:] if argv is None else argv))
         sys.stdout.flush()  # in here: a full disk is reported like any other write error
+        if _signalled is not None:  # raised where Python prints an exception and drops it
+            raise KeyboardInterrupt if _signalled == signal.SIGINT else _Terminated
     except BaseException as err:
         code = _failed(err)
     finally:

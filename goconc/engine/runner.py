@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import os
 import signal
-import stat
 import threading
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -24,6 +22,7 @@ import attrs
 
 from goconc.analyzer.diagnostics import Diagnostic, NoteLevel, Notification
 from goconc.analyzer.facts import Package
+from goconc.analyzer.fileio import FileTooLarge, NotRegularFile, read_regular
 from goconc.analyzer.packages import FolderJob
 from goconc.analyzer.parse import syntax_errors, syntax_warning
 from goconc.analyzer.rule import Rule
@@ -124,25 +123,14 @@ def load_source(
 
 def _read(path: str, skip: Callable[[str, NoteLevel], None]) -> bytes | None:
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+        return read_regular(path, MAX_FILE_BYTES)
+    except NotRegularFile:
+        skip("not a regular file; skipped", NoteLevel.WARNING)
+    except FileTooLarge:
+        skip(f"file is larger than {MAX_FILE_BYTES >> 20} MiB; skipped", NoteLevel.WARNING)
     except OSError as err:
         skip(f"cannot read file: {err.strerror or err}", NoteLevel.ERROR)
-        return None
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            skip("not a regular file; skipped", NoteLevel.WARNING)
-            return None
-        if info.st_size > MAX_FILE_BYTES:
-            skip(f"file is larger than {MAX_FILE_BYTES >> 20} MiB; skipped", NoteLevel.WARNING)
-            return None
-        with os.fdopen(fd, "rb", buffering=0, closefd=False) as fh:
-            return fh.read()
-    except OSError as err:
-        skip(f"cannot read file: {err.strerror or err}", NoteLevel.ERROR)
-        return None
-    finally:
-        os.close(fd)
+    return None
 
 
 def _utf8_warning(source: SourceFile, notes: list[Notification]) -> None:
@@ -397,7 +385,8 @@ def run(
                 continue
             if pool is None:
                 pool = ProcessPoolExecutor(max_workers=workers, initializer=_worker_init)
-            items[i] = (pool.submit(analyze_folder, jobs[i], settings), pending)
+            with _signals_held():  # the first submit forks the workers
+                items[i] = (pool.submit(analyze_folder, jobs[i], settings), pending)
         # Results in the order of the jobs, whatever the number of workers or the cache.
         for i in range(total):
             item, pending = items[i]
@@ -453,7 +442,8 @@ def _analyze_apart(
                 child = multiprocessing.Process(
                     target=_analyze_in_child, args=(send, jobs[i], settings), daemon=True
                 )
-                child.start()
+                with _signals_held():
+                    child.start()
                 send.close()
                 running[i] = (child, receive)
             ready = wait([conn for _, conn in running.values()])  # a result, or EOF: it died
@@ -499,10 +489,33 @@ def _died(job: FolderJob, exitcode: int | None) -> FolderResult:
 
 def _worker_init() -> None:
     """Ctrl-C reaches the whole process group: only the parent decides what to do with it.
-    SIGTERM must kill a worker (a forked worker inherits the CLI's SIGTERM handler)."""
+    SIGTERM must kill a worker (a forked worker inherits the CLI's SIGTERM handler). Both
+    were held while it was forked (``_signals_held``)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _HELD)
     _collect_less()
+
+
+_HELD = {signal.SIGINT, signal.SIGTERM}
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """SIGINT and SIGTERM held (delivered when the block ends) while a worker is forked. In
+    the parent, Python runs at-fork callbacks, where an exception from a signal handler is
+    printed and lost: the interrupt would be missed and the run go on. In the child, they
+    must wait until it ignores SIGINT (``_worker_init``)."""
+    usable = hasattr(signal, "pthread_sigmask")
+    if not usable or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, _HELD)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def _collect_less() -> None:
