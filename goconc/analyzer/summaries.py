@@ -431,6 +431,8 @@ def chan_use_kinds(
                 if file.text(target_node) == "_":
                     return ("neutral",), None
                 b = r.binding(target_node, file)
+                if b is not None and b.kind == "result":
+                    return ("escape",), None  # a named result: returned by a bare return
                 if b is not None:
                     return ("alias",), b
             return ("escape",), None  # stored in a field, map, slice or package variable

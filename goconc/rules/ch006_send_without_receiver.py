@@ -160,7 +160,7 @@ class SendWithoutReceiver(Rule):
         fate = origin.fate
         if fate.receives or fate.escapes or (origin.shared and exported(origin.key)):
             return False
-        if capacity != 0 and not self._repeats(send):
+        if capacity != 0 and not self._repeats(send, origin):
             return False  # a buffer may hold every value the sends make
         name = _name(origin, channel, self.file)
         if capacity == 0:
@@ -178,12 +178,14 @@ class SendWithoutReceiver(Rule):
         )
         return True
 
-    def _repeats(self, send: Node) -> bool:
-        """The send can run again and again: it is on a loop of its function, or its function
-        literal is started or called on a loop, or its function is called on a loop (one
-        level of callers; a call through an interface counts)."""
+    def _repeats(self, send: Node, origin: ChanOrigin) -> bool:
+        """The send can run again and again on one channel: it is on a loop of its function,
+        or its function literal is started or called on a loop; for a field or package
+        variable, also when its function is called on a loop (one level of callers; a call
+        through an interface counts). A local's function makes a new channel each call."""
         node: Node | None = send
         file = self.file
+        home = None if origin.shared else enclosing_function(origin.make)
         while node is not None:
             func = enclosing_function(node)
             if func is None:
@@ -192,6 +194,8 @@ class SendWithoutReceiver(Rule):
             stmt = cfg_statement(cfg, node)
             if stmt is not None and reaches(cfg, stmt, stmt):
                 return True
+            if home is not None and func.id == home.id:
+                return False
             if func.type == "func_literal":
                 node = func
                 continue

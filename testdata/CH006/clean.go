@@ -203,3 +203,27 @@ func firstFailure(checks []func() error) {
 		}
 	}()
 }
+
+// The channel leaves through a named result and a bare return.
+func subscribe(ready bool) (errs <-chan error) {
+	errq := make(chan error, 1)
+	errs = errq
+	if !ready {
+		errq <- nil
+		return
+	}
+	go func() { errq <- nil }()
+	return
+}
+
+// A buffered local in a function that its callers run in a loop: each call makes its own.
+func attempt() {
+	result := make(chan int, 1)
+	go func() { result <- 1 }()
+}
+
+func retry(n int) {
+	for i := 0; i < n; i++ {
+		attempt()
+	}
+}
