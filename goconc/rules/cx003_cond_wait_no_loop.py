@@ -3,6 +3,13 @@ Flags `c.Wait()` on a `sync.Cond` (a variable, field, embedded `sync.Cond` or `*
 resolved by type) that is not inside a `for` loop of the same function: the nearest enclosing
 `for` statement is searched without crossing a function literal.
 
+Also flags a `Wait` whose loop re-checks a condition that can never change: `for exists {
+c.Wait() }` where the condition reads only local variables (and constants) that nothing in
+the loop assigns, whose address is never taken and that no function literal captures, and
+the loop body has no `break`, `return` or `goto` out of it. Once such a loop starts, no
+`Signal` or `Broadcast` can end it: the waiter blocks forever, usually holding what other
+goroutines need.
+
 ## Why is this bad?
 `Wait` returns after a `Signal` or `Broadcast`, not when the condition the waiter cares
 about is true: another goroutine may have taken the item or changed the state between the
@@ -69,6 +76,10 @@ Cond that is a local variable of a function in a `_test.go` file, or a field of 
 declared in a `_test.go` file (tests that exercise `Signal`/`Broadcast` themselves, or use
 a Cond as a gate they open, wait exactly once on purpose).
 
+A loop condition that calls a function, reads a field, a package variable, an index or a
+pointer, or a local that the body, a closure or a pointer can change, is taken to be able
+to change.
+
 ## Fix safety
 No fix is offered: the loop needs the condition the waiter is waiting for, which only the
 author knows (turning `if cond { c.Wait() }` into `for cond { c.Wait() }` is right only
@@ -95,6 +106,7 @@ from __future__ import annotations
 from tree_sitter import Node
 
 from goconc.analyzer.calls import references
+from goconc.analyzer.dataflow import contains
 from goconc.analyzer.diagnostics import Related, RuleMeta, Severity
 from goconc.analyzer.matchers import FUNC_KINDS, innermost_loop
 from goconc.analyzer.rule import Rule
@@ -108,7 +120,7 @@ class CondWaitNoLoop(Rule):
     meta = RuleMeta(
         code="CX003",
         name="cond-wait-no-loop",
-        summary="sync.Cond.Wait is called outside a loop that re-checks its condition.",
+        summary="sync.Cond.Wait outside a loop re-checking its condition, or in one that cannot.",
         severity=Severity.ERROR,
         tags=("concurrency", "cond", "race", "external/cwe/cwe-362"),
         precision="high",
@@ -126,7 +138,9 @@ class CondWaitNoLoop(Rule):
         target = self.pkg.resolver.method_target(fn, self.file)
         if target is None or target[0] != "Cond":
             return
-        if innermost_loop(call) is not None:
+        loop = innermost_loop(call)
+        if loop is not None:
+            self._check_stuck_loop(call, fn, loop)
             return
         ref = target[1]
         if (
@@ -156,6 +170,52 @@ class CondWaitNoLoop(Rule):
             f"(stale or shared wake-up); wait in `for !condition {{ {name}.Wait() }}`",
             related=related,
         )
+
+    def _check_stuck_loop(self, call: Node, fn: Node, loop: Node) -> None:
+        """Report a Wait whose loop condition nothing can change."""
+        func = enclosing_function(call)
+        cond = _loop_condition(loop)
+        if func is None or cond is None or _leaves(loop):
+            return
+        names = self._frozen_locals(cond, loop, func)
+        if not names:
+            return
+        name = self.file.text(fn.child_by_field_name("operand") or fn)
+        listed = ", ".join(sorted(names))
+        self.report(
+            call,
+            f"{name}.Wait() waits forever: the loop condition ({self.file.text(cond)}) reads "
+            f"only {listed}, which nothing can change while the loop runs, so no "
+            "Signal or Broadcast can end it",
+            related=[Related(self.span(cond), "this condition can never change")],
+        )
+
+    def _frozen_locals(self, cond: Node, loop: Node, func: Node) -> set[str]:
+        """The locals ``cond`` reads, when it reads nothing but locals that nothing can
+        change during ``loop`` (and constants); empty otherwise."""
+        r = self.pkg.resolver
+        names: set[str] = set()
+        for node in _subtree(cond):
+            if node.type in _OPAQUE:
+                return set()
+            if node.type != "identifier":
+                continue
+            b = r.binding(node, self.file)
+            if b is None:
+                if self.file.text(node) in self.pkg.index.vars:
+                    return set()  # a package variable: another goroutine may write it
+                continue  # a constant, true/false, a type
+            if b.kind not in ("var", "short", "param") or enclosing_function(b.ident) != func:
+                return set()
+            for use in r.uses(b):
+                if use.id == node.id or use.id == b.ident.id:
+                    continue
+                if enclosing_function(use) != func or _address_taken(use):
+                    return set()  # a closure or a pointer may change it
+                if contains(loop, use) and _written(use):
+                    return set()
+            names.add(b.name)
+        return names
 
     def _wrapper_in_loops(self, func: Node, file: SourceFile, depth: int = 0) -> bool:
         """``func`` is called in this package (test files included), and every call is inside
@@ -200,6 +260,81 @@ class CondWaitNoLoop(Rule):
             return False
         owner = self.pkg.index.types.get(ref.cls.split(".", 1)[0])
         return owner is not None and owner.file.path.endswith("_test.go")
+
+
+_OPAQUE = frozenset(
+    {"call_expression", "selector_expression", "index_expression", "slice_expression",
+     "type_assertion_expression", "composite_literal", "func_literal"}
+)  # fmt: skip
+_LEAVES = frozenset({"break_statement", "return_statement", "goto_statement"})
+
+
+def _loop_condition(loop: Node) -> Node | None:
+    """The condition of `for cond { ... }` (no init, post or range)."""
+    for child in loop.named_children:
+        if child.type in ("for_clause", "range_clause"):
+            return None
+        if child.type != "block" and child.type != "comment":
+            return child
+    return None
+
+
+def _leaves(loop: Node) -> bool:
+    """The loop body can end the loop: a `break`, `return` or `goto` in its function, or a
+    call that may not return (a panic ends it too)."""
+    body = loop.child_by_field_name("body")
+    if body is None:
+        return True
+    stack = list(body.named_children)
+    while stack:
+        node = stack.pop()
+        if node.type in FUNC_KINDS:
+            continue
+        if node.type in _LEAVES:
+            return True
+        stack.extend(node.named_children)
+    return False
+
+
+def _subtree(node: Node) -> list[Node]:
+    found = [node]
+    stack = list(node.named_children)
+    while stack:
+        n = stack.pop()
+        found.append(n)
+        stack.extend(n.named_children)
+    return found
+
+
+def _address_taken(use: Node) -> bool:
+    parent = use.parent
+    while parent is not None and parent.type == "parenthesized_expression":
+        parent = parent.parent
+    if parent is None or parent.type != "unary_expression":
+        return False
+    op = parent.child_by_field_name("operator")
+    return op is not None and op.type == "&"
+
+
+def _written(use: Node) -> bool:
+    """``use`` is assigned to (`x = ...`, `x, y := ...`, `x++`, `x += ...`)."""
+    node = use
+    while node.parent is not None and node.parent.type == "parenthesized_expression":
+        node = node.parent
+    parent = node.parent
+    if parent is None:
+        return False
+    if parent.type in ("inc_statement", "dec_statement"):
+        return True
+    if parent.type == "expression_list":
+        stmt = parent.parent
+        if stmt is not None and stmt.type in (
+            "assignment_statement",
+            "short_var_declaration",
+            "range_clause",
+        ):
+            return stmt.child_by_field_name("left") == parent
+    return False
 
 
 def _enclosing_if(node: Node) -> Node | None:
