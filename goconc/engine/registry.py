@@ -26,6 +26,7 @@ def all_rules() -> tuple[type[Rule], ...]:
         cx002_ticker_leak,
         cx003_cond_wait_no_loop,
         cx004_cond_never_signalled,
+        cx005_timer_drain_blocks,
         gr001_loopvar_capture,
         gr002_fatal_in_goroutine,
         gr003_sleep_as_sync,
@@ -40,6 +41,7 @@ def all_rules() -> tuple[type[Rule], ...]:
         wg001_waitgroup_add_in_goroutine,
         wg002_waitgroup_done_not_guaranteed,
         wg003_waitgroup_copied,
+        wg004_waitgroup_wait_in_spawn_loop,
     )
 
     rules: tuple[type[Rule], ...] = (
@@ -49,6 +51,7 @@ def all_rules() -> tuple[type[Rule], ...]:
         ch006_send_without_receiver.SendWithoutReceiver,
         ch003_nil_channel_op.NilChannelOp,
         wg003_waitgroup_copied.WaitGroupCopied,
+        wg004_waitgroup_wait_in_spawn_loop.WaitGroupWaitInSpawnLoop,
         mu005_lock_copied.LockCopied,
         cx002_ticker_leak.TickerLeak,
         gr002_fatal_in_goroutine.FatalInGoroutine,
@@ -57,6 +60,7 @@ def all_rules() -> tuple[type[Rule], ...]:
         gr005_goroutine_no_exit.GoroutineNoExit,
         cx003_cond_wait_no_loop.CondWaitNoLoop,
         cx004_cond_never_signalled.CondNeverSignalled,
+        cx005_timer_drain_blocks.TimerDrainBlocks,
         wg001_waitgroup_add_in_goroutine.WaitGroupAddInGoroutine,
         cx001_lost_cancel.LostCancel,
         wg002_waitgroup_done_not_guaranteed.WaitGroupDoneNotGuaranteed,
