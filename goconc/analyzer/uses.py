@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from tree_sitter import Node
 
-from goconc.analyzer.facts import Package
+from goconc.analyzer.facts import Fact, Package
 from goconc.analyzer.source import SourceFile
 from goconc.analyzer.types import GoType, unparen
 
@@ -82,17 +82,39 @@ def shared_uses(pkg: Package, key: str) -> list[Use]:
                     found.append((ident, file))
         return found
     type_name, field = key.split(".", 1)
-    needle = b"." + field.encode()
-    for file in pkg.files:
-        if needle not in file.data:
-            continue
-        for sel in file.tokens.selectors(field):
-            operand = sel.child_by_field_name("operand")
-            owner = r.type_of(operand, file) if operand is not None else None
-            found_field = r.field(owner, field) if owner is not None else None
-            if found_field is None or found_field[0] == type_name:
-                found.append((sel, file))  # unresolved owners count: precision first
-    return found
+    return [
+        (sel, file)
+        for sel, file, owner in pkg.fact(FieldSelectors).of(field)
+        if owner is None or owner == type_name  # unresolved owners count: precision first
+    ]
+
+
+class FieldSelectors(Fact):
+    """The selector expressions `x.field` of the package, by field name, each with the type
+    that declares the field it selects (None: an owner not resolved). Found once per name: a
+    package with many types sharing a field name (`mu`, `done`) would otherwise read every
+    mention of the name once per type."""
+
+    def __init__(self, pkg: Package) -> None:
+        super().__init__(pkg)
+        self._found: dict[str, list[tuple[Node, SourceFile, str | None]]] = {}
+
+    def of(self, field: str) -> list[tuple[Node, SourceFile, str | None]]:
+        found = self._found.get(field)
+        if found is not None:
+            return found
+        r = self.pkg.resolver
+        needle = b"." + field.encode()
+        found = self._found[field] = []
+        for file in self.pkg.files:
+            if needle not in file.data:
+                continue
+            for sel in file.tokens.selectors(field):
+                operand = sel.child_by_field_name("operand")
+                owner = r.type_of(operand, file) if operand is not None else None
+                at = r.field(owner, field) if owner is not None else None
+                found.append((sel, file, at[0] if at is not None else None))
+        return found
 
 
 def keyed_values(pkg: Package, type_name: str, field: str) -> list[Use] | None:

@@ -100,6 +100,8 @@ class NilChannelOp(Rule):
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self._shared: dict[str, Node | None] = {}
+        self._fields: dict[str, _FieldWrites] = {}
+        self._literals: dict[int, tuple[frozenset[str], str | None, int]] = {}
 
     def applies_to_package(self) -> bool:
         # No channel declared in the package: none can be nil.
@@ -257,8 +259,29 @@ class NilChannelOp(Rule):
             return var.node
         type_name, field = key.split(".", 1)
         decl = self.pkg.index.types[type_name]
-        needle = field.encode()
+        writers, keyed, positional = self._field_writes(field)
+        if keyed or None in writers or type_name in writers:
+            return None  # assigned (or an unresolved owner: precision first)
         n_fields = len(decl.fields)
+        for owner, size in positional:
+            if owner == type_name or (owner is None and size == n_fields):
+                return None  # positional: every field is set
+        return decl.node
+
+    def _field_writes(self, field: str) -> _FieldWrites:
+        """What may assign a field named ``field``, whatever its type, found once per name (a
+        package with many types that share a field name would otherwise be read once per
+        type): the owner types of the writes `x.field = ...`, `&x.field` (None: an owner not
+        resolved), whether some literal sets it by key, and the positional literals (their
+        type, None for an implicit one, and their number of elements)."""
+        found = self._fields.get(field)
+        if found is not None:
+            return found
+        r = self.pkg.resolver
+        needle = field.encode()
+        writers: set[str | None] = set()
+        keyed = False
+        positional: list[tuple[str | None, int]] = []
         for file in self.pkg.files:
             if needle not in file.data:
                 continue
@@ -267,40 +290,61 @@ class NilChannelOp(Rule):
                     continue
                 operand = sel.child_by_field_name("operand")
                 owner = r.type_of(operand, file) if operand is not None else None
-                found = r.field(owner, field) if owner is not None else None
-                if found is None or found[0] == type_name:
-                    return None  # assigned (or an unresolved owner: precision first)
+                at = r.field(owner, field) if owner is not None else None
+                writers.add(at[0] if at is not None else None)
             for lit in file.tokens.anchored(b"{", "literal_value")[1]:
-                if _literal_sets(r, lit, file, type_name, field, n_fields):
-                    return None
-        return decl.node
+                keys, kind, size = self._literal(lit, file)
+                keyed = keyed or field in keys
+                if kind is not _OTHER:
+                    positional.append((kind, size))
+        found = self._fields[field] = (frozenset(writers), keyed, positional)
+        return found
+
+    def _literal(self, body: Node, file: SourceFile) -> tuple[frozenset[str], str | None, int]:
+        """A composite literal body (``{...}``), read once: the field names it sets by key,
+        and when it lists values by position, the literal's type (None when implicit, as in
+        `[]T{{a, b}}`) and its number of elements; else _OTHER and 0. Keys count in any
+        literal, as the literal's type is often implicit; a slice, map or array literal's
+        elements are literals of their own."""
+        found = self._literals.get(body.id)
+        if found is None:
+            found = self._literals[body.id] = _literal_facts(self.pkg.resolver, body, file)
+        return found
 
 
-def _literal_sets(
-    r: Resolver, body: Node, file: SourceFile, type_name: str, field: str, n_fields: int
-) -> bool:
-    """A composite literal body (``{...}``) that may give ``field`` a value: a keyed
-    `field: v` in any literal (the literal's type is often implicit: `[]T{{field: v}}`), or
-    positional elements in a literal of the type or of an implicit type."""
+# A literal whose positional values set no struct's fields (see _literal_facts).
+_OTHER = "<other>"
+
+# See NilChannelOp._field_writes.
+_FieldWrites = tuple[frozenset[str | None], bool, list[tuple[str | None, int]]]
+
+
+def _literal_facts(
+    r: Resolver, body: Node, file: SourceFile
+) -> tuple[frozenset[str], str | None, int]:
     lit = body.parent
     t = None
     if lit is not None and lit.type == "composite_literal":
         type_node = lit.child_by_field_name("type")
         t = r.type_from_node(type_node, file) if type_node is not None else None
         if t is None and type_node is not None and type_node.type not in ("type_identifier",):
-            return False  # a slice/map/array literal: its elements are literals of their own
-    ours = t is not None and t.deref().kind == "named" and t.deref().name == type_name
-    implicit = lit is None or lit.type != "composite_literal"
+            return frozenset(), _OTHER, 0
+    kind: str | None = _OTHER
+    if t is not None and t.deref().kind == "named":
+        kind = t.deref().name
+    elif lit is None or lit.type != "composite_literal":
+        kind = None  # implicit
     elems = [c for c in body.named_children if not c.is_extra]
+    keys: set[str] = set()
+    positional = False
     for elem in elems:
         if elem.type == "keyed_element":
             parts = [c for c in elem.named_children if not c.is_extra]
-            key = parts[0] if parts else None
-            if key is not None and file.text(key) == field:
-                return True
-        elif ours or (implicit and len(elems) == n_fields):
-            return True  # positional: every field is set
-    return False
+            if parts:
+                keys.add(file.text(parts[0]))
+        else:
+            positional = True
+    return frozenset(keys), kind if positional else _OTHER, len(elems)
 
 
 def _write(use: Node) -> str:
