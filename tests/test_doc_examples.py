@@ -1,10 +1,10 @@
 """Every console example in README.md and docs/ is run, and its output is what goconc prints.
 
-A ```console block holds commands, each on a line starting with `$ goconc`, and after each
-command what it prints (stdout and stderr, interleaved as a terminal shows them). The
-commands of one document run in order in one fresh copy of docs/testdata/demo, a small Go
-module (with a `.git`, so it is its own repository root); an example can use a file an
-earlier one wrote. In the expected output `...` stands for any text, for what changes from
+A ```console block holds commands, each on a line starting with `$ goconc` (and ending in
+`< FILE` to give it FILE on stdin), and after each command what it prints (stdout and
+stderr, interleaved as a terminal shows them). The commands of one document run in order in
+one fresh copy of docs/testdata/demo, a small Go module (with a `.git`, so it is its own
+repository root); an example can use a file an earlier one wrote. In the expected output `...` stands for any text, for what changes from
 run to run (timings) or would be too long to show.
 
 After a change of goconc's output, `GOCONC_UPDATE_EXAMPLES=1 python -m pytest
@@ -54,18 +54,23 @@ def expected_pattern(expected: str) -> re.Pattern[str]:
 def run(command: str, cwd: Path, cache: Path) -> str:
     words = shlex.split(command)
     assert words[0] == "goconc", f"examples run goconc only: {command}"
+    stdin = b""
+    if "<" in words:  # `< FILE`, the one redirection the examples use
+        at = words.index("<")
+        stdin = (cwd / words[at + 1]).read_bytes()
+        words = words[:at] + words[at + 2 :]
     env = {**os.environ, "PYTHONUNBUFFERED": "1", "GOCONC_CACHE_DIR": str(cache)}
     env.pop("NO_COLOR", None)
     done = subprocess.run(
         [sys.executable, "-m", "goconc", *words[1:]],
         cwd=cwd,
         env=env,
+        input=stdin,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,  # one stream, in the order it was written (unbuffered)
-        text=True,
         timeout=120,
     )
-    return done.stdout
+    return done.stdout.decode("utf-8").replace("\r\n", "\n")
 
 
 def _documents_with_examples() -> list[Path]:

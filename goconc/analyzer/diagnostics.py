@@ -7,6 +7,7 @@ Everything here is frozen and picklable, so results cross process boundaries unc
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 
 import attrs
 
@@ -133,3 +134,6 @@ class RunResult:
     packages: int = 0
     seconds: float = 0.0
     tool_version: str = ""
+    # Files analysed from memory rather than disk (`goconc check -`): path -> the bytes the
+    # reporters quote and fingerprint instead of what the disk holds.
+    contents: Mapping[str, bytes] = attrs.field(factory=dict, eq=False)

@@ -114,7 +114,7 @@ def _path(res: dict[str, object]) -> str | None:
 
 def filter_new(result: RunResult, baseline: Baseline) -> tuple[list[Diagnostic], int]:
     """The diagnostics of ``result`` the baseline does not know, and how many it knew."""
-    sources = SourceCache()
+    sources = SourceCache(result.contents)
     stable = stable_keys(result, sources)
     new: list[Diagnostic] = []
     known = 0

@@ -13,11 +13,15 @@ not pay for importing it.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import attrs
 
 from goconc.analyzer.diagnostics import Diagnostic, Notification
+
+if TYPE_CHECKING:
+    from goconc.analyzer.packages import FolderJob
 
 
 @attrs.frozen
@@ -37,13 +41,7 @@ def analyse_buffers(folder: str, buffers: Mapping[str, bytes]) -> BufferAnalysis
     `testdata/`, `_x` and `.x` relative to the configuration's folder), or that is generated
     code gets no findings.
     """
-    from goconc.analyzer.packages import (
-        FolderJob,
-        clear_go_version_cache,
-        discover,
-        go_version_of,
-        is_generated,
-    )
+    from goconc.analyzer.packages import clear_go_version_cache
     from goconc.cli.config import ConfigError, find_config, load_config
     from goconc.engine.model import Settings
     from goconc.engine.registry import known_codes, option_names, select_codes
@@ -64,16 +62,57 @@ def analyse_buffers(folder: str, buffers: Mapping[str, bytes]) -> BufferAnalysis
     )
     clear_go_version_cache()  # a long-lived process: go.mod may have changed since
     cwd = config.root or folder
-    on_disk = sorted(p for p in buffers if os.path.isfile(p))
-    # Discovery applies the excludes and skips and lists the siblings, as for `goconc check
-    # FILE...` run where the configuration is.
-    found = discover(
-        on_disk,
+    job = buffer_job(
+        folder,
+        buffers,
         cwd=cwd,
         exclude=config.exclude,
         default_excludes=config.default_excludes,
         exclude_root=config.root,
-    ).jobs
+    )
+    if job is None:
+        return BufferAnalysis(empty)
+    result = analyze_folder(job, settings, overrides=buffers)
+    by_path = dict(empty)
+    for d in sorted(result.diagnostics, key=lambda d: d.sort_key()):
+        if d.suppressed_by is not None:
+            continue
+        rel = os.path.relpath(d.span.path, cwd).replace(os.sep, "/")
+        if config.per_file_ignored(rel, d.code):
+            continue
+        by_path[d.span.path] = (*by_path.get(d.span.path, ()), d)
+    return BufferAnalysis(by_path, result.notifications)
+
+
+def buffer_job(
+    folder: str,
+    buffers: Mapping[str, bytes],
+    *,
+    cwd: str,
+    exclude: Sequence[str],
+    default_excludes: bool,
+    exclude_root: str | None,
+) -> FolderJob | None:
+    """The job that analyses `buffers` (real paths in `folder` -> bytes, saved or not) with
+    the folder's other `.go` files from disk and reports on the buffers; None when the
+    excludes, the default skips (judged as for `goconc check FILE...` run in `cwd`) or a
+    generated-code header leave no buffer to report on. Used by the language server and by
+    `goconc check -` (a file on stdin)."""
+    from goconc.analyzer.packages import FolderJob, discover, go_version_of, is_generated
+
+    on_disk = sorted(p for p in buffers if os.path.isfile(p))
+    # Discovery applies the excludes and skips and lists the siblings.
+    found = (
+        discover(
+            on_disk,
+            cwd=cwd,
+            exclude=exclude,
+            default_excludes=default_excludes,
+            exclude_root=exclude_root,
+        ).jobs
+        if on_disk  # no paths would mean the whole of `cwd`
+        else ()
+    )
     job = next((j for j in found if j.folder == folder), None)
     files = set(job.files) if job else set()
     report_on = set(job.report_on) if job else set()
@@ -85,21 +124,11 @@ def analyse_buffers(folder: str, buffers: Mapping[str, bytes]) -> BufferAnalysis
         report_on.update(unsaved)
     report_on = {p for p in report_on if p in buffers and not is_generated(buffers[p])}
     if not report_on:
-        return BufferAnalysis(empty)
+        return None
     if job is None:
         version, module_root = go_version_of(folder)
         job = FolderJob(folder, (), (), version, module_root)
-    job = attrs.evolve(job, files=tuple(sorted(files)), report_on=tuple(sorted(report_on)))
-    result = analyze_folder(job, settings, overrides=buffers)
-    by_path = dict(empty)
-    for d in sorted(result.diagnostics, key=lambda d: d.sort_key()):
-        if d.suppressed_by is not None:
-            continue
-        rel = os.path.relpath(d.span.path, cwd).replace(os.sep, "/")
-        if config.per_file_ignored(rel, d.code):
-            continue
-        by_path[d.span.path] = (*by_path.get(d.span.path, ()), d)
-    return BufferAnalysis(by_path, result.notifications)
+    return attrs.evolve(job, files=tuple(sorted(files)), report_on=tuple(sorted(report_on)))
 
 
 def _go_files(folder: str) -> list[str]:

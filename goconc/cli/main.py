@@ -11,7 +11,7 @@ import contextlib
 import math
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from goconc.cli.shared import (
@@ -73,7 +73,15 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     check = sub.add_parser("check", help="analyse Go files, folders or ./... patterns")
-    check.add_argument("paths", nargs="*", help="files, folders, ./... or dir/... (default: .)")
+    check.add_argument(
+        "paths", nargs="*", help="files, folders, ./... or dir/... (default: .); - for stdin"
+    )
+    check.add_argument(
+        "--stdin-filename",
+        metavar="PATH",
+        help="with - as the path: the file read from stdin is PATH (its package's other "
+        "files are read from PATH's folder; findings are reported under PATH)",
+    )
     check.add_argument(
         "--select",
         type=_codes,
@@ -152,6 +160,14 @@ def build_parser() -> argparse.ArgumentParser:
         default=[],
         metavar="GLOB",
         help="skip files or folders matching GLOB (repeatable)",
+    )
+    check.add_argument(
+        "--per-file-ignores",
+        action="append",
+        default=[],
+        metavar="GLOB:CODES",
+        help="do not report CODES in files matching GLOB, e.g. '*_test.go:GR003,MU' "
+        "(repeatable; added to the configuration's per-file-ignores)",
     )
     check.add_argument(
         "--no-default-excludes",
@@ -422,6 +438,8 @@ def _load_config(args: argparse.Namespace, cwd: str) -> Config:
     path = args.config
     if path is None:
         first = args.paths[0].removesuffix("...").rstrip("/") if args.paths else "."
+        if args.paths == ["-"]:
+            first = args.stdin_filename
         start = os.path.abspath(os.path.join(cwd, first or "."))
         path = find_config(start if os.path.isdir(start) else os.path.dirname(start))
     elif not os.path.isfile(path):
@@ -450,6 +468,15 @@ def _refuse_conflicts(args: argparse.Namespace) -> None:
         raise UsageError("--statistics and --diff: choose one")
     if args.statistics and args.format not in STATISTICS_FORMATS:
         raise UsageError(f"--statistics has no --format {args.format} (use text or json)")
+    if "-" in args.paths:
+        if args.paths != ["-"]:
+            raise UsageError("- (stdin) is the only path when given")
+        if not args.stdin_filename:
+            raise UsageError("- needs --stdin-filename PATH: where the file is, for its package")
+        if args.fix or args.diff:
+            raise UsageError("--fix and --diff change files; with - (stdin) there is none")
+    elif args.stdin_filename:
+        raise UsageError("--stdin-filename needs - (stdin) as the path")
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -460,7 +487,7 @@ def _check(args: argparse.Namespace) -> int:
     from goconc.cli.config import ConfigError, check_codes
     from goconc.engine.model import Settings
     from goconc.engine.registry import all_metas, known_codes, select_codes
-    from goconc.engine.runner import run
+    from goconc.engine.runner import analyze_folder, run
 
     started = time.monotonic()
     cwd = os.getcwd()
@@ -491,14 +518,25 @@ def _check(args: argparse.Namespace) -> int:
     jobs = args.jobs if args.jobs is not None else config.jobs
     parse_timeout = args.parse_timeout if args.parse_timeout is not None else config.parse_timeout
     jobs_n = jobs or os.cpu_count() or 1  # 0 or unset: one per CPU
-    discovery = discover(
-        args.paths or ["."],
-        cwd=cwd,
-        exclude=[*config.exclude, *args.exclude],
-        default_excludes=config.default_excludes and not args.no_default_excludes,
-        exclude_root=config.root,
-    )
-    check_paths(discovery)
+    ignored = _ignored(config, _per_file_ignores(args.per_file_ignores, codes), cwd)
+    exclude = [*config.exclude, *args.exclude]
+    default_excludes = config.default_excludes and not args.no_default_excludes
+    overrides: dict[str, bytes] | None = None
+    problems: tuple[tuple[str, str], ...] = ()
+    if args.paths == ["-"]:
+        to_analyse, overrides = _stdin_job(
+            args.stdin_filename, cwd, exclude, default_excludes, config
+        )
+    else:
+        discovery = discover(
+            args.paths or ["."],
+            cwd=cwd,
+            exclude=exclude,
+            default_excludes=default_excludes,
+            exclude_root=config.root,
+        )
+        check_paths(discovery)
+        to_analyse, problems = discovery.jobs, discovery.problems
     from goconc.analyzer.diagnostics import NoteLevel, Notification
 
     notes = [
@@ -507,7 +545,7 @@ def _check(args: argparse.Namespace) -> int:
             msg,
             path=p,
         )
-        for p, msg in discovery.problems
+        for p, msg in problems
     ]
     settings = Settings(
         enabled=enabled,
@@ -530,13 +568,18 @@ def _check(args: argparse.Namespace) -> int:
     fixrun = None
     try:
         if args.fix or args.diff:
-            fixrun = _fix(args, discovery.jobs, settings, jobs_n, cache, config, cwd, progress)
+            fixrun = _fix(args, to_analyse, settings, jobs_n, cache, ignored, cwd, progress)
             diagnostics.extend(fixrun.diagnostics)  # per-file ignores already applied
             notes.extend(fixrun.notifications)
             packages = fixrun.packages
         else:
-            for folder in run(list(discovery.jobs), settings, jobs_n, progress, cache):
-                diagnostics.extend(folder.diagnostics)
+            results = (
+                run(list(to_analyse), settings, jobs_n, progress, cache)
+                if overrides is None
+                else (analyze_folder(job, settings, overrides) for job in to_analyse)
+            )
+            for folder in results:
+                diagnostics.extend(d for d in folder.diagnostics if not ignored(d))
                 notes.extend(folder.notifications)
                 packages += folder.packages
     finally:  # also on Ctrl-C: never leave a half progress line before other messages
@@ -544,15 +587,6 @@ def _check(args: argparse.Namespace) -> int:
             sys.stderr.write("\r\033[K")
     if cache is not None:
         cache.close()
-    if config.per_file_ignores and fixrun is None:
-        base = config.root or cwd
-        diagnostics = [
-            d
-            for d in diagnostics
-            if not config.per_file_ignored(
-                os.path.relpath(d.span.path, base).replace(os.sep, "/"), d.code
-            )
-        ]
     diagnostics.sort(key=lambda d: d.sort_key())
     result = RunResult(
         diagnostics=tuple(diagnostics),
@@ -560,10 +594,11 @@ def _check(args: argparse.Namespace) -> int:
         rules=tuple(m for m in all_metas() if m.code in enabled),
         root=_repository_root(cwd),
         cwd=cwd,
-        files=sum(len(job.report_on) for job in discovery.jobs),  # what was reported on
+        files=sum(len(job.report_on) for job in to_analyse),  # what was reported on
         packages=packages,
         seconds=time.monotonic() - started,
         tool_version=version(),
+        contents=overrides or {},
     )
     if baseline is not None:
         import attrs
@@ -608,13 +643,78 @@ def _report(result: RunResult, fixrun: FixRun | None, args: argparse.Namespace) 
     return EXIT_FINDINGS if live and not args.exit_zero else EXIT_CLEAN
 
 
+def _per_file_ignores(values: Sequence[str], codes: Collection[str]) -> list[tuple[str, list[str]]]:
+    """--per-file-ignores GLOB:CODES, each checked as the configuration's are."""
+    from goconc.cli.config import ConfigError, check_codes
+
+    found = []
+    for value in values:
+        glob, colon, listed = value.rpartition(":")
+        rule_codes = [c.strip() for c in listed.split(",") if c.strip()]
+        if not (colon and glob and rule_codes):
+            raise UsageError(f"--per-file-ignores {value!r}: expected GLOB:CODES")
+        try:
+            check_codes(rule_codes, codes, f"--per-file-ignores {value!r}")
+        except ConfigError as err:
+            raise UsageError(str(err)) from err
+        found.append((glob, rule_codes))
+    return found
+
+
+def _ignored(
+    config: Config, extra: Sequence[tuple[str, Sequence[str]]], cwd: str
+) -> Callable[[Diagnostic], bool]:
+    """Whether per-file-ignores drop a finding: the configuration's (globs relative to its
+    folder) or the command line's (relative to the current folder)."""
+    from goconc.analyzer.packages import matches_any
+
+    base = config.root or cwd
+
+    def relative(path: str, folder: str) -> str:
+        return os.path.relpath(path, folder).replace(os.sep, "/")
+
+    def ignored(d: Diagnostic) -> bool:
+        if config.per_file_ignores and config.per_file_ignored(relative(d.span.path, base), d.code):
+            return True
+        return any(
+            matches_any((glob,), relative(d.span.path, cwd))
+            and any(c == "ALL" or d.code.startswith(c) for c in codes)
+            for glob, codes in extra
+        )
+
+    return ignored
+
+
+def _stdin_job(
+    filename: str, cwd: str, exclude: Sequence[str], default_excludes: bool, config: Config
+) -> tuple[tuple[FolderJob, ...], dict[str, bytes]]:
+    """`goconc check - --stdin-filename PATH`: the file on stdin stands for PATH (which need
+    not exist), analysed with the other `.go` files of PATH's folder, as an editor's unsaved
+    buffer is (see lsp.buffer_job); nothing to report on when PATH is excluded or skipped."""
+    from goconc.cli.lsp import buffer_job
+
+    if not filename.endswith(".go"):
+        raise UsageError(f"--stdin-filename {filename}: not a Go file")
+    path = os.path.realpath(os.path.join(cwd, filename))
+    data = sys.stdin.buffer.read()
+    job = buffer_job(
+        os.path.dirname(path),
+        {path: data},
+        cwd=cwd,
+        exclude=exclude,
+        default_excludes=default_excludes,
+        exclude_root=config.root,
+    )
+    return ((job,) if job else ()), {path: data}
+
+
 def _fix(
     args: argparse.Namespace,
     jobs: Sequence[FolderJob],
     settings: Settings,
     workers: int,
     cache: FolderCache | None,
-    config: Config,
+    ignored: Callable[[Diagnostic], bool],
     cwd: str,
     progress: Callable[[int, int], None] | None,
 ) -> FixRun:
@@ -622,17 +722,12 @@ def _fix(
     from goconc.cli.fixes import fix_until_stable
     from goconc.report._common import relative_path
 
-    base = config.root or cwd
     return fix_until_stable(
         list(jobs),
         settings,
         workers,
         cache,
-        keep=lambda d: (
-            not config.per_file_ignored(
-                os.path.relpath(d.span.path, base).replace(os.sep, "/"), d.code
-            )
-        ),
+        keep=lambda d: not ignored(d),
         unsafe=args.unsafe_fixes,
         dry_run=args.diff,
         display=lambda p: relative_path(p, cwd),

@@ -1,8 +1,10 @@
-"""In-source suppressions: `//goconc:ignore CODE[,CODE] reason`.
+"""In-source suppressions: `//goconc:ignore CODE[,CODE] reason` and
+`//goconc:file-ignore CODE[,CODE] reason`.
 
-A directive silences the listed rules on its own line (a trailing comment) and on the line
-below (a comment of its own). The reason is required, as staticcheck requires it for
-`//lint:ignore`: a suppression nobody can explain is how real bugs get hidden. Directives
+`ignore` silences the listed rules on its own line (a trailing comment) and on the line below
+(a comment of its own); `file-ignore`, anywhere in a file (by convention at its top), in the
+whole file, as staticcheck's `//lint:file-ignore`. The reason is required, as staticcheck
+requires it: a suppression nobody can explain is how real bugs get hidden. Directives
 without a reason, naming unknown codes, or silencing nothing are themselves reported, each
 under its own code, so stale suppressions do not pile up.
 """
@@ -19,20 +21,20 @@ from goconc.analyzer.diagnostics import Diagnostic, RuleMeta, Severity, Span
 from goconc.analyzer.parse import go_language
 from goconc.analyzer.source import SourceFile
 
-MARKER = b"goconc:ignore"
-_DIRECTIVE = re.compile(r"^//\s*goconc:ignore(?P<rest>.*)$", re.S)
+MARKERS = (b"goconc:ignore", b"goconc:file-ignore")
+_DIRECTIVE = re.compile(r"^//\s*goconc:(?P<kind>ignore|file-ignore)(?P<rest>.*)$", re.S)
 _CODE = re.compile(r"^[A-Z]+[0-9]+$")
 
 IGNORE_WITHOUT_REASON = RuleMeta(
     code="GC001",
     name="ignore-without-reason",
-    summary="A //goconc:ignore directive gives no reason.",
+    summary="A //goconc:ignore or //goconc:file-ignore directive gives no reason.",
     severity=Severity.WARNING,
     tags=("maintainability",),
     precision="very-high",
     docs="""## What it does
-Flags a `//goconc:ignore CODE` directive that does not say why the finding is wrong or
-acceptable. The directive still suppresses the finding.
+Flags a `//goconc:ignore CODE` (or `//goconc:file-ignore CODE`) directive that does not say
+why the finding is wrong or acceptable. The directive still suppresses the finding.
 
 ## Why is this bad?
 A suppression nobody can explain is how real deadlocks get hidden. The next reader needs to
@@ -52,13 +54,14 @@ mu.Lock() //goconc:ignore MU003 unlocked by the caller, see finish()
 UNUSED_IGNORE = RuleMeta(
     code="GC002",
     name="unused-ignore",
-    summary="A //goconc:ignore directive suppresses nothing.",
+    summary="A //goconc:ignore or //goconc:file-ignore directive suppresses nothing.",
     severity=Severity.WARNING,
     tags=("maintainability",),
     precision="very-high",
     docs="""## What it does
 Flags a `//goconc:ignore CODE reason` directive when rule CODE (enabled in this run) reports
-nothing on the directive's line or the line below it.
+nothing on the directive's line or the line below it, and a `//goconc:file-ignore CODE
+reason` directive when CODE reports nothing in the whole file.
 
 ## Why is this bad?
 Stale suppressions hide the next real finding on that line and mislead readers.
@@ -75,12 +78,13 @@ Use instead: delete the directive.
 INVALID_IGNORE = RuleMeta(
     code="GC003",
     name="invalid-ignore",
-    summary="A //goconc:ignore directive names no code or an unknown code.",
+    summary="A //goconc:ignore or //goconc:file-ignore directive names no code or an unknown code.",
     severity=Severity.ERROR,
     tags=("maintainability",),
     precision="very-high",
     docs="""## What it does
-Flags a `//goconc:ignore` directive that names no rule code, or a code goconc does not have.
+Flags a `//goconc:ignore` or `//goconc:file-ignore` directive that names no rule code, or a
+code goconc does not have.
 
 ## Why is this bad?
 A misspelt code suppresses nothing, so the finding it was meant for is still reported, or
@@ -108,11 +112,16 @@ class Directive:
     line: int
     codes: tuple[str, ...]
     reason: str
+    whole_file: bool = False  # //goconc:file-ignore
     used: set[str] = attrs.Factory(set)
+
+    @property
+    def name(self) -> str:
+        return "//goconc:file-ignore" if self.whole_file else "//goconc:ignore"
 
 
 def parse_directives(file: SourceFile) -> list[Directive]:
-    if MARKER not in file.data:
+    if not any(marker in file.data for marker in MARKERS):
         return []
     found: list[Directive] = []
     for node in QueryCursor(_COMMENTS).captures(file.root).get("c", []):
@@ -123,7 +132,8 @@ def parse_directives(file: SourceFile) -> list[Directive]:
         codes_text, _, reason = rest.partition(" ")
         codes = tuple(c.strip() for c in codes_text.split(",") if c.strip())
         span = file.node_span(node)
-        found.append(Directive(span, span.line, codes, reason.strip()))
+        whole_file = m.group("kind") == "file-ignore"
+        found.append(Directive(span, span.line, codes, reason.strip(), whole_file))
     return found
 
 
@@ -138,12 +148,14 @@ def apply(
     if not directives:
         return list(diagnostics)
     by_line: dict[int, list[Directive]] = {}
+    whole_file = [d for d in directives if d.whole_file]
     for d in directives:
-        by_line.setdefault(d.line, []).append(d)
-        by_line.setdefault(d.line + 1, []).append(d)
+        if not d.whole_file:
+            by_line.setdefault(d.line, []).append(d)
+            by_line.setdefault(d.line + 1, []).append(d)
     out: list[Diagnostic] = []
     for diag in diagnostics:
-        for d in by_line.get(diag.span.line, ()):
+        for d in [*by_line.get(diag.span.line, ()), *whole_file]:
             if diag.code in d.codes:
                 d.used.add(diag.code)
                 diag = attrs.evolve(diag, suppressed_by=d.reason or "(no reason given)")
@@ -165,12 +177,13 @@ def _directive_problems(
 
     unknown = [c for c in d.codes if not _CODE.match(c) or c not in known_codes]
     if not d.codes:
-        report(INVALID_IGNORE, "//goconc:ignore names no rule code")
+        report(INVALID_IGNORE, f"{d.name} names no rule code")
     elif unknown:
-        report(INVALID_IGNORE, f"//goconc:ignore names unknown rule code {', '.join(unknown)}")
+        report(INVALID_IGNORE, f"{d.name} names unknown rule code {', '.join(unknown)}")
     if d.codes and not d.reason:
-        report(IGNORE_WITHOUT_REASON, f"//goconc:ignore {','.join(d.codes)} gives no reason")
+        report(IGNORE_WITHOUT_REASON, f"{d.name} {','.join(d.codes)} gives no reason")
     unused = [c for c in d.codes if c in enabled_codes and c not in d.used and c not in unknown]
     if unused:
-        report(UNUSED_IGNORE, f"//goconc:ignore {', '.join(unused)} suppresses nothing here")
+        where = "in this file" if d.whole_file else "here"
+        report(UNUSED_IGNORE, f"{d.name} {', '.join(unused)} suppresses nothing {where}")
     return problems

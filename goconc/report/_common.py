@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 
 from goconc.analyzer.diagnostics import Diagnostic, RuleMeta, RunResult
@@ -81,8 +81,9 @@ def plural(count: int, word: str) -> str:
 class SourceCache:
     """Files read once per report; a file that cannot be read is remembered as missing."""
 
-    def __init__(self) -> None:
-        self._data: dict[str, bytes | None] = {}
+    def __init__(self, contents: Mapping[str, bytes] | None = None) -> None:
+        """`contents`: files analysed from memory (stdin), read from there, not the disk."""
+        self._data: dict[str, bytes | None] = dict(contents or {})
         self._starts: dict[str, list[int]] = {}
         self._hashes: dict[str, LineHashes] = {}
 

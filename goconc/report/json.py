@@ -34,7 +34,7 @@ def render(
 
 def document(result: RunResult, verbose: bool, include_suppressed: bool) -> dict[str, Any]:
     rules = rules_by_code(result.rules)
-    sources = SourceCache()
+    sources = SourceCache(result.contents)
     cwd = result.cwd
     findings = []
     for d in visible(result, include_suppressed):

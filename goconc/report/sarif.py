@@ -74,7 +74,7 @@ def build(result: RunResult, *, verbose: bool = False, include_suppressed: bool 
             known.add(d.code)
             rules.append(RuleMeta(d.code, f"goconc-{d.code.lower()}", d.code, d.severity))
     index = {rule.code: i for i, rule in enumerate(rules)}
-    sources = SourceCache()
+    sources = SourceCache(result.contents)
     keys = stable_keys(result, sources)
     results = [
         _result(d, index[d.code], uris, sources, keys[id(d)], include_suppressed)

@@ -52,7 +52,7 @@ def render(
     """Each finding with its source line, related locations and fixes, a blank line apart;
     `concise`: each finding on its one first line, for long lists."""
     paint = _Paint(color)
-    sources = SourceCache()
+    sources = SourceCache(result.contents)
     shown = visible(result, include_suppressed)
     if concise:
         text = "".join(_head(d, result.cwd, paint) + "\n" for d in shown)
