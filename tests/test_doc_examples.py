@@ -4,8 +4,9 @@ A ```console block holds commands, each on a line starting with `$ goconc` (and 
 `< FILE` to give it FILE on stdin), and after each command what it prints (stdout and
 stderr, interleaved as a terminal shows them). The commands of one document run in order in
 one fresh copy of docs/testdata/demo, a small Go module (with a `.git`, so it is its own
-repository root); an example can use a file an earlier one wrote. In the expected output `...` stands for any text, for what changes from
-run to run (timings) or would be too long to show.
+repository root); an example can use a file an earlier one wrote. In the expected output
+`...` stands for any text, for what changes from run to run (timings) or would be too long
+to show.
 
 After a change of goconc's output, `GOCONC_UPDATE_EXAMPLES=1 python -m pytest
 tests/test_doc_examples.py` writes what goconc now prints into the examples without `...`;

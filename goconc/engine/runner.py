@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import os
 import signal
 import threading
+import time
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING
@@ -230,29 +232,29 @@ def _run_rules(
         )
 
     found: list[Diagnostic] = []
-    with _Budget(budget).installed() as limits:
-        for f in pkg.files:
-            try:
-                with limits:
-                    crashes = walker.walk(f)
-            except _OverBudget:
-                timed_out.add(f.path)
-                too_slow(f.path, "analysing this file")
-                continue
-            for c in crashes:
-                at = f.position(c.at.start_byte) if c.at is not None else None
-                crash(c.rule.meta.code, f.path, c.error, at)
-        for rule in applying:
-            try:
-                with limits:
-                    rule.end_package()
-            except _OverBudget:
-                too_slow(pkg.folder, f"rule {rule.meta.code} on this package")
-                continue
-            except Exception as err:
-                crash(rule.meta.code, pkg.folder, err)
-                continue  # its findings in the package go with it
-            found.extend(d for d in rule.diagnostics if d.span.path not in timed_out)
+    limits = _Budget(budget)
+    for f in pkg.files:
+        try:
+            with limits:
+                crashes = walker.walk(f)
+        except _OverBudget:
+            timed_out.add(f.path)
+            too_slow(f.path, "analysing this file")
+            continue
+        for c in crashes:
+            at = f.position(c.at.start_byte) if c.at is not None else None
+            crash(c.rule.meta.code, f.path, c.error, at)
+    for rule in applying:
+        try:
+            with limits:
+                rule.end_package()
+        except _OverBudget:
+            too_slow(pkg.folder, f"rule {rule.meta.code} on this package")
+            continue
+        except Exception as err:
+            crash(rule.meta.code, pkg.folder, err)
+            continue  # its findings in the package go with it
+        found.extend(d for d in rule.diagnostics if d.span.path not in timed_out)
     return found
 
 
@@ -261,41 +263,97 @@ class _OverBudget(BaseException):
     error handling can swallow it)."""
 
 
-def _expire(_signum: int, _frame: object) -> None:
-    raise _OverBudget
-
-
 class _Budget:
-    """A per-file time budget: ``with budget:`` raises _OverBudget in this thread after
-    ``seconds`` (SIGALRM; only in the main thread, as in worker processes and the CLI;
-    elsewhere, such as the LSP's thread, no budget). ``installed()`` sets the handler once
-    for a package, so each file's budget costs just two timer calls."""
+    """A per-file time budget: ``with budget:`` raises _OverBudget in this thread once
+    ``seconds`` have passed (0: no budget).
+
+    A watchdog thread raises it asynchronously (PyThreadState_SetAsyncExc), so the budget
+    holds on every platform and in any thread: SIGALRM exists neither on Windows nor for a
+    thread other than the main one (the language server analyses in one). Like a signal
+    handler's, the exception arrives between two bytecodes, so a long call into C (a parse)
+    ends first; parses have their own budget (see parse.py)."""
 
     def __init__(self, seconds: float) -> None:
-        usable = (
-            hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
-        )
-        self.seconds = seconds if usable and seconds > 0 else 0.0
-
-    @contextlib.contextmanager
-    def installed(self) -> Iterator[_Budget]:
-        if not self.seconds:
-            yield self
-            return
-        previous = signal.signal(signal.SIGALRM, _expire)
-        try:
-            yield self
-        finally:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            signal.signal(signal.SIGALRM, previous)
+        self.seconds = seconds if seconds > 0 else 0.0
 
     def __enter__(self) -> None:
         if self.seconds:
-            signal.setitimer(signal.ITIMER_REAL, self.seconds)
+            _watchdog().arm(self.seconds)
 
-    def __exit__(self, *_exc: object) -> None:
-        if self.seconds:
-            signal.setitimer(signal.ITIMER_REAL, 0)
+    def __exit__(self, exc_type: type[BaseException] | None, *_exc: object) -> None:
+        if self.seconds and _watchdog().disarm() and exc_type is not _OverBudget:
+            # It ran out as the work ended; the exception, withdrawn before it arrived, is
+            # raised here rather than at some later bytecode outside the budget.
+            raise _OverBudget
+
+
+class _Watchdog:
+    """One daemon thread per process that raises _OverBudget in the threads whose budget
+    ran out. Arming and disarming take a lock the watchdog holds while it raises, so an
+    exception is never raised in a thread that has left its budget."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._deadlines: dict[int, float] = {}  # thread id -> time.monotonic() deadline
+        self._fired: set[int] = set()  # raised in, not yet disarmed
+        self.pid = os.getpid()
+        threading.Thread(target=self._run, name="goconc-budget", daemon=True).start()
+
+    def arm(self, seconds: float) -> None:
+        thread = threading.get_ident()
+        with self._cond:
+            self._fired.discard(thread)  # left over if the exception arrived in disarm()
+            self._deadlines[thread] = time.monotonic() + seconds
+            self._cond.notify()
+
+    def disarm(self) -> bool:
+        """Stop this thread's budget; True if it had run out (the exception withdrawn if it
+        has not arrived yet)."""
+        thread = threading.get_ident()
+        with self._cond:
+            self._deadlines.pop(thread, None)
+            if thread not in self._fired:
+                return False
+            self._fired.discard(thread)
+            self._raise_in(thread, None)  # NULL withdraws a pending exception
+            return True
+
+    @staticmethod
+    def _raise_in(thread: int, exc: type[BaseException] | None) -> None:
+        import ctypes
+
+        # No argtypes: None must reach C as NULL, which py_object would make Py_None.
+        ctypes.pythonapi.PyThreadState_SetAsyncExc(
+            ctypes.c_ulong(thread), None if exc is None else ctypes.py_object(exc)
+        )
+
+    def _run(self) -> None:
+        with self._cond:
+            while True:
+                now = time.monotonic()
+                for thread, deadline in list(self._deadlines.items()):
+                    if deadline <= now:
+                        del self._deadlines[thread]
+                        self._fired.add(thread)
+                        self._raise_in(thread, _OverBudget)
+                wake = min(self._deadlines.values(), default=None)
+                self._cond.wait(None if wake is None else wake - now)
+
+
+_WATCHDOG: _Watchdog | None = None
+
+
+def _watchdog() -> _Watchdog:
+    """The process's watchdog, started on first use (and again in a forked child, which
+    inherits the object but not its thread)."""
+    global _WATCHDOG
+    with _WATCHDOG_LOCK:
+        if _WATCHDOG is None or _WATCHDOG.pid != os.getpid():
+            _WATCHDOG = _Watchdog()
+        return _WATCHDOG
+
+
+_WATCHDOG_LOCK = threading.Lock()
 
 
 def _finish(
