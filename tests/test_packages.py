@@ -472,3 +472,27 @@ def test_goroot_is_fast_and_clean() -> None:
     assert any(j.folder.endswith("/src/sync") for j in d.jobs)
     assert not any("/testdata" in j.folder or "/vendor/" in j.folder for j in d.jobs)
     assert elapsed < 5  # about 0.1 s on the dev machine; generous for loaded CI
+
+
+@pytest.mark.parametrize(
+    ("path", "sep", "expected"),
+    [
+        ("C:\\src\\pkg\\a.go", "\\", "C:/src/pkg/a.go"),  # Windows
+        ("C:/src/pkg\\a.go", "\\", "C:/src/pkg/a.go"),  # a scandir entry under a / path
+        ("/src/pkg/a.go", "/", "/src/pkg/a.go"),
+        ("/src/back\\slash.go", "/", "/src/back\\slash.go"),  # a POSIX name may hold one
+    ],
+)
+def test_paths_are_kept_with_slashes(path: str, sep: str, expected: str) -> None:
+    from goconc.analyzer.packages import posix_path
+    from goconc.report._common import display_path
+
+    assert posix_path(path, sep) == expected
+    if sep == "\\":  # reported relative to the current folder, as on POSIX
+        assert display_path(expected, "C:/src") == "pkg/a.go"
+
+
+def test_discovered_paths_use_slashes(tmp_path: Path) -> None:
+    make(tmp_path, "p/q/a.go")
+    (d,) = discover(["."], cwd=str(tmp_path)).jobs
+    assert "\\" not in d.folder and all("\\" not in f for f in (*d.files, *d.report_on))

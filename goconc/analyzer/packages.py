@@ -222,6 +222,12 @@ def matches_any(patterns: Sequence[str], rel_path: str) -> bool:
     return _path_excluded(_compile_excludes(patterns), rel_path)
 
 
+def posix_path(path: str, sep: str = os.sep) -> str:
+    """A path as goconc keeps it on every system: with `/` (Windows takes `C:/src/a.go` as
+    well as `C:\\src\\a.go`), so paths compare, join and print the same everywhere."""
+    return path if sep == "/" else path.replace(sep, "/")
+
+
 def _rel(path: str, root: str) -> str:
     return os.path.relpath(path, root).replace(os.sep, "/")
 
@@ -289,7 +295,7 @@ class _Walker:
         path = arg
         if path == "..." or path.endswith("/..."):  # Go pattern: same as the folder
             path = path[:-3] or "."
-        logical = os.path.normpath(os.path.join(self.cwd, path))
+        logical = posix_path(os.path.normpath(os.path.join(self.cwd, path)))
         try:
             st = os.stat(logical)
         except FileNotFoundError:
@@ -305,17 +311,18 @@ class _Walker:
             self.os_problem(logical, err)
             return
         if stat.S_ISDIR(st.st_mode):
-            self.folder_args.append((arg, logical, [os.path.realpath(logical)]))
-            self.walk(logical, os.path.realpath(logical), (st.st_dev, st.st_ino))
+            real = posix_path(os.path.realpath(logical))
+            self.folder_args.append((arg, logical, [real]))
+            self.walk(logical, real, (st.st_dev, st.st_ino))
         elif not logical.endswith(".go"):
             self.not_go.append(arg)
         elif not stat.S_ISREG(st.st_mode):
             self.problem(logical, "not a regular file")
         elif not self.explicit_file_skipped(logical):
-            real = os.path.realpath(logical)
+            real = posix_path(os.path.realpath(logical))
             self.reached_as.setdefault(real, logical)
             folder_logical = os.path.dirname(logical)
-            folder = self.folder(os.path.realpath(folder_logical), folder_logical)
+            folder = self.folder(posix_path(os.path.realpath(folder_logical)), folder_logical)
             folder.explicit.add(real)
 
     def explicit_file_skipped(self, logical: str) -> bool:
@@ -405,7 +412,7 @@ class _Walker:
                 except OSError as err:
                     self.os_problem(path, err)
                     continue
-                sub_real = os.path.realpath(entry.path) if is_link else f"{real}/{name}"
+                sub_real = posix_path(os.path.realpath(entry.path)) if is_link else f"{real}/{name}"
                 subdirs.append((path, sub_real, (st.st_dev, st.st_ino)))
             elif is_go:
                 if not is_reg:
@@ -414,7 +421,7 @@ class _Walker:
                 if self.globs and _excluded(self.globs, _join_rel(folder.rel, name), name, False):
                     continue
                 if is_link:
-                    target = os.path.realpath(entry.path)
+                    target = posix_path(os.path.realpath(entry.path))
                     self.reached_as.setdefault(target, path)
                     files.append(target)
                 else:
@@ -520,8 +527,9 @@ def discover(
     against the base name; a pattern ending in `/` matches folders only. Folders whose job
     would report on nothing (empty, all generated) are left out.
     """
-    cwd = os.path.abspath(cwd)
-    walker = _Walker(cwd, exclude, os.path.abspath(exclude_root or cwd), default_excludes)
+    cwd = posix_path(os.path.abspath(cwd))
+    root = posix_path(os.path.abspath(exclude_root or cwd))
+    walker = _Walker(cwd, exclude, root, default_excludes)
     for arg in paths or (".",):
         walker.add_argument(arg)
     jobs = walker.jobs()

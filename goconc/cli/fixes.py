@@ -182,13 +182,16 @@ def _overlapping(ranges: Sequence[tuple[str, int, int]]) -> bool:
 
 
 def apply_edits(data: bytes, edits: Iterable[Edit]) -> bytes:
-    """Splice non-overlapping edits (offsets into ``data``) in one forward pass."""
+    """Splice non-overlapping edits (offsets into ``data``) in one forward pass. Rules write
+    new lines as LF; in a file whose lines end in CRLF (a Windows checkout) they get CRLF."""
     out: list[bytes] = []
     cursor = 0
+    crlf = b"\r\n" in data
     # Stable sort: an insertion sorts before a deletion starting at the same offset.
     for edit in sorted(edits, key=lambda e: (e.span.start_byte, e.span.end_byte)):
         out.append(data[cursor : edit.span.start_byte])
-        out.append(edit.text.encode("utf-8"))
+        text = edit.text.replace("\r\n", "\n").replace("\n", "\r\n") if crlf else edit.text
+        out.append(text.encode("utf-8"))
         cursor = max(cursor, edit.span.end_byte)
     out.append(data[cursor:])
     return b"".join(out)

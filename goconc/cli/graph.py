@@ -249,7 +249,7 @@ def graphs_for(
 
 def graph_command(args: argparse.Namespace) -> int:
     """`goconc graph --locks PATH... [--format dot|mermaid] [-o FILE]`."""
-    from goconc.analyzer.packages import discover
+    from goconc.analyzer.packages import discover, posix_path
     from goconc.cli.config import ConfigError, find_config, load_config
     from goconc.cli.shared import (
         EXIT_CLEAN,
@@ -266,7 +266,7 @@ def graph_command(args: argparse.Namespace) -> int:
         raise UsageError("graph: say which graph to draw (--locks)")
     if args.output is not None:
         check_output(args.output)
-    cwd = os.getcwd()
+    cwd = posix_path(os.getcwd())
     # The same configuration as `check` finds, so both walk the same folders.
     first = args.paths[0].removesuffix("...").rstrip("/") if args.paths else "."
     start = os.path.abspath(os.path.join(cwd, first or "."))

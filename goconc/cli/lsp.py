@@ -41,7 +41,7 @@ def analyse_buffers(folder: str, buffers: Mapping[str, bytes]) -> BufferAnalysis
     `testdata/`, `_x` and `.x` relative to the configuration's folder), or that is generated
     code gets no findings.
     """
-    from goconc.analyzer.packages import clear_go_version_cache
+    from goconc.analyzer.packages import clear_go_version_cache, posix_path
     from goconc.cli.config import ConfigError, find_config, load_config
     from goconc.engine.model import Settings
     from goconc.engine.registry import known_codes, option_names, select_codes
@@ -61,6 +61,10 @@ def analyse_buffers(folder: str, buffers: Mapping[str, bytes]) -> BufferAnalysis
         default_go_version=config.go_version,
     )
     clear_go_version_cache()  # a long-lived process: go.mod may have changed since
+    # Analysed under goconc's own spelling of paths (with /), reported under the caller's.
+    native = {posix_path(path): path for path in buffers}
+    buffers = {posix_path(path): data for path, data in buffers.items()}
+    folder = posix_path(folder)
     cwd = config.root or folder
     job = buffer_job(
         folder,
@@ -80,7 +84,8 @@ def analyse_buffers(folder: str, buffers: Mapping[str, bytes]) -> BufferAnalysis
         rel = os.path.relpath(d.span.path, cwd).replace(os.sep, "/")
         if config.per_file_ignored(rel, d.code):
             continue
-        by_path[d.span.path] = (*by_path.get(d.span.path, ()), d)
+        path = native.get(d.span.path, d.span.path)
+        by_path[path] = (*by_path.get(path, ()), d)
     return BufferAnalysis(by_path, result.notifications)
 
 
@@ -133,10 +138,12 @@ def buffer_job(
 
 def _go_files(folder: str) -> list[str]:
     """The regular `.go` files of a folder, for a job that discovery did not make."""
+    from goconc.analyzer.packages import posix_path
+
     try:
         with os.scandir(folder) as it:
             return [
-                os.path.realpath(e.path)
+                posix_path(os.path.realpath(e.path))
                 for e in it
                 if e.name.endswith(".go") and e.name[0] not in "._" and e.is_file()
             ]

@@ -429,6 +429,7 @@ def _show_rule(code: str) -> int:
 
 
 def _load_config(args: argparse.Namespace, cwd: str) -> Config:
+    from goconc.analyzer.packages import posix_path
     from goconc.cli.config import Config, ConfigError, find_config, load_config
     from goconc.engine.registry import known_codes, option_names
     from goconc.report._common import display_path
@@ -450,7 +451,7 @@ def _load_config(args: argparse.Namespace, cwd: str) -> Config:
         # Messages start with the file's absolute path; show it as the reports show paths.
         message, absolute = str(err), os.path.abspath(path)
         if message.startswith(absolute + ":"):
-            message = display_path(absolute, cwd) + message[len(absolute) :]
+            message = display_path(posix_path(absolute), cwd) + message[len(absolute) :]
         raise UsageError(message) from err
 
 
@@ -483,14 +484,14 @@ def _check(args: argparse.Namespace) -> int:
     import time
 
     from goconc.analyzer.diagnostics import RunResult
-    from goconc.analyzer.packages import discover
+    from goconc.analyzer.packages import discover, posix_path
     from goconc.cli.config import ConfigError, check_codes
     from goconc.engine.model import Settings
     from goconc.engine.registry import all_metas, known_codes, select_codes
     from goconc.engine.runner import analyze_folder, run
 
     started = time.monotonic()
-    cwd = os.getcwd()
+    cwd = posix_path(os.getcwd())
     _refuse_conflicts(args)
     if args.output is not None:
         check_output(args.output)
@@ -691,11 +692,12 @@ def _stdin_job(
     """`goconc check - --stdin-filename PATH`: the file on stdin stands for PATH (which need
     not exist), analysed with the other `.go` files of PATH's folder, as an editor's unsaved
     buffer is (see lsp.buffer_job); nothing to report on when PATH is excluded or skipped."""
+    from goconc.analyzer.packages import posix_path
     from goconc.cli.lsp import buffer_job
 
     if not filename.endswith(".go"):
         raise UsageError(f"--stdin-filename {filename}: not a Go file")
-    path = os.path.realpath(os.path.join(cwd, filename))
+    path = posix_path(os.path.realpath(os.path.join(cwd, filename)))
     data = sys.stdin.buffer.read()
     job = buffer_job(
         os.path.dirname(path),
@@ -756,13 +758,15 @@ def _fix_summary(
 
 def _repository_root(cwd: str) -> str:
     """The nearest folder with a .git entry (the repository root), else cwd."""
+    from goconc.analyzer.packages import posix_path
+
     folder = os.path.realpath(cwd)
     while True:
         if os.path.exists(os.path.join(folder, ".git")):
-            return folder
+            return posix_path(folder)
         parent = os.path.dirname(folder)
         if parent == folder:
-            return os.path.realpath(cwd)
+            return posix_path(os.path.realpath(cwd))
         folder = parent
 
 

@@ -446,15 +446,21 @@ class MissingUnlock(LockFactsRule):
         f = self.file
         start, _ = f.line_bounds(f.line_of(rel.stmt.start_byte))
         end = rel.stmt.end_byte
-        if f.data[start : rel.stmt.start_byte].strip() or end >= len(f.data) or f.data[end] != 0x0A:
+        # The release's whole line goes, its line end too (LF, or CRLF in a Windows checkout).
+        newline = 2 if f.data.startswith(b"\r\n", end) else 1
+        if f.data[start : rel.stmt.start_byte].strip() or not f.data.startswith(
+            b"\n", end + newline - 1
+        ):
             return []
         indent = line_indent(f, stmt)
         eol = f.data.find(b"\n", stmt.end_byte)
+        if eol > 0 and f.data[eol - 1] == 0x0D:
+            eol -= 1  # before the CR of a CRLF
         if eol < 0 or eol >= start:
             return []
         edits = (
             Edit(f.span(eol, eol, clamp=False), f"\n{indent}defer {name}.{unlock}()"),
-            Edit(f.span(start, end + 1, clamp=False), ""),
+            Edit(f.span(start, end + newline, clamp=False), ""),
         )
         return [Fix(f"Defer {name}.{unlock}() right after the lock", edits, Applicability.SAFE)]
 
