@@ -118,3 +118,13 @@ def test_configuration_examples_load(name: str, tmp_path: Path) -> None:
     (tmp_path / name).write_text(block.group(1), encoding="utf-8")
     config = load_config(str(tmp_path / name), known_codes(), option_names())
     assert config.select or config.extend_select
+
+
+def test_readme_counts_the_rules() -> None:
+    from goconc.engine.registry import all_metas
+
+    count = sum(1 for m in all_metas() if not m.code.startswith("GC"))
+    ones = ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
+    tens = {2: "Twenty", 3: "Thirty", 4: "Forty"}
+    word = tens[count // 10] + (f"-{ones[count % 10 - 1]}" if count % 10 else "")
+    assert f"{word} rules" in (ROOT / "README.md").read_text(encoding="utf-8")
