@@ -121,3 +121,18 @@ def test_zero_is_no_budget() -> None:
         end = time.monotonic() + 0.2
         while time.monotonic() < end:
             pass
+
+
+@pytest.mark.skipif(not hasattr(signal, "pthread_sigmask"), reason="POSIX signal masks")
+def test_signals_never_land_in_the_watchdog() -> None:
+    # A process-directed signal goes to a thread that does not block it: were it the
+    # watchdog's, the main thread's mask (held around a fork) would not hold it back.
+    import os
+
+    runner._watchdog()
+    reached = False
+    with pytest.raises(KeyboardInterrupt), runner._signals_held():
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(0.05)
+        reached = True
+    assert reached

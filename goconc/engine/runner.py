@@ -297,7 +297,18 @@ class _Watchdog:
         self._deadlines: dict[int, float] = {}  # thread id -> time.monotonic() deadline
         self._fired: set[int] = set()  # raised in, not yet disarmed
         self.pid = os.getpid()
-        threading.Thread(target=self._run, name="goconc-budget", daemon=True).start()
+        thread = threading.Thread(target=self._run, name="goconc-budget", daemon=True)
+        if hasattr(signal, "pthread_sigmask"):
+            # Started with every signal blocked (a thread inherits its creator's mask), so a
+            # Ctrl-C or SIGTERM never lands in it and a mask the main thread sets holds.
+            every = signal.valid_signals() - {signal.SIGKILL, signal.SIGSTOP}
+            previous = signal.pthread_sigmask(signal.SIG_BLOCK, every)
+            try:
+                thread.start()
+            finally:
+                signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+        else:
+            thread.start()
 
     def arm(self, seconds: float) -> None:
         thread = threading.get_ident()
