@@ -158,7 +158,13 @@ def write_package(folder: str, files: int) -> list[str]:
 def analyse(folder: str, paths: list[str]) -> tuple[float, int]:
     """CPU seconds of one analysis, and its number of findings."""
     settings = Settings(frozenset(r.meta.code for r in all_rules()), analysis_timeout=0)
-    job = FolderJob(folder=folder, files=tuple(paths), report_on=tuple(paths), go_version=(1, 21), module_root=None)
+    job = FolderJob(
+        folder=folder,
+        files=tuple(paths),
+        report_on=tuple(paths),
+        go_version=(1, 21),
+        module_root=None,
+    )
     start = time.process_time()
     result = analyze_folder(job, settings)
     return time.process_time() - start, len(result.diagnostics)

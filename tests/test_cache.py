@@ -170,23 +170,78 @@ def test_touch_without_change_hits_by_content(
     assert spy == []
 
 
-def test_changing_settings_invalidates(
+def test_narrower_selection_format_and_files_reuse_the_entry(
     tree: Path,
     cache_dir: Path,
     spy: list[str],
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    all_codes = check(["./..."], tree, capsys, monkeypatch)
+    """--select/--ignore, --format and naming some files filter a wider entry: no analysis,
+    and the output of a cold run asked the same."""
+    check(["./..."], tree, capsys, monkeypatch)
+    asked = [
+        ["./...", "--select", "CX"],
+        ["./...", "--ignore", "WG001"],
+        ["./...", "--select", "WG001", "--format", "sarif"],
+        ["alpha/main.go"],
+        ["alpha/util.go", "beta"],
+    ]
+    warm = []
+    for args in asked:
+        spy.clear()
+        warm.append(check(args, tree, capsys, monkeypatch))
+        assert spy == [], args
+    for args, found in zip(asked, warm, strict=True):
+        cold = check([*args, "--no-cache"], tree, capsys, monkeypatch)
+        assert strip_timing(found[1]) == strip_timing(cold[1]), args
+        assert found[0] == cold[0]
+    assert warm[0][0] == 0 and warm[1][0] == 0 and warm[2][0] == 1 and warm[3][0] == 1
+
+
+def test_changing_settings_invalidates_and_narrow_entries_keep_the_wide_one(
+    tree: Path,
+    cache_dir: Path,
+    spy: list[str],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    (tree / ".goconc.toml").write_text("")
+    check(["./..."], tree, capsys, monkeypatch)
+    (tree / ".goconc.toml").write_text('go-version = "1.21"\n')
     spy.clear()
-    one_code = check(["./...", "--select", "CX"], tree, capsys, monkeypatch)
+    check(["./..."], tree, capsys, monkeypatch)
     assert sorted(spy) == ["alpha", "beta"]
-    assert all_codes[0] == 1 and one_code[0] == 0
+    (tree / "alpha" / "util.go").write_text(HELPER.format(pkg="alpha") + "\n// edited\n")
     spy.clear()
-    check(["./...", "--select", "CX"], tree, capsys, monkeypatch)
+    check(["alpha/util.go", "--select", "CX"], tree, capsys, monkeypatch)  # a narrow entry
+    check(["./..."], tree, capsys, monkeypatch)  # the wide one, in the folder's slot
+    assert spy == ["alpha", "alpha"]
+    spy.clear()
+    check(["alpha/util.go", "--select", "CX"], tree, capsys, monkeypatch)
+    check(["./..."], tree, capsys, monkeypatch)
     assert spy == []
-    assert check(["./..."], tree, capsys, monkeypatch)[0] == 1  # the first entries still serve
+
+
+def test_unused_ignore_is_told_again_for_a_narrower_selection(
+    tree: Path,
+    cache_dir: Path,
+    spy: list[str],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    (tree / "alpha" / "util.go").write_text(
+        HELPER.format(pkg="alpha")
+        + "\n//goconc:ignore CX001,WG001 kept for the test\nfunc other() {}\n"
+    )
+    check(["./..."], tree, capsys, monkeypatch)
+    spy.clear()
+    warm = check(["./...", "--select", "GC,WG"], tree, capsys, monkeypatch)
     assert spy == []
+    assert "//goconc:ignore WG001 suppresses nothing here" in warm[1]
+    assert "CX001" not in warm[1]
+    cold = check(["./...", "--select", "GC,WG", "--no-cache"], tree, capsys, monkeypatch)
+    assert strip_timing(warm[1]) == strip_timing(cold[1])
 
 
 def test_corrupt_entry_is_a_miss_and_is_replaced(
@@ -264,13 +319,20 @@ def test_forged_entries_are_misses(
     theirs = json.loads(payload(alpha))
     wrong_result = {**entry, "body": theirs["body"]}
     wrong_key = {**entry, "key": theirs["key"]}
-    shape = {**entry, "body": {**entry["body"], "files": "2"}}
-    diagnostic = entry["body"]["diagnostics"][0]
+    result = entry["body"]["result"]
+    shape = {**entry, "body": {**entry["body"], "result": {**result, "files": "2"}}}
+    diagnostic = result["diagnostics"][0]
     backwards = json.loads(json.dumps(entry))
-    backwards["body"]["diagnostics"][0]["span"] = [*diagnostic["span"][:5], 9, 3]
+    backwards["body"]["result"]["diagnostics"][0]["span"] = [*diagnostic["span"][:5], 9, 3]
     elsewhere = json.loads(json.dumps(entry))
-    elsewhere["body"]["diagnostics"][0]["span"][0] = "/etc/passwd"
-    for body in (wrong_result, wrong_key, shape, backwards, elsewhere):
+    elsewhere["body"]["result"]["diagnostics"][0]["span"][0] = "/etc/passwd"
+    # What the entry says it covers: a file of another folder, codes that are not strings.
+    covers = entry["body"]["covers"]
+    other_file = json.loads(json.dumps(entry))
+    other_file["body"]["covers"]["report_on"] = [*covers["report_on"], "/etc/passwd"]
+    codes = json.loads(json.dumps(entry))
+    codes["body"]["covers"]["enabled"] = [1, 2]
+    for body in (wrong_result, wrong_key, shape, backwards, elsewhere, other_file, codes):
         spy.clear()
         beta.write_bytes(forged(json.dumps(body).encode()))
         warm = check(["./..."], tree, capsys, monkeypatch)

@@ -42,6 +42,12 @@ class Rule:
     # statement, `close` for a call of close. The walker then finds those nodes from the
     # tokens instead of querying the tree (see tokens.py). Empty: query for every kind.
     anchors: ClassVar[Mapping[str, tuple[bytes, ...]]] = {}
+    # Whether the rule's findings in one file can depend on the walk of another: it reports
+    # in a file other than the one walked, or in ``end_package``. A rule that does not (the
+    # default) reports in a file only from that file's walk, so a run that reports on some
+    # files of a package walks only those for it (pre-commit, the language server, a large
+    # package split across processes); ``report`` refuses a finding in another file.
+    package_wide: ClassVar[bool] = False
 
     def __init_subclass__(cls, **kwargs: object) -> None:
         super().__init_subclass__(**kwargs)
@@ -104,6 +110,8 @@ class Rule:
         file: SourceFile | None = None,
     ) -> None:
         span = at if isinstance(at, Span) else self.span(at, file)
+        if span.path != self.file.path and not self.package_wide:
+            raise RuntimeError(f"{self.meta.code} reports in another file: set package_wide")
         self.diagnostics.append(
             Diagnostic(
                 code=self.meta.code,

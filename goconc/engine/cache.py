@@ -14,6 +14,15 @@ only the job's files). So:
   file was last changed more than `RACY_SECONDS` before we looked: a later write within the
   same timestamp tick could otherwise leave the stat tuple unchanged ("racy git").
 
+What a run asks of a folder beyond that, which rules (``Settings.enabled``), which files
+to report on (``FolderJob.report_on``) and whether to fingerprint lines, is not in the keys
+but in the entry: a result computed for more rules, more files or with fingerprints serves a
+run that asks for fewer, narrowed to what that run would have found (`narrow`), so changing
+``--select``/``--ignore``, ``--format`` or ``--output``, or naming some files of a folder
+already analysed, costs no analysis. A folder's entry is the widest result computed for its
+content; a narrower one computed later goes to a second slot keyed by what it covers, so it
+does not push the wider one out.
+
 An entry is a checksum line (blake2b of the rest) and a JSON object that names its kind,
 its own key and the folder it is for. A cache folder may come from anywhere (restored in CI
 from another branch's run, copied, damaged): nothing in it can execute, and an entry is
@@ -53,12 +62,14 @@ from typing import Any
 
 import attrs
 
+from goconc.analyzer.diagnostics import Diagnostic
 from goconc.analyzer.fileio import read_regular
 from goconc.analyzer.packages import FolderJob
+from goconc.engine import suppress
 from goconc.engine.codec import Json, result_from_json, result_to_json
-from goconc.engine.model import MAX_FILE_BYTES, FolderResult, Settings
+from goconc.engine.model import MAX_FILE_BYTES, OVER_BUDGET, FolderResult, Settings
 
-FORMAT = "v2"  # bump when the layout, the entry format or the key recipe changes
+FORMAT = "v3"  # bump when the layout, the entry format or the key recipe changes
 MAX_ENTRY_BYTES = 64 << 20  # a larger entry is not one of ours
 RACY_SECONDS = 2.0  # coarser than any filesystem's timestamp granularity (FAT: 2 s)
 MAX_BYTES = 512 << 20
@@ -154,8 +165,12 @@ class FolderCache:
         self._stats = os.path.join(self.root, "s")
         base = hashlib.blake2b(code_stamp(), digest_size=32)
         base.update(f"{tool_version}\0".encode())
-        base.update(repr(_canon(settings)).encode())
+        # What a result is narrowed to is not part of the keys (see the docstring).
+        base.update(
+            repr(_canon(attrs.evolve(settings, enabled=frozenset(), fingerprints=False))).encode()
+        )
         self._base = base
+        self.settings = settings
         self.hits = self.misses = self.stored = 0
         self._written: list[str] = []  # result entries stored by this run
 
@@ -201,7 +216,7 @@ class FolderCache:
             stats.append(_stat_tuple(st))
         racy_ns = int(RACY_SECONDS * 1e9)
         racy = any(max(s[3], s[4]) >= now - racy_ns for s in stats)
-        job_part = repr(_canon(job)).encode()
+        job_part = _job_part(job)
         h = self._base.copy()
         h.update(b"stat\0" + job_part)
         h.update(repr(stats).encode())
@@ -210,14 +225,14 @@ class FolderCache:
         # then would have moved ctime, so the tuple still matching means the bytes did too.
         content_key = self._read_stat(stat_key, job)
         if content_key is not None:
-            found = self._load(content_key, job)
+            found = self._serve(content_key, job)
             if found is not None:
                 self.hits += 1
                 return found, None
         content_key = self._content_key(job, job_part, stats)
         if content_key is None:
             return None, None
-        found = self._load(content_key, job)
+        found = self._serve(content_key, job)
         if found is not None:
             if not racy:
                 self._write_stat(stat_key, content_key, job)
@@ -248,16 +263,32 @@ class FolderCache:
             h.update(f"{path}\0{st.st_size}\0".encode() + digest)
         return h.hexdigest()
 
-    def _load(self, content_key: str, job: FolderJob) -> FolderResult | None:
-        path = os.path.join(self._results, content_key)
-        body = self._read_entry(path, "result", content_key, job)
+    def _serve(self, content_key: str, job: FolderJob) -> FolderResult | None:
+        """The result this run asks for, narrowed from the folder's entry or from the one
+        filed under exactly what this run asks; None when neither serves."""
+        for key in (content_key, self._exact_key(content_key, job)):
+            found = self._load(key, job)
+            if found is not None:
+                narrowed = narrow(found[1], found[0], self.settings, job.report_on)
+                if narrowed is not None:
+                    return narrowed
+        return None
+
+    def _exact_key(self, content_key: str, job: FolderJob) -> str:
+        """The second slot: for this content and exactly what this run asks."""
+        asked = (sorted(self.settings.enabled), self.settings.fingerprints, job.report_on)
+        return hashlib.blake2b(f"{content_key}\0{asked!r}".encode(), digest_size=32).hexdigest()
+
+    def _load(self, key: str, job: FolderJob) -> tuple[Covered, FolderResult] | None:
+        path = os.path.join(self._results, key)
+        body = self._read_entry(path, "result", key, job)
         if body is None:
             return None
         try:
-            found = result_from_json(body)
+            found = _covered_result_from_json(body)
         except ValueError:  # a checksum that holds over a body we did not write
             return None
-        if not _belongs(found, job):
+        if not _belongs(found[1], job) or not set(found[0].report_on) <= set(job.files):
             return None
         with contextlib.suppress(OSError):
             st = os.lstat(path)
@@ -309,13 +340,21 @@ class FolderCache:
             return  # a file changed while it was analysed: the result may be of either version
         if pending.racy:
             # The stat tuple cannot prove the bytes did not change: compare the content again.
-            again = self._content_key(job, repr(_canon(job)).encode(), None)
+            again = self._content_key(job, _job_part(job), None)
             if again != pending.content_key:
                 return
-        path = os.path.join(self._results, pending.content_key)
-        if not self._write(
-            path, _entry("result", pending.content_key, job, result_to_json(result))
+        covered = Covered(
+            tuple(sorted(self.settings.enabled)), self.settings.fingerprints, job.report_on
+        )
+        key = pending.content_key
+        existing = self._load(key, job)
+        if existing is not None and not covered.covers(
+            existing[0].enabled, existing[0].fingerprints, existing[0].report_on
         ):
+            key = self._exact_key(key, job)  # keep the wider entry in the folder's slot
+        path = os.path.join(self._results, key)
+        body = {"covers": covered.to_json(), "result": result_to_json(result)}
+        if not self._write(path, _entry("result", key, job, body)):
             return
         self.stored += 1
         self._written.append(path)
@@ -367,6 +406,109 @@ class FolderCache:
             os.close(os.open(marker, flags, 0o600))
             os.utime(marker, follow_symlinks=False)
             prune(self.root)
+
+
+def _job_part(job: FolderJob) -> bytes:
+    """The job as the keys see it: which files it reports on is in the entry instead."""
+    return repr(_canon(attrs.evolve(job, report_on=()))).encode()
+
+
+@attrs.frozen
+class Covered:
+    """What a stored result was computed for: its rules, fingerprints, files reported on."""
+
+    enabled: tuple[str, ...]
+    fingerprints: bool
+    report_on: tuple[str, ...]
+
+    def covers(self, enabled: Iterable[str], fingerprints: bool, report_on: Iterable[str]) -> bool:
+        return (
+            set(enabled) <= set(self.enabled)
+            and (self.fingerprints or not fingerprints)
+            and set(report_on) <= set(self.report_on)
+        )
+
+    def to_json(self) -> Json:
+        return {
+            "enabled": list(self.enabled),
+            "fingerprints": self.fingerprints,
+            "report_on": list(self.report_on),
+        }
+
+
+def _covered_result_from_json(body: Json) -> tuple[Covered, FolderResult]:
+    if not isinstance(body, dict) or body.keys() != {"covers", "result"}:
+        raise ValueError("not a covered result")
+    covers = body["covers"]
+    if not isinstance(covers, dict) or covers.keys() != {"enabled", "fingerprints", "report_on"}:
+        raise ValueError("not a covered result")
+    enabled, fingerprints, report_on = (
+        covers["enabled"],
+        covers["fingerprints"],
+        covers["report_on"],
+    )
+    if (
+        not isinstance(enabled, list)
+        or not all(isinstance(c, str) for c in enabled)
+        or not isinstance(fingerprints, bool)
+        or not isinstance(report_on, list)
+        or not all(isinstance(p, str) for p in report_on)
+    ):
+        raise ValueError("not a covered result")
+    return Covered(tuple(enabled), fingerprints, tuple(report_on)), result_from_json(body["result"])
+
+
+def narrow(
+    result: FolderResult, covered: Covered, settings: Settings, report_on: Sequence[str]
+) -> FolderResult | None:
+    """``result``, computed for what ``covered`` says, as a run with ``settings`` reporting
+    on ``report_on`` would find it; None when it cannot tell. Each rule's findings in a file
+    do not depend on the other rules, nor on which other files are reported on (a rule that
+    is not ``package_wide`` reports in a file only from that file's walk; the package-wide
+    ones walk every file anyway), so narrowing is filtering; the directive findings
+    (GC002 names the enabled codes that a directive suppresses nothing of) are told again
+    for the narrower selection. A result with a note that is not about one file reported on
+    (a time budget that ran out: it depends on all the work done) is used only as it is."""
+    enabled = settings.enabled
+    if not covered.covers(enabled, False, report_on):
+        return None
+    same = set(covered.enabled) == enabled and set(covered.report_on) == set(report_on)
+    if same and covered.fingerprints == settings.fingerprints:
+        return result
+    files = set(report_on)
+    notes = result.notifications
+    if not same and any(n.path not in files or OVER_BUDGET in n.message for n in notes):
+        return None
+    diagnostics = suppress.narrow((d for d in result.diagnostics if d.span.path in files), enabled)
+    if not settings.fingerprints:
+        diagnostics = [attrs.evolve(d, line_hash="") if d.line_hash else d for d in diagnostics]
+    elif not covered.fingerprints:
+        fingerprinted = _fingerprinted(diagnostics)
+        if fingerprinted is None:
+            return None
+        diagnostics = fingerprinted
+    kept = tuple(n for n in notes if n.path in files)
+    return attrs.evolve(result, diagnostics=tuple(diagnostics), notifications=kept)
+
+
+def _fingerprinted(diagnostics: list[Diagnostic]) -> list[Diagnostic] | None:
+    """The diagnostics with the line fingerprints the engine gives them (runner._finish), from
+    their files as they are (the bytes the cache key was just taken from); None when one
+    cannot be read."""
+    from goconc.engine.fingerprint import LineHashes
+
+    hashes: dict[str, LineHashes] = {}
+    out = []
+    for d in diagnostics:
+        path = d.span.path
+        if path not in hashes:
+            try:
+                hashes[path] = LineHashes(read_regular(path, MAX_FILE_BYTES))
+            except OSError:
+                return None
+        line = d.span.line - 1
+        out.append(attrs.evolve(d, line_hash=hashes[path][line]) if line < len(hashes[path]) else d)
+    return out
 
 
 def _checksum(payload: bytes) -> bytes:

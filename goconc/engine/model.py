@@ -15,6 +15,9 @@ import attrs
 from goconc.analyzer.diagnostics import Diagnostic, Notification
 
 MAX_FILE_BYTES = 64 << 20  # larger .go files are generated data, not code to lint
+# In the note on work whose time budget ran out (its findings are skipped): such a result
+# depends on all the work of the run, and is never narrowed (cache.narrow).
+OVER_BUDGET = "took longer than"
 
 
 @attrs.frozen

@@ -17,7 +17,7 @@ import signal
 import threading
 import time
 import traceback
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 import attrs
@@ -30,7 +30,7 @@ from goconc.analyzer.parse import syntax_errors, syntax_warning
 from goconc.analyzer.rule import Rule
 from goconc.analyzer.source import SourceFile
 from goconc.engine import suppress
-from goconc.engine.model import MAX_FILE_BYTES, FolderResult, Settings
+from goconc.engine.model import MAX_FILE_BYTES, OVER_BUDGET, FolderResult, Settings
 from goconc.engine.registry import all_rules, known_codes
 from goconc.engine.walker import BatchedWalker
 
@@ -83,10 +83,10 @@ def _analyze_folder(
             continue
         go_version = job.go_version or settings.default_go_version
         pkg = Package(name, job.folder, pkg_files, go_version)
-        found = _run_rules(pkg, rule_classes, settings, notes)
+        found, walked = _run_rules(pkg, rule_classes, settings, notes, report_on)
         diagnostics.extend(_finish(pkg_files, found, report_on, settings))
         for f in pkg_files:
-            if f.path in report_on and f.parsed:
+            if f.path in walked:
                 if f.problem is not None:
                     notes.append(Notification(NoteLevel.WARNING, f.problem, path=f.path))
                 else:
@@ -183,12 +183,23 @@ def package_name(f: SourceFile) -> str:
 
 
 def _run_rules(
-    pkg: Package, rule_classes: list[type[Rule]], settings: Settings, notes: list[Notification]
-) -> list[Diagnostic]:
-    """Every rule over every file of ``pkg``. A rule that raises loses what its failing
-    method covers, and nothing more: the package (making the rule, ``applies_to_package``,
-    ``end_package``), a file or a top-level declaration (see walker.py); each crash becomes
-    a notification and every other finding is kept."""
+    pkg: Package,
+    rule_classes: list[type[Rule]],
+    settings: Settings,
+    notes: list[Notification],
+    report_on: Container[str],
+) -> tuple[list[Diagnostic], set[str]]:
+    """The rules over the files of ``pkg``: the findings, and the files of ``report_on`` that
+    some rule acted in (parsed for their own sake: their syntax errors are told). A rule
+    walks the files reported on; a package-wide one (``Rule.package_wide``) every file. The
+    other files matter to the rules only through the package's facts, which are made as they
+    are asked for: a run that reports on one file of a large package reads what that file's
+    analysis needs, and the findings in that file are those of a run on every file.
+
+    A rule that raises loses what its failing method covers, and nothing more: the package
+    (making the rule, ``applies_to_package``, ``end_package``), a file or a top-level
+    declaration (see walker.py); each crash becomes a notification and every other finding
+    is kept."""
 
     def crash(code: str, path: str, err: BaseException, at: tuple[int, int] | None = None) -> None:
         notes.append(
@@ -218,6 +229,8 @@ def _run_rules(
         except Exception as err:
             crash(rule.meta.code, pkg.folder, err)
     walker = BatchedWalker(applying)
+    wide = BatchedWalker([r for r in applying if r.package_wide])
+    walked: set[str] = set()
     timed_out: set[str] = set()
     budget = settings.analysis_timeout
 
@@ -225,7 +238,7 @@ def _run_rules(
         notes.append(
             Notification(
                 NoteLevel.WARNING,
-                f"{what} took longer than {budget:g}s; its findings are skipped "
+                f"{what} {OVER_BUDGET} {budget:g}s; its findings are skipped "
                 "(raise --analysis-timeout to analyse it)",
                 path=path,
             )
@@ -234,9 +247,14 @@ def _run_rules(
     found: list[Diagnostic] = []
     limits = _Budget(budget)
     for f in pkg.files:
+        reported = f.path in report_on
+        if not reported and not wide.rules:
+            continue
         try:
             with limits:
-                crashes = walker.walk(f)
+                crashes = (walker if reported else wide).walk(f)
+                if reported and walker.acted:
+                    walked.add(f.path)
         except _OverBudget:
             timed_out.add(f.path)
             too_slow(f.path, "analysing this file")
@@ -255,7 +273,7 @@ def _run_rules(
             crash(rule.meta.code, pkg.folder, err)
             continue  # its findings in the package go with it
         found.extend(d for d in rule.diagnostics if d.span.path not in timed_out)
-    return found
+    return found, walked
 
 
 class _OverBudget(BaseException):

@@ -185,5 +185,33 @@ def _directive_problems(
     unused = [c for c in d.codes if c in enabled_codes and c not in d.used and c not in unknown]
     if unused:
         where = "in this file" if d.whole_file else "here"
-        report(UNUSED_IGNORE, f"{d.name} {', '.join(unused)} suppresses nothing {where}")
+        report(UNUSED_IGNORE, _unused_message(d.name, unused, where))
     return problems
+
+
+def _unused_message(name: str, codes: Iterable[str], where: str) -> str:
+    return f"{name} {', '.join(codes)} suppresses nothing {where}"
+
+
+_UNUSED = re.compile(
+    r"^(?P<name>//goconc:(?:file-)?ignore) (?P<codes>[A-Z0-9, ]+) suppresses nothing "
+    r"(?P<where>here|in this file)$"
+)
+
+
+def narrow(diagnostics: Iterable[Diagnostic], enabled: Collection[str]) -> list[Diagnostic]:
+    """The findings (``apply``'s, for a wider selection of rules) that a run with only the
+    ``enabled`` codes reports: the other rules' go, and a GC002 names only the enabled codes
+    that its directive suppresses nothing of (it goes when none is left)."""
+    out: list[Diagnostic] = []
+    for d in diagnostics:
+        if d.code not in enabled:
+            continue
+        m = _UNUSED.match(d.message) if d.code == UNUSED_IGNORE.code else None
+        if m is not None:
+            codes = [c for c in m.group("codes").split(", ") if c in enabled]
+            if not codes:
+                continue
+            d = attrs.evolve(d, message=_unused_message(m["name"], codes, m["where"]))
+        out.append(d)
+    return out

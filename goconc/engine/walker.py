@@ -98,6 +98,7 @@ class BatchedWalker:
         self._needed: dict[int, tuple[tuple[bytes, ...], tuple[bytes, ...]]] = {}
         # Rules that choose their declarations themselves, by rule id.
         self._chooses: dict[int, bool] = {}
+        self.acted = False  # whether a rule acted in the file walked last (it was parsed)
         for rule in self.rules:
             hooks = hooks_of(type(rule))
             self._chooses[id(rule)] = bool(rule.declaration_triggers) or (
@@ -157,6 +158,7 @@ class BatchedWalker:
                     active.append(rule)
             except Exception as err:  # a bug of ours: report it, keep the other rules
                 faults.fail(rule, err)
+        self.acted = bool(active)
         if not active:
             return faults.crashes
         for rule in active:

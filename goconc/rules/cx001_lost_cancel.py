@@ -132,6 +132,7 @@ class LostCancel(Rule):
         precision="high",
         fix=Applicability.SAFE,
     )
+    package_wide = True  # reports at the call sites of a constructor, in their files
     anchors = {"call_expression": tuple(name.encode() for _, name in sorted(_PRODUCERS))}
 
     def __init__(self, *args: object, **kwargs: object) -> None:

@@ -122,6 +122,7 @@ class InconsistentLockOrder(Rule):
         tags=("concurrency", "mutex", "deadlock", "external/cwe/cwe-833"),
         precision="high",
     )
+    package_wide = True  # a cycle is reported once the whole package is walked
     triggers = TRIGGERS  # files that cannot lock have no edges
     anchors = dict.fromkeys(FUNC_KINDS, (b"func",))
 

@@ -109,6 +109,7 @@ class WaitGroupAddInGoroutine(Rule):
         precision="high",
         fix=Applicability.SAFE,
     )
+    package_wide = True  # reports at an Add in the callee's file
     triggers = (b".Add(",)
     anchors = {"go_statement": (b"go",)}
 

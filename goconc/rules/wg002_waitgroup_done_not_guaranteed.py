@@ -150,6 +150,7 @@ class WaitGroupDoneNotGuaranteed(Rule):
         precision="high",
         fix=Applicability.SAFE,
     )
+    package_wide = True  # reports at the exit that skips Done, in the callee's file
     triggers = (b".Add(",)
     anchors = {"go_statement": (b"go",)}
 
