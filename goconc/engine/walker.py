@@ -189,8 +189,17 @@ class BatchedWalker:
                 hits.append((node.start_byte, -node.end_byte, order, i, node, rule, hook))
         # The others: one query per declaration for the kinds that the rules wanting it hook.
         queried = [r for r in active if id(r) not in self._anchored]
+        off_file = faults.off_file
         for i, decl in enumerate(tops if queried else ()):
-            wanted_rules = [r for r in queried if self._wants(r, decl, i, faults)]
+            wanted_rules = []
+            for rule in queried:
+                if id(rule) in off_file:
+                    continue
+                try:
+                    if rule.wants_declaration(decl):
+                        wanted_rules.append(rule)
+                except Exception as err:  # a bug of ours: this declaration only
+                    faults.fail(rule, err, i)
             kinds = frozenset().union(*(self._kinds[id(r)] for r in wanted_rules))
             if not kinds:
                 continue
@@ -204,7 +213,11 @@ class BatchedWalker:
                     hits.append((node.start_byte, -node.end_byte, order, i, node, rule, hook))
         hits.sort(key=_ORDER)
         done: set[tuple[int, int]] = set()  # a node two tokens lead to runs once per hook
-        off_file, off, marks = faults.off_file, faults.off, faults.marks
+        off, marks = faults.off, faults.marks
+        # Hits come declaration by declaration: where each rule's findings in the current
+        # one begin is noted at its first hook there (`entered`: the rules that had one).
+        current = FILE
+        entered: set[int] = set()
         for _, _, _, i, node, rule, hook in hits:
             key = id(rule)
             if key in off_file or (off and (key, i) in off):
@@ -213,7 +226,10 @@ class BatchedWalker:
             if once in done:
                 continue
             done.add(once)
-            if (key, i) not in marks:
+            if i != current:
+                current, entered = i, set()
+            if key not in entered:
+                entered.add(key)
                 marks[key, i] = len(rule.diagnostics)
             try:
                 hook(node)
@@ -221,17 +237,6 @@ class BatchedWalker:
                 faults.fail(rule, err, i)
         call(self._leave.get(root.type, []), root, everyone, FILE)
         return faults.crashes
-
-    @staticmethod
-    def _wants(rule: Rule, decl: Node, index: int, faults: _Faults) -> bool:
-        """``rule.wants_declaration(decl)``; a rule that raises there does not get it."""
-        if faults.skips(id(rule), index):
-            return False
-        try:
-            return rule.wants_declaration(decl)
-        except Exception as err:  # a bug of ours: report it, keep the other rules
-            faults.fail(rule, err, index)
-            return False
 
     def _anchored_hits(
         self, rule: Rule, tokens: TokenIndex, tops: list[Node], starts: list[int], faults: _Faults
@@ -245,18 +250,18 @@ class BatchedWalker:
         if not plan or faults.skips(id(rule), FILE):
             return found
         if self._chooses[id(rule)]:
+            wants = rule.wants_declaration
             for i, decl in enumerate(tops):
-                if not self._wants(rule, decl, i, faults):
-                    continue
                 try:
-                    found.extend(
-                        (i, node, hook)
-                        for kind, anchors, hook in plan
-                        for token in anchors
-                        for node in tokens.anchored_in(token, kind, decl.start_byte, decl.end_byte)
-                    )
-                except Exception as err:  # a bug of ours: this declaration only
-                    faults.fail(rule, err, i)
+                    if not wants(decl):
+                        continue
+                    start, end = decl.start_byte, decl.end_byte
+                    for kind, anchors, hook in plan:
+                        for token in anchors:
+                            for node in tokens.anchored_in(token, kind, start, end):
+                                found.append((i, node, hook))
+                except Exception as err:  # a bug of ours: this declaration only (its
+                    faults.fail(rule, err, i)  # hits found so far are skipped as off)
             return found
         try:
             for kind, anchors, hook in plan:
