@@ -106,6 +106,7 @@ def test_dot_on_mu002_has_labelled_edges_and_red_cycles(
     assert titles == [
         "package mu002 (testdata/MU002)",
         "package crossfile (testdata/MU002/crossfile)",
+        "package dynamic (testdata/MU002/dynamic)",
         "package rlock (testdata/MU002/rlock)",
     ]
 
@@ -119,8 +120,8 @@ def test_mermaid_on_mu002_structure_and_link_styles(
     assert code == 0, err
     lines = out.splitlines()
     assert lines[0] == "flowchart LR"
-    assert sum(1 for x in lines if x.strip().startswith("subgraph ")) == 3
-    assert sum(1 for x in lines if x.strip() == "end") == 3
+    assert sum(1 for x in lines if x.strip().startswith("subgraph ")) == 4
+    assert sum(1 for x in lines if x.strip() == "end") == 4
     names: dict[str, str] = {}
     links: list[tuple[str, str, str, str]] = []  # (src, arrow, label, dst) in definition order
     styled: set[int] = set()
@@ -144,8 +145,10 @@ def test_mermaid_on_mu002_structure_and_link_styles(
     assert label == "Registry.Rename<br>Registry.Touch via it.lockName" and i not in styled
     i, arrow, _ = by_pair[("Index.mu", "Table.mu")]
     assert arrow == "-.->" and i in styled
-    # Exactly the cycle edges are red: everything but Registry.mu -> Item.mu.
-    assert styled == set(range(len(links))) - {by_pair[("Registry.mu", "Item.mu")][0]}
+    # Exactly the cycle edges are red: everything but Registry.mu -> Item.mu and (through a
+    # method value stored in a field) bus.mu -> stats.mu.
+    plain = {by_pair[("Registry.mu", "Item.mu")][0], by_pair[("bus.mu", "stats.mu")][0]}
+    assert styled == set(range(len(links))) - plain
 
 
 def test_graph_cycles_are_the_cycles_mu002_reports() -> None:
@@ -154,7 +157,7 @@ def test_graph_cycles_are_the_cycles_mu002_reports() -> None:
     settings = Settings(enabled=frozenset({"MU002"}))
     reported = sum(len(analyze_folder(job, settings).diagnostics) for job in discovery.jobs)
     graphs = graphs_for(discovery.jobs, 10.0, str(ROOT), [])
-    assert reported == sum(len(g.cycles) for g in graphs) == 5
+    assert reported == sum(len(g.cycles) for g in graphs) == 6
 
 
 def test_acyclic_package_has_no_red(
@@ -246,7 +249,7 @@ def test_package_filter_by_name_or_folder(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _, out, _ = graph(["--locks", "testdata/MU002"], capsys, monkeypatch)
-    assert _clusters(out) == ["mu002", "crossfile", "rlock"]
+    assert _clusters(out) == ["mu002", "crossfile", "dynamic", "rlock"]
     _, out, _ = graph(["--locks", "--package", "crossfile", "testdata/MU002"], capsys, monkeypatch)
     assert _clusters(out) == ["crossfile"]
     args = ["--locks", "--package", "*/rlock", "--package", "mu00?", "testdata/MU002"]

@@ -105,6 +105,43 @@ def param_names(func: Node, file: SourceFile) -> list[str]:
     return names
 
 
+def param_idents(func: Node) -> list[Node | None]:
+    """Parameter identifiers in order (None for unnamed or `_`); variadics end the list."""
+    plist = func.child_by_field_name("parameters")
+    out: list[Node | None] = []
+    if plist is None:
+        return out
+    for param in plist.named_children:
+        if param.type == "variadic_parameter_declaration":
+            break
+        if param.type != "parameter_declaration":
+            continue
+        idents = [c for c in param.children_by_field_name("name") if c.is_named]
+        if not idents:
+            out.append(None)
+        for ident in idents:
+            out.append(ident if (ident.text or b"") != b"_" else None)
+    return out
+
+
+def receiver_ident(func: Node) -> Node | None:
+    """The name of a method's receiver, if it has one."""
+    recv = func.child_by_field_name("receiver")
+    if recv is None:
+        return None
+    for param in recv.named_children:
+        if param.type == "parameter_declaration":
+            name = param.child_by_field_name("name")
+            return name if name is not None and name.type == "identifier" else None
+    return None
+
+
+def binding_key(file: SourceFile, ident: Node) -> str:
+    """The key of the binding ``ident`` declares (as ``types.Binding.key``), for matching
+    a callee's receiver and parameters with refs."""
+    return f"{file.path}:{ident.start_byte}"
+
+
 def bind_arguments(call: Node, func: Node, func_file: SourceFile) -> dict[str, Node]:
     """{parameter name: argument expression} for a call of ``func`` (variadics left out)."""
     args = call_args(call)
@@ -156,7 +193,7 @@ def call_sites(
     name = decl.name
     needle = name.encode()
     for file in files:
-        if needle not in file.data:
+        if not file.tokens.present(needle):
             continue
         if decl.receiver_type is None:
             for ident in file.tokens.named(name, "identifier"):

@@ -19,7 +19,9 @@
   `map_access` turns them into the caller's terms (`s.B()` where B locks `s.mu`: the caller's
   `s.mu`).
 
-Calls through interfaces, function values or to other packages are unknown: no effect. Recursion
+Calls to other packages are unknown: no effect. Calls through function values and interfaces
+run what `dispatch.Dispatch` says they may run: one target applies its effect, several only
+add to the reach (which of them runs is not known). Recursion
 is cut by an in-progress guard (a recursive call contributes nothing), so summaries
 under-approximate, which keeps rules silent rather than wrong.
 """
@@ -34,9 +36,10 @@ from functools import cache
 import attrs
 from tree_sitter import Node, Query, QueryCursor
 
-from goconc.analyzer.calls import callee
+from goconc.analyzer.calls import binding_key, callee, param_idents, receiver_ident
 from goconc.analyzer.cfg import CFG, Block
 from goconc.analyzer.consts import NO_ENV, Env
+from goconc.analyzer.dispatch import Dispatch, Target
 from goconc.analyzer.facts import Fact, Package
 from goconc.analyzer.matchers import FUNC_KINDS, call_args, descendants
 from goconc.analyzer.parse import go_language
@@ -62,6 +65,9 @@ LOCK_CALL = re.compile(rb"(?<![A-Za-z0-9_])R?(?:[Ll]ock|[Uu]nlock)\w*\(")
 _MAX_ACQUIRES = 48
 _MAX_BLOCKS = 24
 _MAX_DEPTH = 12
+# An access reached through a call of a function value or interface (code written elsewhere,
+# found by what the package stores or implements) counts only this many calls down.
+MAX_DYNAMIC_CHAIN = 3
 
 
 def lock_call_in(data: bytes, start: int, end: int) -> bool:
@@ -170,6 +176,7 @@ class Access:
     chain: tuple[Site, ...] = ()  # calls from the summarised function down to that function
     released: tuple[Ref, ...] = ()  # caller locks released before it (relative refs)
     cond_lock: Ref | None = None  # cond.Wait: the Cond's L
+    dynamic: bool = False  # reached through a call of a function value or interface
 
 
 @attrs.frozen(eq=False)
@@ -212,6 +219,15 @@ class Call:
     may_release: tuple[Ref, ...] = ()  # mapped onto the caller
     # The callee's parameters bound to constants at this call: its summary is specialised.
     env: Env = NO_ENV
+    # The other functions a dynamic call may run (see dispatch.py): their reach counts too;
+    # with several, none has an effect on the caller's locks (it is not known which runs).
+    others: tuple[Call, ...] = ()
+    # Through a function value or interface, to code written elsewhere (not a local closure):
+    # what it reaches counts only within MAX_DYNAMIC_CHAIN calls of the function that asks.
+    dynamic: bool = False
+    # Through a parameter of the calling function: what runs is what each caller passes, so
+    # it counts for the function itself, not in the summary its callers use.
+    by_caller: bool = False
 
 
 @attrs.frozen(eq=False)
@@ -416,6 +432,10 @@ class LockAnalysis(Fact):
         self._conds: tuple[dict[ObjKey, Ref], dict[str, tuple[str, ...] | None]] | None = None
         self._chans: dict[bool, tuple[dict[str, bool], dict[GoType, bool]]] = {}
         self._depth = 0
+        # Set when a summary was cut short by the depth bound: results computed meanwhile
+        # depend on how deep they were asked for, and are not cached (asked again from a
+        # shallower call, they are complete).
+        self._cut = False
         self._mentions: dict[int, bool] = {}
         self._decl_locks: dict[int, bool] = {}
         self._file_locks: dict[str, bool] = {}
@@ -455,12 +475,15 @@ class LockAnalysis(Fact):
         if found is None:
             self._busy.add(func.id)
             self._depth += 1
+            outer, self._cut = self._cut, False
             try:
                 found = self._compute(func, file, env)
             finally:
                 self._depth -= 1
                 self._busy.discard(func.id)
-            self._facts[key] = found
+                cut, self._cut = self._cut, self._cut or outer
+            if not cut:
+                self._facts[key] = found
         return found
 
     def effect(self, func: Node, file: SourceFile, env: Env = NO_ENV) -> Effect:
@@ -473,8 +496,11 @@ class LockAnalysis(Fact):
         if body is None or not self.mentions_locks(func, file):
             self._effects[key] = NO_EFFECT
             return NO_EFFECT
-        if func.id in self._busy or self._depth > _MAX_DEPTH:
+        if func.id in self._busy:
             return NO_EFFECT  # recursion: no effect (not cached)
+        if self._depth > _MAX_DEPTH:
+            self._cut = True  # too deep here: what uses this is not cached either
+            return NO_EFFECT
         facts = self.facts(func, file, env)
         exit_state = facts.exit_state()
         # (A lock the caller held on entry, released and re-taken, is held after the call.)
@@ -534,20 +560,35 @@ class LockAnalysis(Fact):
         found = self._reach.get(key)
         if found is not None:
             return found
-        if func.id in self._busy_reach or self._depth > _MAX_DEPTH:
+        if func.id in self._busy_reach:
+            return NO_REACH
+        if self._depth > _MAX_DEPTH:
+            self._cut = True  # too deep here: what uses this is not cached either
             return NO_REACH
         self._busy_reach.add(func.id)
         self._depth += 1
+        outer, self._cut = self._cut, False
         try:
             found = self._compute_reach(func, file, env)
         finally:
             self._depth -= 1
             self._busy_reach.discard(func.id)
-        self._reach[key] = found
+            cut, self._cut = self._cut, self._cut or outer
+        if not cut:
+            self._reach[key] = found
         return found
 
     def call_reach(self, call: Call) -> Reach:
-        """The callee's reach, in the caller's terms (chains start at the call)."""
+        """The callee's reach, in the caller's terms (chains start at the call); for a
+        dynamic call, what any of the functions it may run reaches."""
+        if not call.others:
+            return self._one_reach(call)
+        parts = [self._one_reach(c) for c in (call, *call.others)]
+        return Reach(
+            tuple(a for p in parts for a in p.acquires), tuple(b for p in parts for b in p.blocks)
+        )
+
+    def _one_reach(self, call: Call) -> Reach:
         sub = self.reach(call.func, call.file, call.env)
         if sub is NO_REACH:
             return sub
@@ -573,14 +614,12 @@ class LockAnalysis(Fact):
             if cond_lock is None:
                 return None
         released = tuple(r for r in (self.map_ref(r, call) for r in access.released) if r)
+        chain = (call.site, *access.chain)
+        dynamic = access.dynamic or call.dynamic
+        if dynamic and len(chain) > MAX_DYNAMIC_CHAIN:
+            return None  # a guess about what a function value runs, far down: no evidence
         return Access(
-            access.kind,
-            ref,
-            access.mode,
-            access.site,
-            (call.site, *access.chain),
-            released,
-            cond_lock,
+            access.kind, ref, access.mode, access.site, chain, released, cond_lock, dynamic
         )
 
     def map_ref(self, ref: Ref, call: Call) -> Ref | None:
@@ -866,12 +905,51 @@ class LockAnalysis(Fact):
             op = node.child_by_field_name("operator")
             if op is not None and op.type == "<-":
                 operand = node.child_by_field_name("operand")
+                if operand is not None and self._cancelled_before(node, operand, file):
+                    return  # `cancel(); <-ctx.Done()`: closed already, it does not wait
                 out.append(_Op("block", node, r.ref_of(operand, file), "recv"))
         elif t == "range_clause":
             right = node.child_by_field_name("right")
             rt = r.type_of(right, file) if right is not None else None
             if rt is not None and rt.kind == "chan":
                 out.append(_Op("block", node, r.ref_of(right, file), "range"))
+
+    def _cancelled_before(self, receive: Node, operand: Node, file: SourceFile) -> bool:
+        """`<-ctx.Done()` right after `cancel()` in the same block, where `ctx, cancel` were
+        made together by a context.With* call."""
+        operand = unparen(operand)
+        fn = operand.child_by_field_name("function") if operand.type == "call_expression" else None
+        if fn is None or fn.type != "selector_expression":
+            return False
+        field = fn.child_by_field_name("field")
+        ctx = fn.child_by_field_name("operand")
+        if field is None or ctx is None or file.text(field) != "Done" or ctx.type != "identifier":
+            return False
+        r = self.pkg.resolver
+        b = r.binding(ctx, file)
+        if b is None or b.index != 0 or b.value is None or b.value.type != "call_expression":
+            return False
+        made = r.pkg_func(b.value, file)
+        if made is None or made[0] != "context" or not made[1].startswith("With"):
+            return False
+        stmt = receive
+        while stmt.parent is not None and stmt.parent.type not in ("block", "statement_list"):
+            stmt = stmt.parent
+        sibling = stmt.prev_named_sibling
+        while sibling is not None:
+            call = sibling.named_children[0] if sibling.type == "expression_statement" else None
+            callee_fn = call.child_by_field_name("function") if call is not None else None
+            if callee_fn is not None and callee_fn.type == "identifier":
+                cancel = r.binding(callee_fn, file)
+                if (
+                    cancel is not None
+                    and cancel.value is not None
+                    and cancel.value.id == b.value.id
+                    and cancel.index == 1
+                ):
+                    return True
+            sibling = sibling.prev_named_sibling
+        return False
 
     def _cond_L(self, cond: Ref | None) -> Ref | None:
         if cond is None:
@@ -927,42 +1005,108 @@ class LockAnalysis(Fact):
     def _static_call(self, call: Node, file: SourceFile, env: Env) -> Call | None:
         """The call of a package function or method, with its summary specialised by the
         arguments that are constants here (``env``: the caller's own constant parameters)."""
-        r = self.pkg.resolver
-        found = callee(call, file, r)
+        found = callee(call, file, self.pkg.resolver)
         if found is None:
-            return None
+            return self._dynamic_call(call, file, env)
         decl = found.decl
-        func = decl.node
-        roots: dict[str, tuple[str, Node, tuple[str, ...]]] = {}
+        extra = None
         if found.receiver is not None:
-            recv = _receiver_ident(func)
+            extra = self._embed_path(found.receiver, file, decl.receiver_type)
+        return self._bound_call(call, file, env, decl.node, decl.file, found.receiver, extra)
+
+    def _dynamic_call(self, call: Node, file: SourceFile, env: Env) -> Call | None:
+        """A call through a function value or an interface (see dispatch.py)."""
+        targets = self.pkg.fact(Dispatch).targets(call, file)
+        if not targets:
+            return None
+        fn = call.child_by_field_name("function")
+        name = file.text(fn) if fn is not None else "func"
+        holder = fn.child_by_field_name("operand") if fn is not None else None
+        calls: list[Call] = []
+        for t in targets:
+            if t.local:  # the caller's own variables, and its constant arguments
+                c = self._literal_call(call, t.func, file, env | self._constant_args(call, t, env))
+            elif t.receiver is not None:  # an interface: its value is the method's receiver
+                c = self._bound_call(call, file, env, t.func, t.file, t.receiver, ())
+            else:
+                # A value stored in the field of `holder` may capture that very object.
+                owner: dict[str, tuple[str, Node, tuple[str, ...]]] = {}
+                if holder is not None:
+                    owner = {k: (n, holder, ()) for k, n in t.owner}
+                c = self._bound_call(call, file, env, t.func, t.file, None, None, owner)
+            if c is not None:
+                calls.append(
+                    attrs.evolve(c, name=name, dynamic=not t.local, by_caller=t.via == "param")
+                )
+        if len(calls) <= 1:
+            return calls[0] if calls else None
+        return attrs.evolve(
+            calls[0],
+            holds=(),
+            releases=(),
+            may_release=(),
+            others=tuple(calls[1:]),
+            dynamic=any(c.dynamic for c in calls),
+            by_caller=any(c.by_caller for c in calls),
+        )
+
+    def _constant_args(self, call: Node, t: Target, env: Env) -> Env:
+        """The flag parameters of a local closure bound to constants by ``call``."""
+        params = param_idents(t.func)
+        args = call_args(call)
+        if not params or (len(args) == 1 and len(params) > 1):
+            return NO_ENV
+        flags = self._flag_params(t.func, t.file)
+        bound: list[tuple[str, bool]] = []
+        for ident, arg in zip(params, args, strict=False):
+            if ident is not None and binding_key(t.file, ident) in flags:
+                value = self.pkg.consts.truth(arg, t.file, dict(env))
+                if value is not None:
+                    bound.append((binding_key(t.file, ident), value))
+        return frozenset(bound)
+
+    def _bound_call(
+        self,
+        call: Node,
+        file: SourceFile,
+        env: Env,
+        func: Node,
+        func_file: SourceFile,
+        receiver: Node | None,
+        extra: tuple[str, ...] | None,
+        owner: dict[str, tuple[str, Node, tuple[str, ...]]] | None = None,
+    ) -> Call:
+        """The call of ``func`` with its receiver (at ``extra``, the embedded path to the
+        declaring type) and parameters bound to the caller's expressions; ``owner``: other
+        roots of the callee known in the caller's terms."""
+        roots: dict[str, tuple[str, Node, tuple[str, ...]]] = dict(owner or {})
+        if receiver is not None and extra is not None:
+            recv = receiver_ident(func)
             if recv is not None:
-                extra = self._embed_path(found.receiver, file, decl.receiver_type)
-                if extra is not None:
-                    roots[_key(decl.file, recv)] = (decl.file.text(recv), found.receiver, extra)
+                roots[binding_key(func_file, recv)] = (func_file.text(recv), receiver, extra)
         params = self._params.get(func.id)
         if params is None:
-            params = self._params[func.id] = _param_idents(func)
+            params = self._params[func.id] = param_idents(func)
         args = call_args(call)
         bound: list[tuple[str, bool]] = []
         if not (len(args) == 1 and len(params) > 1):
-            flags = self._flag_params(func, decl.file)
+            flags = self._flag_params(func, func_file)
             values = dict(env)
             for ident, arg in zip(params, args, strict=False):
                 if ident is not None:
-                    key = _key(decl.file, ident)
-                    roots[key] = (decl.file.text(ident), arg, ())
+                    key = binding_key(func_file, ident)
+                    roots[key] = (func_file.text(ident), arg, ())
                     if key in flags:
                         value = self.pkg.consts.truth(arg, file, values)
                         if value is not None:
                             bound.append((key, value))
         fn = call.child_by_field_name("function")
-        name = file.text(fn) if fn is not None else decl.name
+        name = file.text(fn) if fn is not None else "func"
         callee_env: Env = frozenset(bound)
         c = Call(
-            func, decl.file, name, Site(call, file, file.text(call)), roots, file, env=callee_env
+            func, func_file, name, Site(call, file, file.text(call)), roots, file, env=callee_env
         )
-        eff = self.effect(func, decl.file, callee_env)
+        eff = self.effect(func, func_file, callee_env)
         if eff is NO_EFFECT:
             return c
         holds = []
@@ -983,7 +1127,7 @@ class LockAnalysis(Fact):
             return found
         params = self._params.get(func.id)
         if params is None:
-            params = self._params[func.id] = _param_idents(func)
+            params = self._params[func.id] = param_idents(func)
         keys: set[str] = set()
         for ident in params:
             b = self.pkg.resolver.binding(ident, file) if ident is not None else None
@@ -1085,13 +1229,17 @@ class LockAnalysis(Fact):
                     )
                 )
             elif ev.kind == "block" and _lock_free(ev.state, ev):
-                if ev.mode == "cond" and ev.cond_lock is None:
-                    continue  # its L is unknown: nothing can be said about it
+                cond_lock = ev.cond_lock
+                if ev.mode == "cond" and cond_lock is None:
+                    if not ev.state.held or ev.ref is None:
+                        continue  # its L is unknown: nothing can be said about it
+                    # Only `c.L` is held (lock-free says so): that is the L it releases.
+                    cond_lock = Ref(ev.ref.root, (*ev.ref.path, "L"), f"{ev.ref.text}.L", "")
                 if ev.mode == "send" and self.known_buffered(ev.node, file, ev.ref):
                     continue
                 site = Site(ev.node, file, _op_text(ev.node, file))
-                blocks.append(Access("block", ev.ref, ev.mode, site, (), released, ev.cond_lock))
-            elif ev.kind == "call" and ev.call is not None:
+                blocks.append(Access("block", ev.ref, ev.mode, site, (), released, cond_lock))
+            elif ev.kind == "call" and ev.call is not None and not ev.call.by_caller:
                 sub = self.call_reach(ev.call)
                 for a in sub.acquires:
                     acquires.append(attrs.evolve(a, released=_union(a.released, released)))
@@ -1237,41 +1385,6 @@ def _op_text(node: Node, file: SourceFile) -> str:
         return "select"
     text = file.text(node)
     return text.split("\n", 1)[0]
-
-
-def _key(file: SourceFile, ident: Node) -> str:
-    # Same format as types.Binding.key.
-    return f"{file.path}:{ident.start_byte}"
-
-
-def _receiver_ident(func: Node) -> Node | None:
-    recv = func.child_by_field_name("receiver")
-    if recv is None:
-        return None
-    for param in recv.named_children:
-        if param.type == "parameter_declaration":
-            name = param.child_by_field_name("name")
-            return name if name is not None and name.type == "identifier" else None
-    return None
-
-
-def _param_idents(func: Node) -> list[Node | None]:
-    """Parameter identifiers in order (None for unnamed or `_`); variadics end the list."""
-    plist = func.child_by_field_name("parameters")
-    out: list[Node | None] = []
-    if plist is None:
-        return out
-    for param in plist.named_children:
-        if param.type == "variadic_parameter_declaration":
-            break
-        if param.type != "parameter_declaration":
-            continue
-        idents = [c for c in param.children_by_field_name("name") if c.is_named]
-        if not idents:
-            out.append(None)
-        for ident in idents:
-            out.append(ident if (ident.text or b"") != b"_" else None)
-    return out
 
 
 def _cond_arg(node: Node, file: SourceFile, r: object) -> Node | None:

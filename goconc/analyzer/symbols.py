@@ -148,6 +148,12 @@ class PackageIndex:
         self.complete("method", f"{type_name}.{name}")
         return self.methods.data.get(type_name, {}).get(name)
 
+    def methods_named(self, name: str) -> list[FuncDecl]:
+        """Every method called ``name``, of any type of the package (reads only the files
+        that may declare one)."""
+        self.complete("method_name", name)
+        return [ms[name] for ms in self.methods.data.values() if name in ms]
+
     def all_functions(self) -> list[FuncDecl]:
         found = list(self.funcs.values())
         for methods in self.methods.values():
@@ -212,7 +218,7 @@ class PackageIndex:
         if kind == "imports":
             found = [f for f in self.files if f.path == name]
         else:
-            table = kind if kind in ("methods", "method") else "names"
+            table = kind if kind in ("methods", "method", "method_name") else "names"
             found = self._unread()[table].get(name, [])
         for f in found:
             if f.path not in self._read:
@@ -237,7 +243,8 @@ class PackageIndex:
     def _unread(self) -> dict[str, dict[str, list[SourceFile]]]:
         """For the files not read yet (from their bytes): by name, those that may declare
         it ("names"); by type, those that may declare methods of it ("methods"); by "T.M",
-        those that may declare that method ("method")."""
+        those that may declare that method ("method"); by "M", those that may declare a
+        method M of any type ("method_name")."""
         if self._declarers is None:
             for f in self.files:
                 if f.parsed and f.path not in self._read:
@@ -246,13 +253,20 @@ class PackageIndex:
                 "names": {},
                 "methods": {},
                 "method": {},
+                "method_name": {},
             }
             for f in self.files:
                 if f.path in self._read:
                     continue
-                for table, keys in zip(tables.values(), declared_names(f.outline), strict=True):
+                names, received, methods = declared_names(f.outline)
+                for table, keys in (
+                    ("names", names),
+                    ("methods", received),
+                    ("method", methods),
+                    ("method_name", {m.split(".", 1)[1] for m in methods}),
+                ):
                     for key in keys:
-                        table.setdefault(key, []).append(f)
+                        tables[table].setdefault(key, []).append(f)
             self._declarers = tables
         return self._declarers
 

@@ -16,7 +16,7 @@ from tree_sitter import Node
 
 from goconc.analyzer.facts import Fact, Package
 from goconc.analyzer.source import SourceFile
-from goconc.analyzer.types import GoType, unparen
+from goconc.analyzer.types import unparen
 
 Use = tuple[Node, SourceFile]
 
@@ -64,7 +64,7 @@ def shared_uses(pkg: Package, key: str) -> list[Use]:
         name = key[4:]
         needle = name.encode()
         for file in pkg.files:
-            if needle not in file.data:
+            if not file.tokens.present(needle):
                 continue
             for ident in file.tokens.named(name, "identifier"):
                 parent = ident.parent
@@ -121,19 +121,13 @@ def keyed_values(pkg: Package, type_name: str, field: str) -> list[Use] | None:
     """The values given to ``field`` in composite literals of ``type_name``; None when a
     literal of the type lists its values by position (the field's value is then not told
     apart from the others)."""
-    r = pkg.resolver
     found: list[Use] = []
     key = field.encode()
     name = type_name.encode()
     for file in pkg.files:
-        if name + b"{" not in file.data and name + b"[" not in file.data:
+        if not file.tokens.present(name + b"{") and not file.tokens.present(name + b"["):
             continue  # gofmt writes a literal's type next to its brace
-        for lit in file.tokens.anchored(b"{", "composite_literal")[1]:
-            t: GoType | None = r.type_from_node(lit.child_by_field_name("type"), file)
-            if t is None or t.deref().kind != "named" or t.deref().name != type_name:
-                continue
-            if t.deref().pkg:
-                continue
+        for lit in _literals_of(file, type_name):
             body = lit.child_by_field_name("body")
             elems = [c for c in body.named_children if not c.is_extra] if body is not None else []
             for elem in elems:
@@ -144,6 +138,23 @@ def keyed_values(pkg: Package, type_name: str, field: str) -> list[Use] | None:
                     continue
                 value = parts[1].named_children[0] if parts[1].named_children else parts[1]
                 found.append((unparen(value), file))
+    return found
+
+
+def _literals_of(file: SourceFile, type_name: str) -> list[Node]:
+    """Composite literals `T{...}` (or `T[P]{...}`) of this package's type ``type_name``,
+    found from the type's name tokens."""
+    found: list[Node] = []
+    for ident in file.tokens.named(type_name, "type_identifier"):
+        node = ident.parent
+        if node is not None and node.type == "generic_type":
+            ident, node = node, node.parent
+        if (
+            node is not None
+            and node.type == "composite_literal"
+            and node.child_by_field_name("type") == ident
+        ):
+            found.append(node)
     return found
 
 

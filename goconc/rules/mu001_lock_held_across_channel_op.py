@@ -68,7 +68,10 @@ knows which is right.
 ## Limitations
 Locks are followed only when goconc can tell which mutex is meant (a field of a known struct
 type, a package variable, a local, a parameter, an alias `m := &s.mu`, an embedded mutex).
-Calls through interfaces, function values and into other packages are not followed. A helper
+Calls into other packages are not followed; calls through function values and interfaces are
+followed as far as the package says what they run (see `analyzer/dispatch.py`: local closures,
+function-typed fields and parameters, `sync.Once.Do`, an interface with one implementation),
+and code in test files counts only for calls made in test files. A helper
 that takes a lock is seen only if it calls something named `Lock`/`lock...`/`Unlock`. A channel
 made elsewhere counts as buffered when every `make` of that field (or, for channels kept in
 maps and slices, of that element type) in the package has a capacity, even a capacity of one

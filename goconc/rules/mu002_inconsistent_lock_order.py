@@ -86,11 +86,12 @@ other was released; acquisitions inside a goroutine started while a lock is held
 holds nothing).
 
 ## Limitations
-Only cycles within one package are found, and only through static calls (not interfaces or
-function values). Locks whose identity cannot be resolved are left out. Classes merge
-instances, so a cycle can be reported for instances that are in fact always distinct (a tree
-locked parent-then-child of two different types): suppress it with a reason. Cycles longer than
-four locks, and acquisitions more than three calls deep, are not considered.
+Only cycles within one package are found, through static calls and through the function
+values and interfaces whose targets the package shows (see MU001). Locks whose identity
+cannot be resolved are left out. Classes merge instances, so a cycle can be reported for
+instances that are in fact always distinct (a tree locked parent-then-child of two different
+types): suppress it with a reason. Cycles longer than four locks, and acquisitions more than
+three calls deep, are not considered.
 
 ## References
 - go vet and staticcheck have no equivalent check; the Linux kernel's lockdep and Java's

@@ -92,9 +92,11 @@ and methods of the same package, at most three calls deep. A callee is flagged w
 the mutex on some path, even if that path cannot run when the caller holds the lock, unless
 the caller passes a constant that rules the path out: a flag passed as a variable, a flag
 the callee reassigns, or a guard on other state (a version check, a map lookup) is not
-evaluated. Calls through interfaces, function values and
-`sync.Once.Do` closures are not followed, and the same object reached through two different
-expressions (`s` and `r.store`) is not recognised. Recursive calls contribute nothing.
+evaluated. Calls through function values and interfaces are followed as in MU001; a stored
+callback locks the caller's object only when it captures the very object whose field holds
+it (`le.SetCheckpointer(func(...) { le.Checkpoint() })`, `c.evict = c.evictAll`). The same
+object reached through two different expressions (`s` and `r.store`) is not recognised.
+Recursive calls contribute nothing.
 
 ## References
 - go vet and staticcheck have no equivalent check.
@@ -113,6 +115,7 @@ from tree_sitter import Node
 
 from goconc.analyzer.calls import callee
 from goconc.analyzer.diagnostics import Related, RuleMeta, Severity
+from goconc.analyzer.dispatch import Dispatch
 from goconc.analyzer.lockrule import LockFactsRule
 from goconc.analyzer.locks import Event, Held, LockAnalysis, LockFacts, State, obj_key
 from goconc.analyzer.matchers import FUNC_KINDS, call_args, descendants, in_function
@@ -170,9 +173,10 @@ class DoubleLock(LockFactsRule):
             if fn is None:
                 continue
             fn = unparen(fn)
-            if fn.type == "func_literal" and _started(call):
+            if fn.type == "func_literal":
                 # `go func(){...}()`: a lock it unlocks is handed to the goroutine (no longer
-                # held here), unless it calls something opaque itself.
+                # held here); `defer func(){...}()`, `func(){...}()`: the held-lock analysis
+                # follows it. Opaque only through what it calls itself.
                 if self._opaque_unlocks(fn):
                     out.append(call)
                 continue
@@ -183,6 +187,9 @@ class DoubleLock(LockFactsRule):
                     continue
                 if callee(call, self.file, r) is not None:
                     continue
+                targets = self.pkg.fact(Dispatch).targets(call, self.file)
+                if targets and all(t.local and not self._opaque_unlocks(t.func) for t in targets):
+                    continue  # `unlock := func() { mu.Unlock() }`: followed as a call
                 out.append(call)
                 continue
             found = r.pkg_func(call, self.file)
@@ -261,12 +268,6 @@ class DoubleLock(LockFactsRule):
                 related=related,
             )
             return  # one finding per call
-
-
-def _started(call: Node) -> bool:
-    """``call`` is the call of a go statement."""
-    parent = call.parent
-    return parent is not None and parent.type == "go_statement"
 
 
 def _held_text(h: Held) -> str:
