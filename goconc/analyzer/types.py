@@ -485,6 +485,9 @@ class Resolver:
         self._files: dict[str, _FileDeclarations] = {}
         self._binding_types: dict[int, GoType | None] = {}
         self._type_nodes: dict[int, GoType | None] = {}  # type_from_node, by node id
+        # The struct types written in place as a field's type (`mu struct{ sync.Mutex; ... }`),
+        # by the name `Type.field` they are given (no Go type can be named so).
+        self._anonymous: dict[str, TypeDecl] = {}
         self._type_depth = 0  # type_from_node calls under way
         self._in_progress: set[int] = set()
         # types_of, by (file, node id): an expression is resolved once, so that a chain of
@@ -612,9 +615,41 @@ class Resolver:
             return GoType(
                 "func", results=self._result_types(node.child_by_field_name("result"), file)
             )
-        if kind in ("struct_type", "interface_type"):
-            return GoType(kind.removesuffix("_type"))
+        if kind == "struct_type":
+            anonymous = self._anonymous_name(node, file)
+            if anonymous is None:
+                return GoType("struct")
+            self._anonymous.setdefault(anonymous, TypeDecl(anonymous, node, node, file))
+            return GoType("struct", name=anonymous)
+        if kind == "interface_type":
+            return GoType("interface")
         return None
+
+    def _anonymous_name(self, struct: Node, file: SourceFile) -> str | None:
+        """`Type.field` for a struct type written as the type of a field of a declared struct
+        type (`Type.a.b` one level further in), else None."""
+        decl = struct.parent
+        if decl is None or decl.type != "field_declaration":
+            return None
+        names = [c for c in decl.children_by_field_name("name") if c.is_named]
+        body = decl.parent
+        outer = body.parent if body is not None else None
+        if not names or outer is None or outer.type != "struct_type":
+            return None
+        parent = outer.parent
+        if parent is not None and parent.type == "type_spec":
+            owner = parent.child_by_field_name("name")
+            return f"{file.text(owner)}.{file.text(names[0])}" if owner is not None else None
+        found = self.type_from_node(outer, file)
+        return f"{found.name}.{file.text(names[0])}" if found is not None and found.name else None
+
+    def struct_variants(self, t: GoType) -> list[TypeDecl]:
+        """The declarations of a struct type of this package: a named one (several for build
+        variants), or one written in place as a field's type."""
+        if t.kind == "named" and not t.pkg:
+            return self.index.type_variants(t.name)
+        found = self._anonymous.get(t.name) if t.kind == "struct" and t.name else None
+        return [found] if found is not None else []
 
     def _results(self, decl: FuncDecl, caller: SourceFile) -> tuple[GoType | None, ...]:
         """The result types of a call of ``decl`` in ``caller``: those the build variants it
@@ -815,13 +850,13 @@ class Resolver:
     def field(self, owner: GoType, name: str, depth: int = 0) -> tuple[str, GoType | None] | None:
         """(owning type name, field type) of field ``name`` of ``owner``, through embedding."""
         t = owner.deref()
-        if t.kind != "named" or depth > 5:
+        if t.kind not in ("named", "struct") or depth > 5:
             return None
         if t.pkg:
             ft = STDLIB_FIELDS.get((t.pkg, t.name, name))
             return (t.name, ft) if ft is not None else None
         # A type declared for several builds: the field as the variants that have it agree.
-        found = [self._field_in(d, name, depth) for d in self.index.type_variants(t.name)]
+        found = [self._field_in(d, name, depth) for d in self.struct_variants(t)]
         have = [f for f in found if f is not None]
         return have[0] if have and all(f == have[0] for f in have[1:]) else None
 
@@ -846,11 +881,8 @@ class Resolver:
     def fields_of(self, owner: GoType) -> Iterator[tuple[Field, GoType | None]]:
         """The fields of a struct type of the package; of a type declared for several
         builds, those whose type the variants that have them agree on."""
-        t = owner.deref()
-        if t.kind != "named" or t.pkg:
-            return
         found: dict[str, tuple[Field, GoType | None] | None] = {}
-        for decl in self.index.type_variants(t.name):
+        for decl in self.struct_variants(owner.deref()):
             for f in decl.fields.values():
                 ft = self.type_from_node(f.type_node, decl.file)
                 typed = (f, pointer(ft) if f.pointer_embed else ft)
@@ -1077,12 +1109,12 @@ class Resolver:
     ) -> tuple[str, str, tuple[str, ...]] | None:
         """(sync kind, type that embeds it, embedded field path) for a promoted sync method."""
         t = t.deref()
-        if t.kind != "named" or t.pkg or depth > 5:
+        if t.kind not in ("named", "struct") or t.pkg or depth > 5:
             return None
-        if self.index.method(t.name, method) is not None:
+        if t.kind == "named" and self.index.method(t.name, method) is not None:
             return None  # the type's own method shadows the promoted one
         # A type declared for several builds: as the variants that embed one agree.
-        found = {self._sync_in(d, method, depth) for d in self.index.type_variants(t.name)}
+        found = {self._sync_in(d, method, depth) for d in self.struct_variants(t)}
         found.discard(None)
         return found.pop() if len(found) == 1 else None
 
