@@ -1114,7 +1114,10 @@ class LockAnalysis(Fact):
             ref = self.map_ref(h.ref, c)
             if ref is not None:
                 inner = Site(h.acquire, h.file, h.file.text(h.acquire))
-                holds.append(Held(ref, h.mode, call, file, False, (c.site, *h.chain, inner)))
+                # A helper that drops and re-takes its caller's lock hands it back as the
+                # caller's caller's (relock), not as a lock the caller took itself.
+                chain = (c.site, *h.chain, inner)
+                holds.append(Held(ref, h.mode, call, file, False, chain, relock=h.relock))
         releases = [x for x in (self.map_ref(ref, c) for ref in eff.releases) if x is not None]
         may = [x for x in (self.map_ref(ref, c) for ref in eff.may_release) if x is not None]
         return attrs.evolve(c, holds=tuple(holds), releases=tuple(releases), may_release=tuple(may))
