@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from goconc.analyzer.lockorder import LockEdge, LockOrder, adjacency, find_cycles
+from goconc.analyzer.lockorder import LockEdge, LockOrder
 from goconc.analyzer.source import SourceFile
 
 if TYPE_CHECKING:
@@ -38,7 +38,7 @@ class GraphEdge:
     dst: str
     labels: tuple[str, ...]  # "Server.Rename via sess.setName", sorted, distinct
     read_only: bool  # every acquisition on it is an RLock under an RLock: drawn dashed
-    in_cycle: bool  # part of a cycle MU002 reports: drawn red
+    in_cycle: bool  # part of a cycle MU002 reports (one that can deadlock): drawn red
 
 
 @attrs.frozen
@@ -59,8 +59,9 @@ class PackageGraph:
 
 def package_graph(pkg: Package, folder: str) -> PackageGraph:
     """The drawable lock-order graph of one package; ``folder`` is how to show its path."""
-    found = pkg.fact(LockOrder).package_edges()
-    cycles = find_cycles(adjacency(found))
+    order = pkg.fact(LockOrder)
+    found = order.package_edges()
+    cycles = [c.classes for c in order.cycles(found)]
     cyclic = {(c[i], c[(i + 1) % len(c)]) for c in cycles for i in range(len(c))}
     edges = []
     for (src, dst), evidence in sorted(found.items()):

@@ -28,3 +28,16 @@ func Scan(ix *Index, t *Table) int {
 	defer ix.mu.RUnlock()
 	return len(ix.keys) + len(t.rows)
 }
+
+// Writers of both locks: one queued on each makes the two readers above wait for each other.
+func (ix *Index) Add(k string) {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	ix.keys = append(ix.keys, k)
+}
+
+func (t *Table) Put(k string, v int) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.rows[k] = v
+}
