@@ -18,6 +18,7 @@ assigned again are followed consistently (`if solicit { ... } ... if solicit { .
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import attrs
@@ -53,6 +54,8 @@ class Escapes(Fact):
         self._results: dict[int, frozenset[int]] = {}
         self._containers: dict[str, bool] = {}
         self._guard_tables: dict[int, Guards] = {}
+        # (binding key, allowed use id) -> `_mark` of the binding.
+        self._marks: dict[tuple[str, int], tuple[dict[int, int], frozenset[int]] | None] = {}
         self._busy: set[tuple[int, int]] = set()
         self._depth = 0
 
@@ -75,34 +78,45 @@ class Escapes(Fact):
     def _unpublished_at(self, b: Binding, cfg: CFG, target: Node, allowed: Node | None) -> bool:
         """Every definition of ``b`` that reaches ``target`` is a fresh allocation, and no
         escaping use of it reaches ``target`` after one (``allowed``: a use not counted)."""
-        defs: list[tuple[Node, bool]] = []  # (CFG statement, fresh)
-        escapes: list[Node] = []
+        key = (b.key, allowed.id if allowed is not None else -1)
+        found = self._marks.get(key)
+        if found is None:
+            found = self._marks[key] = self._mark(b, cfg, allowed)
+        if found is None or target.id in found[1]:
+            return False  # no fresh object; or it escapes in the statement itself
+        return not _dirty_at(cfg, target, found[0], self._guards(cfg, b.file))
+
+    def _mark(
+        self, b: Binding, cfg: CFG, allowed: Node | None
+    ) -> tuple[dict[int, int], frozenset[int]] | None:
+        """What each statement does to ``b`` (see `_dirty_at`), and the statements where it
+        escapes; None when it never names a fresh object."""
         decl = cfg_statement(cfg, b.ident)
         if decl is None:
-            return False
-        defs.append((decl, self._fresh_value(b.value, b.index, b.file, b)))
+            return None
+        defs: list[tuple[Node, bool]] = [(decl, self._fresh_value(b.value, b.index, b.file, b))]
+        if not defs[0][1] and not _assigned_in(b):
+            return None  # neither made fresh nor assigned again
+        others: list[tuple[Node, Node]] = []  # (use, its statement)
         for use in self.r.uses(b):
             stmt = self._statement(cfg, use)
             if stmt is None:
-                return False
+                return None
             assigned = _assigned_value(use)
             if assigned is not None:
                 value, index = assigned
                 defs.append((stmt, self._fresh_value(value, index, b.file, None)))
-            elif use.id != (allowed.id if allowed is not None else -1) and self._escapes(
-                use, b.file, stmt
-            ):
-                if stmt.id == target.id:
-                    return False  # escapes in the same statement: its order is not followed
-                escapes.append(stmt)
+            elif allowed is None or use.id != allowed.id:
+                others.append((use, stmt))
         if not any(fresh for _, fresh in defs):
-            return False
+            return None  # (before the uses are judged: most variables are never fresh)
+        escapes = [stmt for use, stmt in others if self._escapes(use, b.file, stmt)]
         marks: dict[int, int] = {}
         for e in escapes:
             marks[e.id] = marks.get(e.id, 0) | _ESCAPE
         for d, fresh in defs:
             marks[d.id] = marks.get(d.id, 0) | (_FRESH if fresh else _STALE)
-        return not _dirty_at(cfg, target, marks, self._guards(cfg, b.file))
+        return marks, frozenset(e.id for e in escapes)
 
     # -- bindings and values ---------------------------------------------------------------
     def binding(self, root: str) -> Binding | None:
@@ -609,6 +623,14 @@ def _assigned_value(use: Node) -> tuple[Node | None, int] | None:
     if len(values) == 1:
         return (values[0], i)
     return (None, 0)
+
+
+def _assigned_in(b: Binding) -> bool:
+    """Whether the variable may be assigned in its scope, from the bytes (`x = `, `x, y = `,
+    `x, err := `): a cheap test before its uses are resolved."""
+    name = re.escape(b.name.encode())
+    pattern = rb"(?<![\w.])" + name + rb"\s*(?:,[^=\n]*)?:?=(?!=)"
+    return re.search(pattern, b.file.data[b.scope_start : b.scope_end]) is not None
 
 
 def _address_taken(use: Node) -> bool:

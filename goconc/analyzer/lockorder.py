@@ -46,6 +46,9 @@ TRIGGERS = (b"Lock", b"lock")
 _MAX_CALLER_DEPTH = 4
 _MAX_TRIES = 4000
 
+# The sync types whose Lock a struct gets by embedding them.
+_EMBEDDABLE = frozenset({"Mutex", "RWMutex", "Locker"})
+
 #: Lock classes held, with the strongest mode: {"Server.mu": "write"}.
 Holds = Mapping[str, str]
 
@@ -240,12 +243,13 @@ class LockOrder(Fact):
 
     def _removed(self, h: Held, facts: LockFacts) -> frozenset[tuple[str, str, str]]:
         found = self._element(h.ref, facts)
-        if found is None or found[1].parent is None:
+        if found is None:
             return frozenset()
         b, container, reading = found
-        index = unparen(b.value) if b.value is not None else None
-        key_expr = index.child_by_field_name("index") if index is not None else None
-        if key_expr is None or b.kind != "short":
+        if b.kind != "short" or b.value is None:
+            return frozenset()  # read by a range: no key to delete it by
+        key_expr = unparen(b.value).child_by_field_name("index")
+        if key_expr is None:
             return frozenset()
         r = self.pkg.resolver
         file = facts.file
@@ -317,7 +321,14 @@ class LockOrder(Fact):
                     # It holds another lock of the cycle too: excluded by that lock's
                     # holder, or a shorter cycle through it is the one to report.
                     continue
-                sig = (e.test, e.held.mode, e.dst_mode, tuple(sorted(holds.items())))
+                sig = (
+                    e.test,
+                    e.held.mode,
+                    e.dst_mode,
+                    tuple(sorted(holds.items())),
+                    e.dst_from,
+                    e.src_removed,
+                )
                 kinds.setdefault(sig, (e, holds))
             choices.append(list(kinds.values()))
         n = len(choices)
@@ -373,7 +384,10 @@ class LockOrder(Fact):
                 ):
                     return False
         if waiter.dst_mode == READ and holder.held.mode == READ:
-            return self.written(holder.src)
+            path = holder.held.ref.path
+            # An embedded mutex reached through a field is named after the field, and after
+            # its own type when locked as the embedding value: its writers may go by either.
+            return (bool(path) and path[-1] in _EMBEDDABLE) or self.written(holder.src)
         return True
 
     def holds(self, e: LockEdge) -> dict[str, str]:

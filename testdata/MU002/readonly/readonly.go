@@ -59,3 +59,44 @@ func Audit(l *Ledger, c *Catalog) int {
 	defer l.mu.Unlock()
 	return len(l.lines) + len(c.names)
 }
+
+// An embedded mutex reached through a field is the class Club.roster, but Add write-locks it
+// as the Roster itself: its writers may go by another name, so the readers can wait.
+type Roster struct {
+	sync.RWMutex
+	names []string
+}
+
+type Club struct {
+	mu     sync.RWMutex
+	roster *Roster
+	open   bool
+}
+
+func (r *Roster) Add(name string) {
+	r.Lock()
+	defer r.Unlock()
+	r.names = append(r.names, name)
+}
+
+func (c *Club) Open() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.open = true
+}
+
+func (c *Club) Members() int {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	c.roster.RLock()
+	defer c.roster.RUnlock()
+	return len(c.roster.names)
+}
+
+func (c *Club) IsOpen() bool {
+	c.roster.RLock()
+	defer c.roster.RUnlock()
+	c.mu.RLock() // want "MU002: c.mu .Club.mu. is locked while holding c.roster .Club.roster."
+	defer c.mu.RUnlock()
+	return c.open
+}
