@@ -235,7 +235,8 @@ def test_analysis_budget_skips_a_slow_file(tmp_path: Path, monkeypatch: object) 
         result = analyze_folder(job, Settings(enabled=frozenset({"WG001"}), analysis_timeout=0.3))
     finally:
         mp.undo()
-    assert time.monotonic() - started < 3
+    # The busy hook would take 5 s; the budget stops it well before (with room for a loaded CI).
+    assert time.monotonic() - started < 4.5
     assert {Path(d.span.path).name for d in result.diagnostics} == {"fast.go"}
     (note,) = [n for n in result.notifications if "longer than" in n.message]
     assert note.path is not None and note.path.endswith("slow.go") and not note.crash
