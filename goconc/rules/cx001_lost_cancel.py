@@ -10,7 +10,12 @@ be called, and the goroutine waits until the parent is cancelled. And when a fun
 the cancel func only in the object it returns (`return tx`, the object handed to nothing
 else) and starts a goroutine that blocks on that context's `Done` alone, a caller that
 drops the object (`db.begin(ctx)` as a statement, or `_ = db.begin(ctx)`) is flagged:
-nothing can cancel the context any more, and the goroutine waits forever.
+nothing can cancel the context any more, and the goroutine waits forever. Likewise a cancel
+func stored in a field of a fresh local object (`cc := &conn{}; cc.ctx, cc.cancel =
+context.WithCancel(ctx)`) that never leaves the function (not returned, stored, sent or
+passed on; only its fields and methods are used) while a goroutine is started on it: when
+no code those methods can reach reads the field, the `Close` that would call it can never
+run on this object.
 
 ## Why is this bad?
 Until it is cancelled, a derived context keeps its timer and its place in the parent's list
@@ -70,7 +75,9 @@ go on. A cancel func stored in a field nothing reads gets no fix: where it shoul
 (a `Close` or `Stop` method) is the author's choice.
 
 ## Limitations
-Any mention of the cancel func on a path counts as handling it, as in go vet; any read of a
+Any mention of the cancel func on a path counts as handling it, as in go vet; for an
+object kept in the function, the code its methods can reach is found through static calls
+only (a method or function handed on as a value makes the rule silent); any read of a
 field it is stored in counts as calling it (fields are told apart by class, `Type.field`,
 not by instance). A cancel func
 declared in one function and assigned in a closure is not followed.
@@ -86,7 +93,13 @@ from __future__ import annotations
 
 from tree_sitter import Node
 
-from goconc.analyzer.calls import bind_arguments, call_sites
+from goconc.analyzer.calls import (
+    bind_arguments,
+    call_sites,
+    callees,
+    named_functions,
+    receiver_ident,
+)
 from goconc.analyzer.calls import callee as named_callee
 from goconc.analyzer.chans import blocking_receive
 from goconc.analyzer.dataflow import contains, escape_path
@@ -152,8 +165,10 @@ class LostCancel(Rule):
         cancel = left[1]
         if cancel.type != "identifier":
             outer = enclosing_function(call)
-            if outer is not None:
-                self._stored(call, what, callee, outer, [(cancel, cancel)], left[0])
+            if outer is not None and not self._stored(
+                call, what, callee, outer, [(cancel, cancel)], left[0]
+            ):
+                self._kept_local(call, what, callee, outer, cancel)
             return  # stored in a field, map or slice
         name = self.file.text(cancel)
         if name == "_":
@@ -238,6 +253,99 @@ class LostCancel(Rule):
             "waits until its parent is cancelled",
             related=related,
         )
+        return True
+
+    # -- an owner that never leaves the function ------------------------------------------
+    def _kept_local(self, call: Node, what: str, callee: str, func: Node, target: Node) -> None:
+        """The cancel func is stored in a field of a fresh local object (`cc := &T{}; cc.ctx,
+        cc.cancel = context.WithCancel(...)`) that never leaves the function: not returned,
+        stored, sent or passed on, only used through its fields and methods, and a goroutine
+        is started on it. When no function those methods can reach reads the field, nothing
+        can ever call the cancel func, and the goroutine runs until the parent is cancelled."""
+        if target.type != "selector_expression":
+            return
+        operand = target.child_by_field_name("operand")
+        field = target.child_by_field_name("field")
+        r = self.pkg.resolver
+        key = shared_key(target, self.file, self.pkg)
+        if operand is None or field is None or key is None:
+            return
+        owner = r.binding(operand, self.file)
+        if owner is None or not _fresh(self, owner, func):
+            return
+        name = self.file.text(field)
+        methods: list[FuncDecl] = []
+        goroutine: Node | None = None
+        for use in r.uses(owner):
+            sel = use.parent
+            if (
+                sel is None
+                or sel.type != "selector_expression"
+                or sel.child_by_field_name("operand") != use
+            ):
+                return  # the object itself is handed on
+            if self.file.text(sel.child_by_field_name("field") or sel) == name and sel != target:
+                return  # the cancel func is read here
+            holder = sel.parent
+            if holder is not None and holder.type == "call_expression":
+                if holder.child_by_field_name("function") != sel:
+                    continue  # a field passed as an argument
+                found = named_callee(holder, self.file, r)
+                if found is None:
+                    return  # a method goconc cannot see, or a func-typed field
+                methods.append(found.decl)
+                if goroutine is None and inside_go_statement(use, func):
+                    goroutine = use
+        if goroutine is None:
+            return
+        reached = _reachable(self, methods)
+        if reached is None or not self._confined(methods, reached):
+            return
+        readers = [u for u, _ in shared_uses(self.pkg, key) if not _written(u)]
+        if any(_outermost(u).id in reached for u in readers):
+            return
+        obj = self.file.text(operand)
+        called = ", ".join(sorted({d.name for d in methods}))
+        self.report(
+            call,
+            f"the {what} func stored in {obj}.{name} is never called: {obj} does not leave "
+            f"this function (it is not returned, stored or passed on), and none of the "
+            f"methods called on it ({called}) reaches code that reads {name}; the goroutine "
+            "started on it runs until the parent context is cancelled",
+            related=[Related(self.span(goroutine), "this goroutine is started on it")],
+        )
+
+    def _confined(self, methods: list[FuncDecl], reached: set[int]) -> bool:
+        """The receiver of each method called on the object stays with what the reachable
+        code can see: used through its fields and methods, or kept in a field of another
+        object whose every read is in reachable code."""
+        r = self.pkg.resolver
+        for decl in methods:
+            f = decl.file
+            ident = receiver_ident(decl.node)
+            b = r.binding(ident, f) if ident is not None else None
+            if b is None:
+                continue  # an unnamed receiver is not used
+            for use in r.uses(b):
+                parent = use.parent
+                if parent is not None and parent.type == "selector_expression":
+                    continue
+                if parent is None or parent.type != "literal_element":
+                    return False
+                kv = parent.parent
+                lit = kv.parent.parent if kv is not None and kv.parent is not None else None
+                if kv is None or kv.type != "keyed_element" or lit is None:
+                    return False
+                t = r.type_from_node(lit.child_by_field_name("type"), f)
+                if t is None or t.kind != "named" or t.pkg:
+                    return False
+                held = f"{t.name}.{f.text(kv.named_children[0])}"
+                if any(
+                    _outermost(u).id not in reached
+                    for u, _ in shared_uses(self.pkg, held)
+                    if not _written(u)
+                ):
+                    return False
         return True
 
     # -- an owner discarded by its caller ------------------------------------------------
@@ -423,7 +531,65 @@ class LostCancel(Rule):
 
 
 _GO = frozenset({"go_statement"})
+_CALLS = frozenset({"call_expression"})
 _RECEIVES = frozenset({"unary_expression"})
+
+
+_REACH_LIMIT = 200  # functions: beyond that the question is left open
+
+
+def _reachable(rule: Rule, roots: list[FuncDecl]) -> set[int] | None:
+    """The functions (node ids) that the ``roots`` can run through static calls in the
+    package, function literals included; None when one of them hands a method or function
+    of the package on as a value (it may run anywhere) or the set grows too large."""
+    r = rule.pkg.resolver
+    seen: set[int] = set()
+    work = list(roots)
+    while work:
+        decl = work.pop()
+        if decl.node.id in seen:
+            continue
+        seen.add(decl.node.id)
+        if len(seen) > _REACH_LIMIT:
+            return None
+        for node in descendants(decl.node, _CALLS):
+            for found in callees(node, decl.file, r):
+                if found.literal is None:
+                    work.append(found.decl)
+            for arg in call_args(node):
+                if named_functions(arg, decl.file, r):
+                    return None  # a function value handed on
+    return seen
+
+
+def _outermost(node: Node) -> Node:
+    """The declared function (not a literal) around ``node``."""
+    func = enclosing_function(node)
+    while func is not None and func.type == "func_literal":
+        outer = enclosing_function(func)
+        if outer is None:
+            break
+        func = outer
+    return func if func is not None else node
+
+
+def _fresh(rule: Rule, owner: Binding, func: Node) -> bool:
+    """``owner`` is a local of ``func`` that holds a new object: `&T{...}`, `T{...}` or
+    `new(T)` of a package type."""
+    if owner.kind not in ("short", "var") or owner.value is None:
+        return False
+    home = enclosing_function(owner.ident)
+    if home is None or home.id != func.id:
+        return False
+    value = unparen(owner.value)
+    if value.type == "unary_expression" and value.child_by_field_name("operator") is not None:
+        op = value.child_by_field_name("operator")
+        if op is not None and op.type == "&":
+            value = unparen(value.child_by_field_name("operand") or value)
+    if value.type == "call_expression":
+        fn = value.child_by_field_name("function")
+        return fn is not None and rule.file.text(fn) == "new"
+    return value.type == "composite_literal"
 
 
 def _owner_local(rule: Rule, stores: list[tuple[Node, Node]]) -> Binding | None:
