@@ -167,3 +167,21 @@ def test_reporting_on_one_file_finds_what_the_whole_package_finds_there(folder: 
             assert set(alone.notifications) == {n for n in whole.notifications if n.path == path}, (
                 path
             )
+
+
+def test_a_folder_split_over_processes_finds_what_one_process_finds(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from goconc.engine import runner
+
+    settings = Settings(frozenset(known_codes()), analysis_timeout=0, fingerprints=True)
+    jobs = list(discover([str(TESTDATA)], cwd=str(TESTDATA)).jobs)
+    whole = list(runner.run(jobs, settings, 1))
+    monkeypatch.setattr(runner, "SPLIT_FILES", 2)
+    split = list(runner.run(jobs, settings, 2))
+    assert sum(runner.parts_of(j, 2) is not None for j in jobs) > 5
+    assert [sorted(r.diagnostics, key=lambda d: d.sort_key()) for r in split] == [
+        sorted(r.diagnostics, key=lambda d: d.sort_key()) for r in whole
+    ]
+    assert [r.notifications for r in split] == [r.notifications for r in whole]
+    assert [(r.files, r.packages) for r in split] == [(r.files, r.packages) for r in whole]

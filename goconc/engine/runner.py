@@ -41,15 +41,29 @@ if TYPE_CHECKING:
     from goconc.engine.cache import FolderCache, Pending
 
 
+@attrs.frozen
+class Part:
+    """A share of a large folder's work, for one worker process: every rule over ``files``,
+    except the package-wide ones (``Rule.package_wide``), which only the ``wide`` part runs,
+    over every file. Its findings are raw (not yet through the folder's ignore directives):
+    ``merge_parts`` finishes the folder from all its parts."""
+
+    wide: bool
+    files: tuple[str, ...]
+
+
 def analyze_folder(
-    job: FolderJob, settings: Settings, overrides: Mapping[str, bytes] | None = None
+    job: FolderJob,
+    settings: Settings,
+    overrides: Mapping[str, bytes] | None = None,
+    part: Part | None = None,
 ) -> FolderResult:
-    """Analyse one folder; never raises.
+    """Analyse one folder, or one ``part`` of it; never raises.
 
     ``overrides`` maps paths (as in ``job.files``) to the bytes to analyse instead of what is
     on disk, such as an editor's unsaved buffers; such a path need not exist on disk."""
     try:
-        return _analyze_folder(job, settings, overrides or {})
+        return _analyze_folder(job, settings, overrides or {}, part)
     except Exception as err:  # a bug of ours outside any rule: lose this folder only
         note = Notification(
             NoteLevel.ERROR,
@@ -62,14 +76,15 @@ def analyze_folder(
 
 
 def _analyze_folder(
-    job: FolderJob, settings: Settings, overrides: Mapping[str, bytes]
+    job: FolderJob, settings: Settings, overrides: Mapping[str, bytes], part: Part | None
 ) -> FolderResult:
     notes: list[Notification] = []
     report_on = set(job.report_on)
+    told = part is None or part.wide  # what reading the files finds is told by one part
     files: list[SourceFile] = []
     for path in job.files:
         source = load_source(
-            path, settings, notes, report=path in report_on, data=overrides.get(path)
+            path, settings, notes, report=told and path in report_on, data=overrides.get(path)
         )
         if source is not None:
             files.append(source)
@@ -78,13 +93,19 @@ def _analyze_folder(
         packages.setdefault(package_name(f), []).append(f)
     diagnostics: list[Diagnostic] = []
     rule_classes = [r for r in all_rules() if r.meta.code in settings.enabled]
+    if part is not None and not part.wide:
+        rule_classes = [r for r in rule_classes if not r.package_wide]
+    walk_on = report_on if part is None else report_on & set(part.files)
     for name, pkg_files in sorted(packages.items()):
-        if not any(f.path in report_on for f in pkg_files):
+        if not any(f.path in (report_on if told else walk_on) for f in pkg_files):
             continue
         go_version = job.go_version or settings.default_go_version
         pkg = Package(name, job.folder, pkg_files, go_version)
-        found, walked = _run_rules(pkg, rule_classes, settings, notes, report_on)
-        diagnostics.extend(_finish(pkg_files, found, report_on, settings))
+        found, walked = _run_rules(pkg, rule_classes, settings, notes, walk_on, report_on)
+        if part is None:
+            diagnostics.extend(_finish(pkg_files, found, report_on, settings))
+        else:
+            diagnostics.extend(_dedupe(found))
         for f in pkg_files:
             if f.path in walked:
                 if f.problem is not None:
@@ -92,7 +113,14 @@ def _analyze_folder(
                 else:
                     _syntax_warnings(f, notes, go_version)
         pkg.release()
-    return FolderResult(tuple(diagnostics), tuple(notes), len(files), len(packages))
+    return FolderResult(tuple(diagnostics), _in_file_order(job, notes), len(files), len(packages))
+
+
+def _in_file_order(job: FolderJob, notes: Iterable[Notification]) -> tuple[Notification, ...]:
+    """Notes in the order of their files (each file's in the order told: reading it, then
+    its syntax), then those about no file: the same whether the folder was split or not."""
+    index = {path: i for i, path in enumerate(job.files)}
+    return tuple(sorted(notes, key=lambda n: index.get(n.path or "", len(index))))
 
 
 def load_source(
@@ -187,11 +215,13 @@ def _run_rules(
     rule_classes: list[type[Rule]],
     settings: Settings,
     notes: list[Notification],
+    walk_on: Container[str],
     report_on: Container[str],
 ) -> tuple[list[Diagnostic], set[str]]:
     """The rules over the files of ``pkg``: the findings, and the files of ``report_on`` that
     some rule acted in (parsed for their own sake: their syntax errors are told). A rule
-    walks the files reported on; a package-wide one (``Rule.package_wide``) every file. The
+    walks the files of ``walk_on`` (those reported on, or a part's share of them: see Part);
+    a package-wide one (``Rule.package_wide``) every file. The
     other files matter to the rules only through the package's facts, which are made as they
     are asked for: a run that reports on one file of a large package reads what that file's
     analysis needs, and the findings in that file are those of a run on every file.
@@ -247,13 +277,14 @@ def _run_rules(
     found: list[Diagnostic] = []
     limits = _Budget(budget)
     for f in pkg.files:
-        reported = f.path in report_on
-        if not reported and not wide.rules:
+        everyone = f.path in walk_on
+        if not everyone and not wide.rules:
             continue
         try:
             with limits:
-                crashes = (walker if reported else wide).walk(f)
-                if reported and walker.acted:
+                used = walker if everyone else wide
+                crashes = used.walk(f)
+                if used.acted and f.path in report_on:
                     walked.add(f.path)
         except _OverBudget:
             timed_out.add(f.path)
@@ -416,6 +447,53 @@ def _finish(
         yield from found
 
 
+# A folder is split over the worker processes when it has at least this many files to
+# report on: one package of hundreds of files would otherwise keep one process busy long
+# after the others are done. Each part makes the facts it needs again, so small folders are
+# cheaper whole.
+SPLIT_FILES = 96
+
+
+def parts_of(job: FolderJob, workers: int) -> list[Part] | None:
+    """How to split ``job`` over ``workers`` processes: shares of its files, dealt largest
+    first to the lightest share, the first share lighter by a quarter of the folder's bytes,
+    as its part also runs the package-wide rules over every file."""
+    if workers <= 1 or len(job.report_on) < SPLIT_FILES:
+        return None
+    sizes = {}
+    for path in job.report_on:
+        try:
+            sizes[path] = os.stat(path).st_size
+        except OSError:
+            sizes[path] = 0
+    loads = [sum(sizes.values()) // 4, *([0] * (workers - 1))]
+    shares: list[list[str]] = [[] for _ in range(workers)]
+    for path in sorted(job.report_on, key=lambda p: (-sizes[p], p)):
+        k = loads.index(min(loads))
+        shares[k].append(path)
+        loads[k] += sizes[path]
+    return [Part(k == 0, tuple(sorted(share))) for k, share in enumerate(shares)]
+
+
+def merge_parts(
+    job: FolderJob, settings: Settings, results: Sequence[FolderResult]
+) -> FolderResult:
+    """The folder's result from its parts' (see Part): their findings through the folder's
+    ignore directives and fingerprints, as ``analyze_folder`` gives them for the whole."""
+    diagnostics = [d for r in results for d in r.diagnostics]
+    notes: dict[Notification, None] = {}  # a syntax error two parts walked is told once
+    for r in results:
+        notes.update(dict.fromkeys(r.notifications))
+    files = [
+        f
+        for path in job.report_on
+        if (f := load_source(path, settings, [], report=False)) is not None
+    ]
+    finished = list(_finish(files, diagnostics, set(job.report_on), settings))
+    wide = results[0]
+    return FolderResult(tuple(finished), _in_file_order(job, notes), wide.files, wide.packages)
+
+
 def _dedupe(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
     seen: set[tuple[str, int, int, str]] = set()
     out = []
@@ -459,7 +537,8 @@ def run(
     from concurrent.futures import Future, ProcessPoolExecutor  # not needed for small runs
 
     pool: ProcessPoolExecutor | None = None  # started on the first miss: none when all hit
-    items: dict[int, tuple[FolderResult | Future[FolderResult], Pending | None]] = {}
+    Task = FolderResult | Future[FolderResult] | list[Future[FolderResult]]
+    items: dict[int, tuple[Task, Pending | None]] = {}
     again: dict[int, FolderResult] = {}  # analysed alone after a worker process died
     completed = False
     try:
@@ -472,8 +551,15 @@ def run(
                 continue
             if pool is None:
                 pool = ProcessPoolExecutor(max_workers=workers, initializer=_worker_init)
+            parts = parts_of(jobs[i], workers)
             with _signals_held():  # the first submit forks the workers
-                items[i] = (pool.submit(analyze_folder, jobs[i], settings), pending)
+                if parts is None:
+                    items[i] = (pool.submit(analyze_folder, jobs[i], settings), pending)
+                else:
+                    items[i] = (
+                        [pool.submit(analyze_folder, jobs[i], settings, None, p) for p in parts],
+                        pending,
+                    )
         # Results in the order of the jobs, whatever the number of workers or the cache.
         for i in range(total):
             item, pending = items[i]
@@ -483,7 +569,10 @@ def run(
                 result = again[i]
             else:
                 try:
-                    result = item.result()
+                    if isinstance(item, list):
+                        result = merge_parts(jobs[i], settings, [f.result() for f in item])
+                    else:
+                        result = item.result()
                 except Exception:  # a worker died (the OOM killer): every pending task failed
                     lost = [k for k in range(i, total) if _failed(items[k][0])]
                     found_again = _analyze_apart([jobs[k] for k in lost], settings, workers)
@@ -506,6 +595,8 @@ def run(
 def _failed(item: object) -> bool:
     from concurrent.futures import Future
 
+    if isinstance(item, list):
+        return any(_failed(f) for f in item)
     return isinstance(item, Future) and item.exception() is not None
 
 
