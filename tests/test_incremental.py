@@ -185,3 +185,28 @@ def test_a_folder_split_over_processes_finds_what_one_process_finds(
     ]
     assert [r.notifications for r in split] == [r.notifications for r in whole]
     assert [(r.files, r.packages) for r in split] == [(r.files, r.packages) for r in whole]
+
+
+def test_a_split_folder_gives_no_fixes_in_a_file_that_does_not_parse(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from goconc.engine import runner
+
+    # A finding with a fix in each file; a.go does not parse. Nothing else parses them in
+    # the parent (no ignore directive), so it must be told by the part that did.
+    for name, tail in (("a.go", "\nfunc broken( {\n"), ("b.go", "")):
+        (tmp_path / name).write_text(
+            'package p\n\nimport "sync"\n\n'
+            f"type T{name[0]} struct {{\n\tmu sync.Mutex\n\tn  int\n}}\n\n"
+            f"func (t *T{name[0]}) Get(k int) int {{\n\tt.mu.Lock()\n\tif k < 0 {{\n"
+            "\t\treturn 0\n\t}\n\tt.mu.Unlock()\n\treturn t.n\n}\n" + tail
+        )
+    settings = Settings(frozenset({"MU003"}), analysis_timeout=0)
+    jobs = list(discover([str(tmp_path)], cwd=str(tmp_path)).jobs)
+    whole = list(runner.run(jobs, settings, 1))
+    monkeypatch.setattr(runner, "SPLIT_FILES", 2)
+    assert runner.parts_of(jobs[0], 2) is not None
+    split = list(runner.run(jobs, settings, 2))
+    fixed = {d.span.path.rsplit("/", 1)[1] for r in whole for d in r.diagnostics if d.fixes}
+    assert fixed == {"b.go"}
+    assert split == whole

@@ -104,8 +104,8 @@ def _analyze_folder(
         found, walked = _run_rules(pkg, rule_classes, settings, notes, walk_on, report_on)
         if part is None:
             diagnostics.extend(_finish(pkg_files, found, report_on, settings))
-        else:
-            diagnostics.extend(_dedupe(found))
+        else:  # the parent finishes them (merge_parts), but only this process has the trees
+            diagnostics.extend(_without_guessed_fixes(pkg_files, _dedupe(found)))
         for f in pkg_files:
             if f.path in walked:
                 if f.problem is not None:
@@ -430,10 +430,7 @@ def _finish(
         if f.path not in report_on:
             continue
         found = suppress.apply(f, _dedupe(by_file.get(f.path, [])), codes, settings.enabled)
-        if found and f.parsed and f.tree.root_node.has_error:
-            # Edits worked out on a tree the parser recovered from errors are guesses, which
-            # need not clear their finding: a file that does not parse gets no fixes.
-            found = [attrs.evolve(d, fixes=()) if d.fixes else d for d in found]
+        found = _without_guessed_fixes([f], found)
         if settings.fingerprints and found:
             from goconc.engine.fingerprint import LineHashes
 
@@ -445,6 +442,16 @@ def _finish(
                 for d in found
             ]
         yield from found
+
+
+def _without_guessed_fixes(files: list[SourceFile], found: list[Diagnostic]) -> list[Diagnostic]:
+    """Edits worked out on a tree the parser recovered from errors are guesses, which need
+    not clear their finding: a file that does not parse gets no fixes. (A finding with
+    fixes was made on its file's tree, so that file has been parsed.)"""
+    broken = {f.path for f in files if f.parsed and f.tree.root_node.has_error}
+    if not broken:
+        return found
+    return [attrs.evolve(d, fixes=()) if d.fixes and d.span.path in broken else d for d in found]
 
 
 # A folder is split over the worker processes when it has at least this many files to
@@ -523,7 +530,7 @@ def run(
     def lookup(job: FolderJob) -> tuple[FolderResult | None, Pending | None]:
         return cache.lookup(job) if cache is not None else (None, None)
 
-    if workers <= 1 or total <= 1:
+    if workers <= 1 or total == 0 or (total == 1 and parts_of(jobs[0], workers) is None):
         for i, job in enumerate(jobs, 1):
             found, pending = lookup(job)
             if found is None:
