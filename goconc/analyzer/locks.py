@@ -44,7 +44,7 @@ from goconc.analyzer.facts import Fact, Package
 from goconc.analyzer.matchers import FUNC_KINDS, call_args, descendants
 from goconc.analyzer.parse import go_language
 from goconc.analyzer.source import SourceFile
-from goconc.analyzer.types import GoType, Ref, unparen
+from goconc.analyzer.types import Ref, unparen
 
 #: (root, path): one lock object, whatever the mode.
 ObjKey = tuple[str, tuple[str, ...]]
@@ -430,7 +430,6 @@ class LockAnalysis(Fact):
         self._busy: set[int] = set()
         self._busy_reach: set[int] = set()
         self._conds: tuple[dict[ObjKey, Ref], dict[str, tuple[str, ...] | None]] | None = None
-        self._chans: dict[bool, tuple[dict[str, bool], dict[GoType, bool]]] = {}
         self._depth = 0
         # Set when a summary was cut short by the depth bound: results computed meanwhile
         # depend on how deep they were asked for, and are not cached (asked again from a
@@ -652,76 +651,6 @@ class LockAnalysis(Fact):
                 prefix = cond.text.rsplit(".", 1)[0] if "." in cond.text else cond.text
                 return Ref(cond.root, path, ".".join([prefix, *suffix]), "")
         return None
-
-    def known_buffered(self, send: Node, file: SourceFile, chan: Ref | None) -> bool:
-        """A send on a channel that every `make` in the package creates with a capacity
-        (`make(chan T, n)`, n not 0): by the field or package variable it is stored in, or else
-        by its element type (channels kept in maps and slices). It blocks only when full."""
-        table, by_elem = self._chan_table(file.path.endswith("_test.go"))
-        if chan is not None and chan.cls and (chan.path or chan.root.startswith("pkg:")):
-            found = table.get(chan.cls)
-            if found is not None:
-                return found
-        t = self.pkg.resolver.type_of(send.child_by_field_name("channel"), file)
-        if t is None or t.kind != "chan" or t.elem is None:
-            return False
-        return by_elem.get(t.elem, False)
-
-    def _chan_table(self, tests: bool) -> tuple[dict[str, bool], dict[GoType, bool]]:
-        """By class and by element type: whether every make is buffered. Production code is
-        judged by production makes only (tests make unbuffered channels to probe it)."""
-        found = self._chans.get(tests)
-        if found is not None:
-            return found
-        table: dict[str, bool] = {}
-        by_elem: dict[GoType, bool] = {}
-        r = self.pkg.resolver
-        for file in self.pkg.files:
-            if b"make(" not in file.data or (not tests and file.path.endswith("_test.go")):
-                continue
-            for call in file.tokens.anchored(b"make", "call_expression")[1]:
-                fn = call.child_by_field_name("function")
-                if fn is None or fn.type != "identifier" or file.text(fn) != "make":
-                    continue
-                args = call_args(call)
-                if not args or args[0].type != "channel_type":
-                    continue
-                capacity = file.text(args[1]) if len(args) > 1 else "0"
-                buffered = capacity != "0"
-                cls = self._made_for(call, file)
-                if cls:
-                    # Precision first: a field with room for one value is usually a one-shot
-                    # reply or a flag-guarded notification. (It misses a field that fills up on
-                    # a second send, as in the GoKer etcd7492 kernel.)
-                    table[cls] = table.get(cls, True) and buffered
-                elem = r.type_from_node(args[0].child_by_field_name("value"), file)
-                if elem is not None:
-                    by_elem[elem] = by_elem.get(elem, True) and buffered
-        self._chans[tests] = (table, by_elem)
-        return table, by_elem
-
-    def _made_for(self, call: Node, file: SourceFile) -> str:
-        """The class of the field or package variable a `make` is stored in, or ""."""
-        parent = call.parent
-        if parent is not None and parent.type == "literal_element":
-            kv = parent.parent
-            if kv is None or kv.type != "keyed_element" or kv.named_children[-1].id != parent.id:
-                return ""
-            key = kv.named_children[0]
-            lit = kv.parent.parent if kv.parent is not None else None
-            if lit is None or lit.type != "composite_literal":
-                return ""
-            t = self.pkg.resolver.type_from_node(lit.child_by_field_name("type"), file)
-            if t is None or t.kind != "named" or t.pkg:
-                return ""
-            return f"{t.name}.{file.text(key)}"
-        target = _assigned_to(call)
-        if target is None:
-            return ""
-        ref = self.pkg.resolver.ref_of(target, file)
-        if ref is None or not (ref.path or ref.root.startswith("pkg:")):
-            return ""
-        return ref.cls
 
     # -- per-function dataflow ----------------------------------------------------------------
     def _compute(self, func: Node, file: SourceFile, env: Env) -> LockFacts:
@@ -1238,8 +1167,6 @@ class LockAnalysis(Fact):
                         continue  # its L is unknown: nothing can be said about it
                     # Only `c.L` is held (lock-free says so): that is the L it releases.
                     cond_lock = Ref(ev.ref.root, (*ev.ref.path, "L"), f"{ev.ref.text}.L", "")
-                if ev.mode == "send" and self.known_buffered(ev.node, file, ev.ref):
-                    continue
                 site = Site(ev.node, file, _op_text(ev.node, file))
                 blocks.append(Access("block", ev.ref, ev.mode, site, (), released, cond_lock))
             elif ev.kind == "call" and ev.call is not None and not ev.call.by_caller:

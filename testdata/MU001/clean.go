@@ -12,15 +12,23 @@ type Store struct {
 	data    map[string]int
 	updates chan string
 	cond    *sync.Cond
-	l       sync.Locker
-	lc      *sync.Cond
 	ready   bool
 }
 
 func NewStore() *Store {
 	s := &Store{data: map[string]int{}, updates: make(chan string)}
 	s.cond = sync.NewCond(&s.mu)
+	go s.watch()
 	return s
+}
+
+// The only receiver takes s.rw, never s.mu.
+func (s *Store) watch() {
+	for k := range s.updates {
+		s.rw.Lock()
+		delete(s.data, k)
+		s.rw.Unlock()
+	}
 }
 
 // Released before the operation.
@@ -33,8 +41,8 @@ func (s *Store) Set(k string, v int) {
 
 // select with a default case never blocks.
 func (s *Store) TryNotify(k string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.rw.Lock()
+	defer s.rw.Unlock()
 	select {
 	case s.updates <- k:
 	default:
@@ -70,94 +78,45 @@ func (s *Store) WaitUnknown(c *sync.Cond) {
 
 // Released on every path before the operation.
 func (s *Store) Branches(x bool) {
-	s.mu.Lock()
+	s.rw.Lock()
 	if x {
-		s.mu.Unlock()
+		s.rw.Unlock()
 	} else {
 		s.data["x"] = 1
-		s.mu.Unlock()
+		s.rw.Unlock()
 	}
-	<-s.updates
-}
-
-// An early return releases; the rest unlocks before blocking.
-func (s *Store) Early(x bool) {
-	s.mu.Lock()
-	if x {
-		s.mu.Unlock()
-		return
-	}
-	s.mu.Unlock()
-	time.Sleep(time.Millisecond)
-}
-
-// Buffered enough in the same function.
-func Buffered() (int, int) {
-	var mu sync.Mutex
-	ch := make(chan int, 2)
-	mu.Lock()
-	ch <- 1
-	ch <- 2
-	mu.Unlock()
-	return <-ch, <-ch
+	s.updates <- "x"
 }
 
 // A goroutine started while the lock is held starts with nothing held.
 func (s *Store) Spawn() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.rw.Lock()
+	defer s.rw.Unlock()
 	go func() {
 		s.updates <- "x"
 	}()
 }
 
-// A goroutine body that locks and unlocks, then blocks.
-func (s *Store) Worker(ctx context.Context) {
-	for {
-		s.mu.Lock()
-		s.data["tick"]++
-		s.mu.Unlock()
-		select {
-		case <-ctx.Done():
-			return
-		case <-s.updates:
-		}
-	}
-}
-
 // TryLock is not an acquisition on every path.
 func (s *Store) Try() {
-	if s.mu.TryLock() {
+	if s.rw.TryLock() {
 		s.data["t"] = 1
-		s.mu.Unlock()
+		s.rw.Unlock()
 	}
-	<-s.updates
+	s.updates <- "t"
 }
 
 // A helper that releases the caller's lock before blocking.
-func (s *Store) waitUnlocked() {
-	s.mu.Unlock()
-	<-s.updates
-	s.mu.Lock()
+func (s *Store) sendUnlocked(k string) {
+	s.rw.Unlock()
+	s.updates <- k
+	s.rw.Lock()
 }
 
-func (s *Store) Poll() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.waitUnlocked()
-}
-
-// A helper that blocks, called after the unlock.
-func (s *Store) drain() {
-	for range s.updates {
-	}
-}
-
-func (s *Store) Close() {
-	s.mu.Lock()
-	s.data = nil
-	s.mu.Unlock()
-	s.drain()
+func (s *Store) Poll(k string) {
+	s.rw.Lock()
+	defer s.rw.Unlock()
+	s.sendUnlocked(k)
 }
 
 // A variable called mu of unknown type is not a mutex.
@@ -173,74 +132,107 @@ func Fake(ch chan int) {
 	mu.Unlock()
 }
 
-// The read lock is released before the receive.
-func (s *Store) Read() string {
-	s.rw.RLock()
-	n := len(s.data)
-	s.rw.RUnlock()
-	if n == 0 {
-		return <-s.updates
-	}
-	return ""
-}
-
 // A closure defined under the lock but called later: not run with the lock held.
 func (s *Store) Later() func() {
+	s.rw.Lock()
+	defer s.rw.Unlock()
+	return func() { s.updates <- "later" }
+}
+
+// The receiver of s.updates takes s.rw, not s.mu: the hand-off ends without s.mu (an opt-in
+// finding at most: it holds s.mu for as long as the receiver takes).
+func (s *Store) Handoff(k string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return func() { <-s.updates }
+	s.updates <- k
 }
 
-// A field that every make in the package creates buffered: a send blocks only when full.
-type Pool struct {
-	mu    sync.Mutex
-	ready chan int
-	free  []int
+// Bounded waits: a sleep, a timer case, a context with a timeout made here.
+func (s *Store) Throttle() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	time.Sleep(10 * time.Millisecond)
 }
 
-func NewPool(n int) *Pool {
-	return &Pool{ready: make(chan int, n)}
-}
-
-func (p *Pool) Put(v int) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.free = append(p.free, v)
-	p.ready <- v
-}
-
-func (p *Pool) put(v int) { p.ready <- v }
-
-func (p *Pool) PutVia(v int) {
-	p.mu.Lock()
-	p.put(v)
-	p.mu.Unlock()
-}
-
-// Channels kept in a map, all made with a capacity: known buffered by element type.
-type status int
-
-type Health struct {
-	mu      sync.Mutex
-	watches map[string]map[int]chan status
-}
-
-func (h *Health) Watch(name string, id int) chan status {
-	ch := make(chan status, 1)
-	h.mu.Lock()
-	h.watches[name][id] = ch
-	h.mu.Unlock()
-	return ch
-}
-
-func (h *Health) Set(name string, st status) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	for _, ch := range h.watches[name] {
-		select {
-		case <-ch:
-		default:
-		}
-		ch <- st
+func (s *Store) NotifyOrGiveUp(k string) bool {
+	s.rw.Lock()
+	defer s.rw.Unlock()
+	select {
+	case s.updates <- k:
+		return true
+	case <-time.After(50 * time.Millisecond):
+		return false
 	}
+}
+
+func (s *Store) NotifyWithin(parent context.Context, k string) error {
+	ctx, cancel := context.WithTimeout(parent, time.Second)
+	defer cancel()
+	s.rw.Lock()
+	defer s.rw.Unlock()
+	select {
+	case s.updates <- k:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Fork-join under the lock: the workers never take it.
+func (s *Store) Recount(parts [][]int) []int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sums := make([]int, len(parts))
+	var wg sync.WaitGroup
+	for i, p := range parts {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for _, v := range p {
+				sums[i] += v
+			}
+		}()
+	}
+	wg.Wait()
+	return sums
+}
+
+// A range over a channel closed just before: it only drains the buffer.
+func (s *Store) Collect(n int) []error {
+	errs := make(chan error, n)
+	var wg sync.WaitGroup
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs <- nil
+		}()
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	wg.Wait()
+	close(errs)
+	var out []error
+	for err := range errs {
+		out = append(out, err)
+	}
+	return out
+}
+
+// A lock handed to a goroutine that unlocks it: this function does not hold it after.
+func (s *Store) Stall(d time.Duration, resume chan struct{}) {
+	s.mu.Lock()
+	go func() {
+		time.Sleep(d)
+		s.mu.Unlock()
+	}()
+	<-resume
+}
+
+// A goroutine that locks and never unlocks: the lock is a signal for another goroutine.
+func (s *Store) Block(started chan struct{}) {
+	go func() {
+		s.mu.Lock()
+		started <- struct{}{}
+	}()
 }

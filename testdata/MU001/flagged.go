@@ -1,12 +1,11 @@
 package mu001
 
 import (
-	"context"
 	"sync"
 	snc "sync"
-	"time"
 )
 
+// Hub delivers events to one goroutine, which counts them under the same mutex.
 type Hub struct {
 	mu     sync.Mutex
 	rw     sync.RWMutex
@@ -15,11 +14,30 @@ type Hub struct {
 	wg     sync.WaitGroup
 	cond   *sync.Cond
 	ready  bool
+	seen   int
+}
+
+func NewHub() *Hub {
+	h := &Hub{events: make(chan string), done: make(chan struct{})}
+	h.cond = sync.NewCond(&h.mu)
+	go h.loop()
+	return h
+}
+
+func (h *Hub) loop() {
+	for ev := range h.events {
+		h.mu.Lock()
+		h.seen += len(ev)
+		h.mu.Unlock()
+	}
+	h.rw.Lock()
+	close(h.done)
+	h.rw.Unlock()
 }
 
 func (h *Hub) SendLocked(msg string) {
 	h.mu.Lock()
-	h.events <- msg // want "MU001: send on h.events while h.mu is held"
+	h.events <- msg // want "MU001: send on h.events while h.mu is held; h.loop, which receives from it, needs h.mu"
 	h.mu.Unlock()
 }
 
@@ -29,85 +47,71 @@ func (h *Hub) DeferThenSend(msg string) {
 	h.events <- msg // want "MU001: send on h.events while h.mu is held"
 }
 
+// A deferred closure unlocks only when the function returns.
 func (h *Hub) DeferClosure(msg string) {
 	h.mu.Lock()
 	defer func() {
 		h.mu.Unlock()
 	}()
-	<-h.done // want "MU001: receive from h.done while h.mu is held"
+	h.events <- msg // want "MU001: send on h.events while h.mu is held"
 }
 
-func (h *Hub) ReadLockRange() int {
+// done is closed only after the loop takes h.rw: waiting for it under h.rw never ends.
+func (h *Hub) WaitClosed() {
 	h.rw.RLock()
 	defer h.rw.RUnlock()
-	n := 0
-	for m := range h.events { // want "MU001: range over h.events while h.rw is held"
-		n += len(m)
-	}
-	return n
+	<-h.done // want "MU001: receive from h.done while h.rw is held; h.loop, which sends on or closes it, needs h.rw"
 }
 
-func (h *Hub) SelectNoDefault(ctx context.Context) {
+func (h *Hub) SelectLocked(msg string) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	select { // want "MU001: select without default while h.mu is held"
-	case <-ctx.Done():
-	case h.events <- "x":
+	select { // want "MU001: select without default while h.mu is held; h.loop, which receives from it, needs h.mu"
+	case h.events <- msg:
+	case <-h.done:
 	}
 }
 
-func (h *Hub) WaitLocked() {
-	h.mu.Lock()
-	h.wg.Wait() // want "MU001: h.wg.Wait.. while h.mu is held"
-	h.mu.Unlock()
-}
-
-func (h *Hub) SleepLocked() {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	time.Sleep(time.Millisecond) // want "MU001: time.Sleep while h.mu is held"
-}
-
-// Held on every path: both branches keep the lock.
-func (h *Hub) BothBranches(x bool) {
-	h.mu.Lock()
-	if x {
+// The worker counted by h.wg takes h.mu before it is done.
+func (h *Hub) Flush() {
+	h.wg.Add(1)
+	go func() {
+		defer h.wg.Done()
+		h.mu.Lock()
 		h.ready = true
-	} else {
-		h.ready = false
-	}
-	h.done <- struct{}{} // want "MU001: send on h.done while h.mu is held"
+		h.mu.Unlock()
+	}()
+	h.mu.Lock()
+	h.wg.Wait() // want "MU001: h.wg.Wait.. while h.mu is held; a func literal in h.Flush, which calls Done on it, needs h.mu"
 	h.mu.Unlock()
 }
 
 var (
-	gmu   snc.Mutex
-	other sync.Mutex
-	queue = make(chan int)
+	gmu    snc.Mutex
+	other  sync.Mutex
+	queue  = make(chan int)
+	drains int
 )
+
+func drain() {
+	for v := range queue {
+		gmu.Lock()
+		drains += v
+		gmu.Unlock()
+	}
+}
 
 func PackageVar(v int) {
 	gmu.Lock()
-	queue <- v // want "MU001: send on queue while gmu is held"
+	queue <- v // want "MU001: send on queue while gmu is held; drain, which receives from it, needs gmu"
 	gmu.Unlock()
 }
 
-func Alias(h *Hub) {
+func Alias(h *Hub, msg string) {
 	m := &h.mu
 	m.Lock()
-	<-h.done // want "MU001: receive from h.done while m is held"
+	h.events <- msg // want "MU001: send on h.events while m is held"
 	m.Unlock()
-}
-
-type Embedded struct {
-	sync.Mutex
-	ch chan int
-}
-
-func (e *Embedded) Push(v int) {
-	e.Lock()
-	defer e.Unlock()
-	e.ch <- v // want "MU001: send on e.ch while e is held"
 }
 
 // cond.Wait releases only its own L: holding another lock across it blocks that lock.
@@ -121,34 +125,6 @@ func (h *Hub) CondOtherLock() {
 	h.mu.Unlock()
 }
 
-func NewHub() *Hub {
-	h := &Hub{events: make(chan string), done: make(chan struct{})}
-	h.cond = sync.NewCond(&h.mu)
-	return h
-}
-
-// Buffered with capacity 1 but two sends before the unlock.
-func TooManySends() int {
-	var mu sync.Mutex
-	ch := make(chan int, 1)
-	mu.Lock()
-	ch <- 1 // want "MU001: send on ch while mu is held"
-	ch <- 2 // want "MU001: send on ch while mu is held"
-	mu.Unlock()
-	return <-ch + <-ch
-}
-
-// A send in a loop inside the critical section: any capacity can run out.
-func LoopSends(n int) {
-	var mu sync.Mutex
-	ch := make(chan int, 8)
-	mu.Lock()
-	for i := 0; i < n; i++ {
-		ch <- i // want "MU001: send on ch while mu is held"
-	}
-	mu.Unlock()
-}
-
 // The blocking operation is in a helper called with the lock held.
 func (h *Hub) notify() {
 	h.events <- "changed"
@@ -158,7 +134,7 @@ func (h *Hub) Update() {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.ready = true
-	h.notify() // want "MU001: call of h.notify can block .send on h.events. while h.mu is held"
+	h.notify() // want "MU001: call of h.notify can block .send on h.events. while h.mu is held; h.loop, which receives from it, needs h.mu"
 }
 
 // A lock taken by a helper that returns holding it.
@@ -166,34 +142,51 @@ func (h *Hub) lock() { h.mu.Lock() }
 
 func (h *Hub) unlock() { h.mu.Unlock() }
 
-func (h *Hub) ThroughHelpers() {
+func (h *Hub) ThroughHelpers(msg string) {
 	h.lock()
 	defer h.unlock()
-	<-h.done // want "MU001: receive from h.done while h.mu is held"
+	h.events <- msg // want "MU001: send on h.events while h.mu is held"
 }
 
 // An in-place func literal runs with the lock held.
-func (h *Hub) InPlace() {
+func (h *Hub) InPlace(msg string) {
 	h.mu.Lock()
 	func() { // want "MU001: call of func literal can block"
-		h.wg.Wait()
+		h.events <- msg
 	}()
 	h.mu.Unlock()
 }
 
-// A field made with room for a single value: the second send under the lock blocks. Known
-// gap: every make of the field is buffered, so the send is taken as non-blocking.
-type Keeper struct {
-	mu    sync.Mutex
-	added chan struct{}
+type Embedded struct {
+	sync.Mutex
+	ch    chan int
+	total int
 }
 
-func NewKeeper() *Keeper {
-	return &Keeper{added: make(chan struct{}, 1)}
+func (e *Embedded) consume() {
+	for v := range e.ch {
+		e.Lock()
+		e.total += v
+		e.Unlock()
+	}
 }
 
-func (k *Keeper) Add() {
-	k.mu.Lock()
-	k.added <- struct{}{} // todo-want "MU001: send on k.added while k.mu is held"
-	k.mu.Unlock()
+func (e *Embedded) Push(v int) {
+	e.Lock()
+	defer e.Unlock()
+	e.ch <- v // want "MU001: send on e.ch while e is held; e.consume, which receives from it, needs e"
+}
+
+// Nothing in the package ever sends on or closes stop: the receive waits for ever.
+type Stopper struct {
+	mu   sync.Mutex
+	stop chan struct{}
+}
+
+func NewStopper() *Stopper { return &Stopper{stop: make(chan struct{})} }
+
+func (s *Stopper) Wait() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	<-s.stop // want "MU001: receive from s.stop while s.mu is held"
 }
