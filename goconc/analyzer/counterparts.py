@@ -5,21 +5,30 @@ channel or a WaitGroup, every place in the package that uses it, found from all 
 (`chans.py` answers a narrower question for CH001/CH005: where a channel is made and whether
 it is closed or escapes):
 
-* a channel (`channel(ref)`): its `make`s with their capacities (a constant, or unknown when
-  the capacity is not a constant: a parameter, `len(x)`), and its operations: sends,
-  receives, ranges and closes, each with the function that performs it;
-* a WaitGroup (`waitgroup(ref)`): the functions that call its `Done` (or run through its
-  `Go`).
+* a channel (`channel(ref)`, `channel_of(expr, file)`, `by_key(key, "chan")`): its `make`s
+  with their capacities (a constant, read from a literal or a package constant; unknown when
+  it is not a constant: a parameter, `len(x)`) and where each becomes reachable from
+  elsewhere, and its operations: sends, receives, ranges and closes, each with the function
+  that performs it, whether a select with a default polls it, whether a receive drops the
+  value;
+* a WaitGroup (`waitgroup(ref)`): its `Add`s and the `Done`s (for `wg.Go(f)`, the literal f);
+* a function-typed field or package variable (`function_values(expr, file)`): the literals,
+  functions and methods assigned to it, directly or returned by a package function.
 
-Mentions are followed into the locals they are copied to (`ch := s.ch`) and into the package
-functions they are passed to (the parameter's own mentions). `complete` says whether every
-mention was understood: it is false when the value comes from or reaches code that is not
-seen here (another package, a function value, a return, a store into a map, a send as a
-value), so that more operations may exist than those listed.
+Identity (`key_of`): a field of a struct type of the package (`"Server.events"`, every
+instance alike), a package variable (`"pkg:name"`), a local (its binding's key, with the
+closures that share it), or the elements of a map or slice kept in a field or package
+variable (`"Server.subs[]"`). A local that copies another channel, holds an element of such
+a map, or is a parameter of an unexported function that every call gives the same channel,
+is that channel.
 
-Identity: a field of a struct type of the package (`Server.events`, every instance alike), a
-package variable, or a local variable (with the closures that share it). A channel known
-only by a parameter or an element of a map or slice has no identity here (None).
+Mentions are followed into the locals they are copied to, the package functions they are
+passed to, the calls of the getters that return them (through an interface too, when one type
+of the package has the method), and the receivers of the channels they are sent on (a reply
+channel). `hidden` says what code out of sight may do with the channel: send or close
+("send") and receive ("recv"); empty when every mention is understood. A channel returned as
+`<-chan T` by an exported function hides only receivers; one stored in another struct, sent
+where nobody here receives it, or passed to another package, hides both.
 """
 
 from __future__ import annotations
