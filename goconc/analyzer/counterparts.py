@@ -261,7 +261,7 @@ class Counterparts(Fact):
         s.subs`)."""
         value = unparen(b.value) if b.value is not None else None
         if value is None:
-            return None
+            return self._assigned_key(b) if b.kind == "var" else None
         if b.kind == "range" and value.type == "range_clause":
             right = value.child_by_field_name("right")
             t = self.pkg.resolver.type_of(right, b.file) if right is not None else None
@@ -274,6 +274,27 @@ class Counterparts(Fact):
         if value.type in ("identifier", "selector_expression", "index_expression"):
             return self.expr_key(value, b.file)
         return None
+
+    def _assigned_key(self, b: Binding) -> str | None:
+        """`var ch chan T` later assigned one shared channel (or nil) only: that channel."""
+        keys: set[str | None] = set()
+        for use in self.pkg.resolver.uses(b):
+            parent = use.parent
+            stmt = parent.parent if parent is not None else None
+            if parent is None or parent.type != "expression_list" or stmt is None:
+                continue
+            if stmt.type != "assignment_statement" or stmt.child_by_field_name("left") != parent:
+                continue
+            right = stmt.child_by_field_name("right")
+            lefts = [c for c in parent.named_children if not c.is_extra]
+            rights = [c for c in right.named_children if not c.is_extra] if right else []
+            if len(lefts) != len(rights):
+                return None
+            value = unparen(rights[[c.id for c in lefts].index(use.id)])
+            if value.type != "nil":
+                key = self.expr_key(value, b.file)
+                keys.add(key if key is not None and not _is_local(key) else None)
+        return keys.pop() if len(keys) == 1 else None
 
     def _compute(self, key: str, mode: str) -> Channel | None:
         acc = _Found(key)

@@ -308,6 +308,8 @@ class LockHeldAcrossChannelOp(LockFactsRule):
         if not held:
             return
         verdict = self._verdict(ev.mode, ev.ref, ev.node, self.file, held)
+        if verdict.kind == NEEDS and self._made_under(ev, facts, held):
+            return  # those that need the lock cannot have this channel yet
         if verdict.kind not in _REPORTED:
             return
         what = _describe(ev.mode, ev.ref.text if ev.ref else "", ev.node, self.file, ev.cond_lock)
@@ -318,6 +320,22 @@ class LockHeldAcrossChannelOp(LockFactsRule):
             ev.node,
             message,
             related=[*(self._lock_related(h) for h in held), *verdict.evidence],
+        )
+
+    def _made_under(self, ev: Event, facts: LockFacts, held: list[Held]) -> bool:
+        """The channel was made here, with the lock held, just before the wait (`s.ch =
+        make(...); register(s.ch); <-s.ch`): code that needs the lock to reach the channel
+        can only find the new one after this function lets go of the lock."""
+        ch = self.channels.channel(ev.ref) if ev.mode in ("send", "recv", "range") else None
+        if ch is None:
+            return False
+        taken = [h.acquire.start_byte for h in held if not h.chain and h.file is facts.file]
+        func = facts.func
+        return bool(taken) and any(
+            enclosing_function(m.node) == func
+            and max(taken) < m.node.start_byte < ev.node.start_byte
+            and innermost_loop(ev.node, func) is None
+            for m in ch.makes
         )
 
     def _buffered_enough(self, ev: Event, facts: LockFacts) -> bool:

@@ -281,3 +281,78 @@ func (m *Mux) Stop() {
 		s.close()
 	}
 }
+
+// A channel made under the lock and handed to a registration that answers at once: anyone
+// else who needs the lock to find the channel finds only the next one.
+type Interest struct {
+	mu     sync.Mutex
+	notify chan bool
+	active bool
+	subs   []chan bool
+}
+
+func (i *Interest) register(ch chan bool) {
+	i.subs = append(i.subs, ch)
+	ch <- len(i.subs) > 1
+}
+
+func (i *Interest) Reset() {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	i.notify = make(chan bool, 1)
+	i.register(i.notify)
+	i.active = <-i.notify
+}
+
+func (i *Interest) Renew() {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	i.register(i.notify)
+}
+
+// A local declared empty, then given the shared channel: it is that channel, and its
+// receiver takes no lock.
+type Resetter struct {
+	mu    sync.Mutex
+	reset chan struct{}
+	quit  chan struct{}
+	count int
+}
+
+func NewResetter() *Resetter {
+	r := &Resetter{reset: make(chan struct{}), quit: make(chan struct{})}
+	go r.loop()
+	return r
+}
+
+func (r *Resetter) loop() {
+	for {
+		select {
+		case <-r.reset:
+		case <-r.quit:
+			return
+		}
+	}
+}
+
+func (r *Resetter) Reload() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.count++
+	var reset chan struct{}
+	if r.count > 1 {
+		reset = r.reset
+	}
+	if reset != nil {
+		select {
+		case reset <- struct{}{}:
+		case <-r.quit:
+		}
+	}
+}
+
+func (r *Resetter) Stop() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	close(r.quit)
+}
