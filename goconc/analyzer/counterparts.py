@@ -604,8 +604,10 @@ class Counterparts(Fact):
                 and kv.named_children[0].id == parent.id
             ):
                 return  # the field name of a keyed element, not the channel
-            if self._stored_field(parent, file) != acc.key:
-                acc.hide()  # stored in another struct, a slice, a map
+            stored = self._stored_field(parent, file)
+            if stored != acc.key:
+                # Stored in another struct, a slice, a map: as `<-chan T`, only to receive.
+                acc.hide(*(("recv",) if self._receive_only(stored) else ()))
         elif kind == "return_statement":
             self._returned(parent, file, acc, depth)
         elif kind not in ("binary_expression", "expression_case", "selector_expression"):
@@ -714,6 +716,8 @@ class Counterparts(Fact):
             else:
                 left = stmt.child_by_field_name(left_name)
                 lefts = [c for c in left.named_children if not c.is_extra] if left else []
+            if len(items) == 1 and len(lefts) == 2 and index == 0:
+                lefts = lefts[:1]  # `ch, ok := s.subs[id]`
             if len(lefts) != len(items) or index < 0:
                 acc.hide()
                 return
@@ -838,19 +842,42 @@ class Counterparts(Fact):
                     yield sel, file
 
     def _stored_field(self, element: Node, file: SourceFile) -> str | None:
-        """For the value of a keyed element of a composite literal of a package struct type,
-        "Type.field"; else None."""
+        """For a value in a composite literal of a package struct type, keyed or by position,
+        the field it is stored in: "Type.field"; else None."""
         kv = element.parent
-        if kv is None or kv.type != "keyed_element" or kv.named_children[-1].id != element.id:
-            return None
-        key = kv.named_children[0]
-        lit = kv.parent.parent if kv.parent is not None else None
-        if lit is None or lit.type != "composite_literal":
+        if kv is not None and kv.type == "keyed_element":
+            if kv.named_children[-1].id != element.id:
+                return None
+            name = file.text(kv.named_children[0])
+            body = kv.parent
+        else:
+            name, body = "", kv
+        lit = body.parent if body is not None else None
+        if body is None or lit is None or lit.type != "composite_literal":
             return None
         t = self.pkg.resolver.type_from_node(lit.child_by_field_name("type"), file)
         if t is None or t.kind != "named" or t.pkg:
             return None
-        return f"{t.name}.{file.text(key)}"
+        if not name:
+            decl = self.pkg.index.types.get(t.name)
+            fields = list(decl.fields) if decl is not None else []
+            items = [c for c in body.named_children if not c.is_extra]
+            index = next((i for i, c in enumerate(items) if c.id == element.id), -1)
+            if len(items) != len(fields) or index < 0:
+                return None
+            name = fields[index]
+        return f"{t.name}.{name}"
+
+    def _receive_only(self, key: str | None) -> bool:
+        """The field ``key`` is declared `<-chan T`: what is stored in it is only received
+        from through it."""
+        if key is None or "." not in key or key.startswith("pkg:"):
+            return False
+        type_name, field = key.split(".", 1)
+        decl = self.pkg.index.types.get(type_name)
+        f = decl.fields.get(field) if decl is not None else None
+        t = self.pkg.resolver.type_from_node(f.type_node, decl.file) if f and decl else None
+        return t is not None and t.kind == "chan" and t.dir == "recv"
 
     def _make(self, value: Node, file: SourceFile) -> Make | None:
         """`make(chan T[, n])`: its capacity, 0 without one, read from an integer literal or a

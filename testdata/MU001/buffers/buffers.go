@@ -279,3 +279,46 @@ func (h *Health) Set(name string, st status) {
 		ch <- st
 	}
 }
+
+// Listeners handed out as receive-only channels, each replaced by the newest value under the
+// lock: the send after taking the old value out always finds room.
+type Listener struct {
+	C  <-chan int
+	id int
+}
+
+type Broadcaster struct {
+	mu        sync.Mutex
+	listeners map[int]chan int
+	next      int
+}
+
+func (b *Broadcaster) Listen() *Listener {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	ch := make(chan int, 1)
+	b.next++
+	b.listeners[b.next] = ch
+	return &Listener{ch, b.next}
+}
+
+func (b *Broadcaster) Send(v int) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for _, l := range b.listeners {
+		select {
+		case l <- v:
+		case <-l:
+			l <- v
+		}
+	}
+}
+
+func (b *Broadcaster) Stop(id int) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if l, ok := b.listeners[id]; ok {
+		close(l)
+		delete(b.listeners, id)
+	}
+}
