@@ -187,8 +187,8 @@ def test_a_type_operand_keeps_its_type_node_next_to_masked_calls() -> None:
 
 def test_a_mutex_from_new_is_still_a_mutex_in_a_file_that_needs_masking(tmp_path: Path) -> None:
     (tmp_path / "a.go").write_text(
-        'package p\n\nimport "sync"\n\nvar limit = new(3 * 4)\n\n'
-        "func send(ch chan int) {\n\tmu := new(sync.Mutex)\n\tmu.Lock()\n"
+        'package p\n\nimport "sync"\n\nvar limit, ch = new(3 * 4), make(chan int)\n\n'
+        "func send() {\n\tmu := new(sync.Mutex)\n\tmu.Lock()\n"
         "\tch <- *limit\n\tmu.Unlock()\n}\n"
     )
     found = analyze(tmp_path, ["MU001"])
