@@ -587,6 +587,9 @@ class LockHeldAcrossChannelOp(LockFactsRule):
             return False
         giving = {op.func.id for op in gives}
         sites = self._call_sites(func, take.file)
+        name = func.child_by_field_name("name")
+        if not sites or (name is not None and take.file.text(name)[:1].isupper()):
+            return False  # called from elsewhere, or not at all: no pairs to see
         for site in sites:
             if site.how != "call":
                 return False
