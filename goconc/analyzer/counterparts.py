@@ -11,9 +11,7 @@ it is closed or escapes):
   elsewhere, and its operations: sends, receives, ranges and closes, each with the function
   that performs it, whether a select with a default polls it, whether a receive drops the
   value;
-* a WaitGroup (`waitgroup(ref)`): its `Add`s and the `Done`s (for `wg.Go(f)`, the literal f);
-* a function-typed field or package variable (`function_values(expr, file)`): the literals,
-  functions and methods assigned to it, directly or returned by a package function.
+* a WaitGroup (`waitgroup(ref)`): its `Add`s and the `Done`s (for `wg.Go(f)`, the literal f).
 
 Identity (`key_of`): a field of a struct type of the package (`"Server.events"`, every
 instance alike), a package variable (`"pkg:name"`), a local (its binding's key, with the

@@ -1,10 +1,8 @@
-// Calls through function values and interfaces: what they may run is followed.
+// Calls through function values and interfaces: what they may run is followed. (The waits
+// here are on channels nothing in the package ever sends on: they never end.)
 package dynamic
 
-import (
-	"sync"
-	"time"
-)
+import "sync"
 
 // A function-typed field: every literal the package stores in it may run.
 type round struct {
@@ -12,7 +10,9 @@ type round struct {
 	next    chan bool
 }
 
-func setup(rs []round, nextc chan bool) {
+var nextc = make(chan bool)
+
+func setup(rs []round) {
 	for i := range rs {
 		rs[i].release = func() {
 			<-nextc
@@ -90,26 +90,28 @@ type ticker struct {
 	onTick func()
 }
 
-type pacer struct{}
+type pacer struct{ gate chan struct{} }
 
-func (pacer) wait() { time.Sleep(time.Millisecond) }
+func (p pacer) wait() { <-p.gate }
 
 func newTicker() *ticker {
-	var p pacer
+	p := pacer{gate: make(chan struct{})}
 	return &ticker{onTick: p.wait}
 }
 
 func (t *ticker) tick() {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	t.onTick() // want "MU001: call of t.onTick can block \(time.Sleep\) while t.mu is held"
+	t.onTick() // want "MU001: call of t.onTick can block \(receive from p.gate\) while t.mu is held"
 }
 
 // A local closure.
-func closure(mu *sync.Mutex, ch chan int) {
-	recv := func() int { return <-ch }
+var results = make(chan int)
+
+func closure(mu *sync.Mutex) {
+	recv := func() int { return <-results }
 	mu.Lock()
-	_ = recv() // want "MU001: call of recv can block \(receive from ch\) while mu is held"
+	_ = recv() // want "MU001: call of recv can block \(receive from results\) while mu is held"
 	mu.Unlock()
 }
 
