@@ -602,7 +602,7 @@ class Counterparts(Fact):
                 and kv.named_children[0].id == parent.id
             ):
                 return  # the field name of a keyed element, not the channel
-            stored = self._stored_field(parent, file)
+            stored = self.stored_field(parent, file)
             if stored != acc.key:
                 # Stored in another struct, a slice, a map: as `<-chan T`, only to receive.
                 acc.hide(*(("recv",) if self._receive_only(stored) else ()))
@@ -640,7 +640,7 @@ class Counterparts(Fact):
             if op is None or op.type != "&" or outer is None:
                 acc.hide()
             elif outer.type == "literal_element":
-                if self._stored_field(outer, file) != acc.key:
+                if self.stored_field(outer, file) != acc.key:
                     acc.hide()
             elif outer.type == "argument_list":
                 self._argument(parent, outer, file, acc, "wg", depth)
@@ -839,7 +839,7 @@ class Counterparts(Fact):
                 if found is not None and found[0] == type_name and not owner.deref().pkg:
                     yield sel, file
 
-    def _stored_field(self, element: Node, file: SourceFile) -> str | None:
+    def stored_field(self, element: Node, file: SourceFile) -> str | None:
         """For a value in a composite literal of a package struct type, keyed or by position,
         the field it is stored in: "Type.field"; else None."""
         kv = element.parent

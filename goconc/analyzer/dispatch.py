@@ -310,17 +310,20 @@ class Dispatch(Fact):
         ):
             return self._values(args[0], file, depth + 1)  # a conversion: `HandlerFunc(f)`
         found = callee(call, file, self.pkg.resolver)
-        if found is None:
-            return []
-        body = found.decl.node.child_by_field_name("body")
-        if body is None:
-            return []
+        # A call through an interface with one implementation returns what that returns.
+        decls = (
+            [found.decl]
+            if found is not None
+            else [t.decl for t in self.targets(call, file) if t.decl is not None]
+        )
         out: list[Target] = []
-        for ret in descendants(body, _RETURNS, into_funcs=False):
-            values = next((c for c in ret.named_children if c.type == "expression_list"), None)
-            items = [c for c in values.named_children if not c.is_extra] if values else []
-            if len(items) == 1:
-                out.extend(self._values(items[0], found.decl.file, depth + 1))
+        for decl in decls:
+            body = decl.node.child_by_field_name("body")
+            for ret in descendants(body, _RETURNS, into_funcs=False) if body is not None else []:
+                values = next((c for c in ret.named_children if c.type == "expression_list"), None)
+                items = [c for c in values.named_children if not c.is_extra] if values else []
+                if len(items) == 1:
+                    out.extend(self._values(items[0], decl.file, depth + 1))
         return out
 
     def _is_func(self, t: GoType | None) -> bool:

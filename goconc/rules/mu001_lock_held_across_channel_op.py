@@ -183,6 +183,7 @@ from goconc.analyzer.locks import (
 from goconc.analyzer.matchers import FUNC_KINDS, call_args, innermost_loop
 from goconc.analyzer.source import SourceFile
 from goconc.analyzer.types import Binding, Ref, Resolver, enclosing_function, unparen
+from goconc.analyzer.uses import shared_key, shared_uses
 
 if TYPE_CHECKING:
     from goconc.analyzer.facts import Package
@@ -268,7 +269,7 @@ class LockHeldAcrossChannelOp(LockFactsRule):
     def __init__(self, pkg: Package, options: Mapping[str, object] | None = None) -> None:
         super().__init__(pkg, options)
         self._roots: dict[tuple[str, int], _Root] = {}
-        self._verdicts: dict[tuple[int, frozenset[str], bool, int, int], _Verdict] = {}
+        self._verdicts: dict[tuple[int, frozenset[str], bool, int, int, int], _Verdict] = {}
         self._need_memo: dict[tuple[object, ...], _Need | None] = {}
         self._callers: dict[int, list[_CallSite]] = {}
         self._visits = 0
@@ -276,6 +277,7 @@ class LockHeldAcrossChannelOp(LockFactsRule):
         self._loop_only = False
         self._entry: Node | None = None  # the test function holding the lock, if one
         self._holder: Node | None = None  # the function holding the lock
+        self._wait_at = 0  # where in it the wait is (or the call that reaches it)
         self.locks = pkg.fact(LockAnalysis)
         self.channels = pkg.fact(Counterparts)
 
@@ -291,6 +293,7 @@ class LockHeldAcrossChannelOp(LockFactsRule):
             held = [h for h in ev.state.locks() if obj_key(h.ref) not in handed]
             if not held:
                 continue
+            self._wait_at = ev.node.start_byte
             if ev.kind == "block":
                 self._direct(ev, facts, held)
             elif ev.call is not None:
@@ -460,7 +463,7 @@ class LockHeldAcrossChannelOp(LockFactsRule):
         classes = frozenset(_lock_class(h.ref) for h in held)
         entry = self._entry.id if self._entry is not None else -1
         holder = self._holder.id if self._holder is not None else -1
-        key = (node.id, classes, _is_test(self.file), entry, holder)
+        key = (node.id, classes, _is_test(self.file), entry, holder, self._wait_at)
         found = self._verdicts.get(key)
         if found is None:
             self._visits = 0
@@ -818,6 +821,7 @@ class LockHeldAcrossChannelOp(LockFactsRule):
             self._entry.id if self._entry is not None else -1,
             self._loop_only,
             self._holder.id if self._holder is not None else -1,
+            self._wait_at,
             after,
         )
         if key in self._need_memo:
@@ -934,8 +938,13 @@ class LockHeldAcrossChannelOp(LockFactsRule):
         for site in sites:
             if site.how == "go":
                 continue  # a goroutine of its own: it starts with nothing held
-            if self._holder is not None and site.caller.id == self._holder.id:
-                continue  # the waiting goroutine itself: not what it waits for
+            if (
+                self._holder is not None
+                and site.caller.id == self._holder.id
+                and site.node.end_byte <= self._wait_at
+                and innermost_loop(site.node, self._holder) is None
+            ):
+                continue  # what the waiting goroutine did itself before it waits
             if site.how == "unknown":
                 unknown = True
                 continue
@@ -1093,6 +1102,9 @@ def _literal_sites(
         return [_CallSite(call, file, outer, how)]
     if parent is not None and parent.type == "send_statement":
         return [_CallSite(parent, file, outer, "go")]
+    field = _stored_in_field(node, parent, rule, file)
+    if field is not None:
+        return _field_calls(field, rule) or [_CallSite(lit, file, outer, "unknown")]
     held = _kept_in(node, parent, rule, file)
     if held is None:
         return [_CallSite(lit, file, outer, "unknown")]  # stored: run from anywhere
@@ -1101,6 +1113,49 @@ def _literal_sites(
         found = _literal_sites(use, file, enclosing_function(use) or outer, rule)
         sites.extend(s for s in found if s.node.id != use.id)
     return sites or [_CallSite(lit, file, outer, "unknown")]
+
+
+def _stored_in_field(
+    node: Node, parent: Node | None, rule: LockHeldAcrossChannelOp, file: SourceFile
+) -> str | None:
+    """The function-typed field class (or package variable) a value is assigned to, as the
+    dispatch of dynamic calls knows it: `rc.release = func() {...}`, `T{release: ...}`."""
+    if parent is None:
+        return None
+    if parent.type == "expression_list":
+        stmt = parent.parent
+        if stmt is None or stmt.type != "assignment_statement":
+            return None
+        left, right = stmt.child_by_field_name("left"), stmt.child_by_field_name("right")
+        if left is None or right is None or right.id != parent.id:
+            return None
+        lefts = [c for c in left.named_children if not c.is_extra]
+        values = [c for c in parent.named_children if not c.is_extra]
+        index = next((i for i, v in enumerate(values) if v.id == node.id), -1)
+        if len(lefts) != len(values) or index < 0:
+            return None
+        return shared_key(lefts[index], file, rule.pkg)
+    if parent.type == "literal_element":
+        key = rule.channels.stored_field(parent, file)
+        return key if key is not None and not key.endswith("[]") else None
+    return None
+
+
+def _field_calls(key: str, rule: LockHeldAcrossChannelOp) -> list[_CallSite]:
+    """The calls through a function-typed field or package variable: `rc.release()`."""
+    sites: list[_CallSite] = []
+    for use, file in shared_uses(rule.pkg, key):
+        call = use.parent
+        if (
+            call is None
+            or call.type != "call_expression"
+            or call.child_by_field_name("function") != use
+        ):
+            continue
+        caller = enclosing_function(call)
+        if caller is not None:
+            sites.append(_CallSite(call, file, caller, _how(call)))
+    return sites
 
 
 def _kept_in(

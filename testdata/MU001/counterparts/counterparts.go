@@ -356,3 +356,53 @@ func (r *Resetter) Stop() {
 	defer r.mu.Unlock()
 	close(r.quit)
 }
+
+// The receiver runs a callback that a method reached through an interface returned, and the
+// callback takes the sender's lock.
+type picker interface {
+	up() func()
+	updates() <-chan int
+}
+
+type roundRobin struct {
+	mu    sync.Mutex
+	addrs chan int
+	live  int
+}
+
+func (r *roundRobin) up() func() {
+	return func() {
+		r.mu.Lock()
+		r.live--
+		r.mu.Unlock()
+	}
+}
+
+func (r *roundRobin) updates() <-chan int { return r.addrs }
+
+func (r *roundRobin) watch(n int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.live = n
+	r.addrs <- n // want "MU001: send on r.addrs while r.mu is held; cc.balance, which receives from it, needs r.mu"
+}
+
+type subConn struct{ down func() }
+
+type clientConn struct {
+	p     picker
+	conns []*subConn
+}
+
+func newClientConn(p picker) *clientConn {
+	c := &subConn{down: p.up()}
+	return &clientConn{p: p, conns: []*subConn{c}}
+}
+
+func (cc *clientConn) balance() {
+	for range cc.p.updates() {
+		for _, c := range cc.conns {
+			c.down()
+		}
+	}
+}
