@@ -257,6 +257,9 @@ _UNKNOWN = _Need.__new__(_Need)  # the answer could not be found: treated as nee
 
 
 class LockHeldAcrossChannelOp(LockFactsRule):
+    # One finding per blocking operation reached through calls, at the operation: in the
+    # callee's file, once the whole package is walked.
+    package_wide = True
     meta = RuleMeta(
         code="MU001",
         name="lock-held-across-channel-op",
@@ -268,8 +271,10 @@ class LockHeldAcrossChannelOp(LockFactsRule):
 
     def __init__(self, pkg: Package, options: Mapping[str, object] | None = None) -> None:
         super().__init__(pkg, options)
-        self._roots: dict[tuple[str, int], _Root] = {}
-        self._verdicts: dict[tuple[int, frozenset[str], bool, int, int, int], _Verdict] = {}
+        self._roots: dict[tuple[str, int, str | None], _Root] = {}
+        self._verdicts: dict[
+            tuple[int, str | None, frozenset[str], bool, int, int, int], _Verdict
+        ] = {}
         self._need_memo: dict[tuple[object, ...], _Need | None] = {}
         self._callers: dict[int, list[_CallSite]] = {}
         self._visits = 0
@@ -283,7 +288,6 @@ class LockHeldAcrossChannelOp(LockFactsRule):
 
     def check_function(self, func: Node, facts: LockFacts) -> None:
         self._entry = _test_entry(func, self.file)
-        self._holder = func
         handed: set[tuple[str, tuple[str, ...]]] | None = None
         for ev in facts.events:
             if not ev.state.held or ev.kind not in ("block", "call"):
@@ -293,10 +297,14 @@ class LockHeldAcrossChannelOp(LockFactsRule):
             held = [h for h in ev.state.locks() if obj_key(h.ref) not in handed]
             if not held:
                 continue
-            self._wait_at = ev.node.start_byte
             if ev.kind == "block":
+                # What this function did itself before it waits is not what it waits for
+                # (`register(ch); <-ch`). Only for its own operations: the paths through
+                # calls share one verdict per operation.
+                self._holder, self._wait_at = func, ev.node.start_byte
                 self._direct(ev, facts, held)
             elif ev.call is not None:
+                self._holder, self._wait_at = None, 0
                 self._through_call(ev, held)
 
     # -- a blocking operation in this function ----------------------------------------------
@@ -388,7 +396,7 @@ class LockHeldAcrossChannelOp(LockFactsRule):
             ]
             chain.append(Related(self.span(inner.node, inner.file), f"{what} blocks here"))
             chain.extend(verdict.evidence)
-            key = (inner.file.path, inner.node.start_byte)
+            key = (inner.file.path, inner.node.start_byte, self.channels.key_of(b.ref))
             root = self._roots.get(key)
             if root is None:
                 root = self._roots[key] = _Root(inner.node, inner.file, what, verdict)
@@ -463,7 +471,10 @@ class LockHeldAcrossChannelOp(LockFactsRule):
         classes = frozenset(_lock_class(h.ref) for h in held)
         entry = self._entry.id if self._entry is not None else -1
         holder = self._holder.id if self._holder is not None else -1
-        key = (node.id, classes, _is_test(self.file), entry, holder, self._wait_at)
+        # The operation waits on what the holder passes it: one callee's `done <- x` is a
+        # different wait for each channel its callers give it.
+        what = self.channels.key_of(ref)
+        key = (node.id, what, classes, _is_test(self.file), entry, holder, self._wait_at)
         found = self._verdicts.get(key)
         if found is None:
             self._visits = 0
