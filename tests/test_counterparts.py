@@ -187,3 +187,19 @@ def test_waitgroup_adds_and_dones() -> None:
     wg = ca.by_key("W.wg", "wg")
     assert wg is not None and wg.complete
     assert _ops(wg) == [("add", 9), ("done", 11)]
+
+
+def test_an_operation_outside_functions_is_out_of_sight() -> None:
+    # A package variable's initialiser receives: no function runs it, so receivers are not
+    # all seen (and nothing crashes on an operation without an enclosing function).
+    ch = _package(
+        """
+        var ready = make(chan int, 1)
+
+        var first = <-ready
+
+        func put() { ready <- 1 }
+        """
+    ).by_key("pkg:ready", "chan")
+    assert ch is not None and not ch.complete
+    assert _ops(ch) == [("send", 7)]

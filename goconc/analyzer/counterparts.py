@@ -576,18 +576,18 @@ class Counterparts(Fact):
         kind = parent.type
         if kind == "send_statement":
             if parent.child_by_field_name("channel") == node:
-                acc.ops.append(_op("send", parent, file))
+                _record(acc, "send", parent, file)
             else:
                 self._sent(parent, file, acc, depth)
         elif kind == "unary_expression":
             op = parent.child_by_field_name("operator")
             if op is not None and op.type == "<-":
-                acc.ops.append(_op("recv", parent, file))
+                _record(acc, "recv", parent, file)
             else:
                 acc.hide()
         elif kind == "range_clause":
             if parent.child_by_field_name("right") == node:
-                acc.ops.append(_op("range", parent, file))
+                _record(acc, "range", parent, file)
             else:
                 acc.hide()
         elif kind == "argument_list":
@@ -623,11 +623,11 @@ class Counterparts(Fact):
                 acc.hide()
                 return
             if method == "Done":
-                acc.ops.append(_op("done", call, file))
+                _record(acc, "done", call, file)
             elif method == "Add":
-                acc.ops.append(_op("add", call, file))
+                _record(acc, "add", call, file)
             elif method == "Go":
-                acc.ops.append(_op("add", call, file))
+                _record(acc, "add", call, file)
                 args = call_args(call)
                 body = unparen(args[0]) if len(args) == 1 else None
                 if body is not None and body.type == "func_literal":
@@ -667,7 +667,7 @@ class Counterparts(Fact):
         fn = unparen(fn)
         r = self.pkg.resolver
         if mode == "chan" and r.is_builtin(fn, file, "close"):
-            acc.ops.append(_op("close", call, file))
+            _record(acc, "close", call, file)
             return
         if file.text(fn) in ("len", "cap") and r.is_builtin(fn, file, file.text(fn)):
             return
@@ -985,9 +985,18 @@ class Counterparts(Fact):
 _UNSET = object()
 
 
-def _op(kind: str, node: Node, file: SourceFile) -> ChanOp:
+def _record(acc: _Found, kind: str, node: Node, file: SourceFile) -> None:
+    op = _op(kind, node, file)
+    if op is None:
+        acc.hide()  # outside any function (a package variable's initialiser): not followed
+    else:
+        acc.ops.append(op)
+
+
+def _op(kind: str, node: Node, file: SourceFile) -> ChanOp | None:
     func = enclosing_function(node)
-    assert func is not None  # every operation is in a function body
+    if func is None:
+        return None
     polled = False
     discards = False
     comm = node
