@@ -125,7 +125,8 @@ Buffered channels. A send waits only when the buffer is full:
 - any other buffered channel (a field sent on by methods that run again and again, or from
   several goroutines) fills when its receivers stop: a send on it is flagged when a receiver
   takes the held lock in the loop that receives (it stops there, and the buffer fills), not
-  when it takes it once before receiving, and not when its receivers are out of sight.
+  when it takes it once before receiving or on its way out of the loop (a `return` follows:
+  it stops receiving there whatever it takes), and not when its receivers are out of sight.
 
 What is not flagged by default falls into three kinds, which an opt-in tier can show:
 waits that end by themselves (sleeps, timers, semaphores), waits whose counterparts never
@@ -882,7 +883,9 @@ class LockHeldAcrossChannelOp(LockFactsRule):
                     and (depth == 0 or n.id == site.id)
                     and n.start_byte >= after
                     and (
-                        loop is not None and loop.start_byte <= n.start_byte < loop.end_byte
+                        loop is not None
+                        and loop.start_byte <= n.start_byte < loop.end_byte
+                        and not _returns_after(n, loop)
                         if self._loop_only
                         else order.may_precede(n)
                     )
@@ -1304,6 +1307,20 @@ def _per_iteration(call: Node, r: Resolver, file: SourceFile) -> bool:
         return False
     b = r.binding(operand, file) if operand.type == "identifier" else None
     return b is not None and b.kind == "range"
+
+
+def _returns_after(node: Node, loop: Node) -> bool:
+    """A `return` follows ``node`` in a block around it, inside ``loop``: the lock taken
+    there is on the receiver's way out, where it stops receiving whatever it takes."""
+    n = node
+    while n.parent is not None and n.id != loop.id:
+        sibling = n.next_named_sibling
+        while sibling is not None:
+            if sibling.type == "return_statement":
+                return True
+            sibling = sibling.next_named_sibling
+        n = n.parent
+    return False
 
 
 def _deferred_in(node: Node, func: Node) -> bool:

@@ -322,3 +322,97 @@ func (b *Broadcaster) Stop(id int) {
 		delete(b.listeners, id)
 	}
 }
+
+// Each job reports once on a channel of its own with room for the report. The waiter takes
+// the lock only on its way out, to forget the jobs it no longer waits for: it stops
+// receiving there anyway, so the lock is not what keeps a buffer from draining.
+type job struct {
+	done chan error
+}
+
+type Scheduler struct {
+	mu      sync.Mutex
+	pending []*job
+}
+
+func (s *Scheduler) Submit() *job {
+	j := &job{done: make(chan error, 1)}
+	s.mu.Lock()
+	s.pending = append(s.pending, j)
+	s.mu.Unlock()
+	return j
+}
+
+func (s *Scheduler) finish(err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, j := range s.pending {
+		j.done <- err
+	}
+	s.pending = nil
+}
+
+func (s *Scheduler) Fail(err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.pending) > 0 {
+		s.pending[0].done <- err
+		s.pending = s.pending[1:]
+	}
+}
+
+func (s *Scheduler) Wait(jobs []*job, stop <-chan struct{}) error {
+	for _, j := range jobs {
+		select {
+		case <-stop:
+			s.mu.Lock()
+			s.pending = nil
+			s.mu.Unlock()
+			return nil
+		case err := <-j.done:
+			if err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// The same waiter taking the lock and going on to the next job: while it waits for the
+// lock it receives nothing, and a full buffer keeps the sender, which holds it, waiting.
+type Batcher struct {
+	mu      sync.Mutex
+	results chan int
+	total   int
+}
+
+func (b *Batcher) Add(v int) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.results <- v // want "MU001: send on b.results while b.mu is held; b.collect, which receives from it, needs b.mu"
+}
+
+func (b *Batcher) Flush(v int) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.results <- -v // want "MU001: send on b.results while b.mu is held; b.collect, which receives from it, needs b.mu"
+}
+
+func (b *Batcher) collect(stop <-chan struct{}) {
+	for {
+		select {
+		case <-stop:
+			return
+		case v := <-b.results:
+			b.mu.Lock()
+			b.total += v
+			b.mu.Unlock()
+		}
+	}
+}
+
+func NewBatcher(stop <-chan struct{}) *Batcher {
+	b := &Batcher{results: make(chan int, 16)}
+	go b.collect(stop)
+	return b
+}
