@@ -4,6 +4,7 @@
     python benchmarks/ecosystem/ecosystem.py run [--repo NAME] [--record]
     python benchmarks/ecosystem/ecosystem.py list unjudged|false|noise|true|new|all
         [--repo NAME] [--rule CODE] [--json]
+    python benchmarks/ecosystem/ecosystem.py judged ../shared/ecosystem/judged-findings.json
 
 `run` analyses every checkout present under the ecosystem root (``--root``, default
 ``$GOCONC_ECOSYSTEM_ROOT``, else ``benchmarks/ecosystem/checkouts``; one folder per repository,
@@ -12,7 +13,9 @@ tiers selected), then prints, per rule: findings, judged, true, false, noise, pr
 T/(T+F), the noise share of the judged, and the findings not yet judged; and what changed since
 the last recorded run (``last-run.jsonl``): findings that are new and findings that vanished,
 with their verdicts. ``--record`` makes this run the recorded one. ``list`` prints findings of
-the last run (from the results folder, without analysing again) for judging.
+the last run (from the results folder, without analysing again) for judging. ``judged`` says
+where findings judged elsewhere stand in the last run: true ones still reported by default,
+false ones gone, noise gone from the default output.
 
 A finding is keyed so that it survives moved lines: repository, path, rule and a hash of the
 flagged line's text and of the header of the function it is in (whitespace removed; the
@@ -436,6 +439,46 @@ def cmd_list(args: argparse.Namespace) -> None:
                 print(f"    reason: {v.reason}")
 
 
+def cmd_judged(args: argparse.Namespace) -> None:
+    """Where findings judged elsewhere (a JSON list of {repository, commit, path, line, rule,
+    verdict}) stand in the last run: a true one should still be reported by default, a false
+    one not at all, a noise one not by default."""
+    root = root_dir(args.root)
+    repos = {r.name: r for r in Repository.load_all()}
+    found = load_results(repos.values(), root)
+    reported = {f.key for fs in found.values() for f in fs}
+    tiers = rule_tiers()
+    tally: dict[str, collections.Counter[str]] = collections.defaultdict(collections.Counter)
+    wrong: list[str] = []
+    for item in json.loads(Path(args.file).read_text()):
+        repo = repos.get(item["repository"])
+        if repo is None or repo.name not in found:
+            tally[item["verdict"]]["not run"] += 1
+            continue
+        if item.get("commit") and item["commit"] != repo.commit:
+            print(f"{repo.name}: judged at {item['commit'][:12]}, pinned at {repo.commit[:12]}",
+                  file=sys.stderr)  # fmt: skip
+        path = root / repo.dir / item["path"]
+        lines = path.read_bytes().decode("utf-8", "replace").split("\n") if path.exists() else []
+        key = (repo.name, item["path"], item["rule"], line_hash(lines, int(item["line"])))
+        where = ("default" if tiers.get(item["rule"]) == "default" else "opt-in") if key in (
+            reported) else "gone"  # fmt: skip
+        tally[item["verdict"]][where] += 1
+        expected = {"true": ("default",), "false": ("gone",), "noise": ("gone", "opt-in")}
+        if where not in expected[item["verdict"]]:
+            wrong.append(f"{item['verdict']:5} {where:7} {item['rule']} {repo.name} "
+                         f"{item['path']}:{item['line']}")  # fmt: skip
+    rows = [("verdict", "judged", "reported by default", "opt-in only", "gone", "not run")]
+    for verdict in ("true", "false", "noise"):
+        c = tally[verdict]
+        rows.append((verdict, str(sum(c.values())), str(c["default"]), str(c["opt-in"]),
+                     str(c["gone"]), str(c["not run"])))  # fmt: skip
+    print(markdown(rows))
+    if wrong:
+        print(f"\n{len(wrong)} not where their verdict wants them:")
+        print("\n".join(sorted(wrong)))
+
+
 def cmd_checkout(args: argparse.Namespace) -> None:
     """Bring each repository of the manifest to the root at its pinned commit.
 
@@ -525,6 +568,11 @@ def main(argv: list[str] | None = None) -> None:
     listing.add_argument("--rule", help="a code or prefix")
     listing.add_argument("--json", action="store_true")
     listing.set_defaults(func=cmd_list)
+    judged = sub.add_parser("judged", help="where findings judged elsewhere stand in the last run")
+    judged.add_argument(
+        "file", help="a JSON list of {repository, commit, path, line, rule, verdict}"
+    )
+    judged.set_defaults(func=cmd_judged)
     checkout = sub.add_parser("checkout", help="bring the manifest's repositories to the root")
     checkout.add_argument("--mirror", help="a folder of owner+name/repo git directories")
     checkout.set_defaults(func=cmd_checkout)
