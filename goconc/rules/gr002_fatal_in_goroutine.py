@@ -12,6 +12,10 @@ not from the name `t`):
 - in a package function called from the goroutine (`go func() { check(t, err) }()`, up to
   two levels of plain calls): reported at the call in the goroutine.
 
+A goroutine that is started on no path is not reported: a `go` statement after an
+unconditional `t.Skip()` (a test kept in the file but switched off), a `return` or a `panic`.
+A skip inside a helper the test calls is not followed: what comes after it is reported.
+
 ## Why is this bad?
 These methods stop the test by calling `runtime.Goexit`, which ends the goroutine that calls
 it, not the test. Called from another goroutine, they end only that goroutine: the test
@@ -108,6 +112,7 @@ import re
 from tree_sitter import Node
 
 from goconc.analyzer.calls import bind_arguments, callee
+from goconc.analyzer.dataflow import cfg_statement
 from goconc.analyzer.diagnostics import Related, RuleMeta, Severity
 from goconc.analyzer.matchers import call_args, descendants, runs_later
 from goconc.analyzer.rule import Rule
@@ -166,6 +171,8 @@ class FatalInGoroutine(Rule):
 
     def _check_goroutine(self, start: Node, boundary: Node) -> None:
         """Every call that runs in the goroutine ``boundary`` starts."""
+        if self._never_started(start):
+            return
         for call in descendants(start, _CALLS):
             if call.id in self._seen:
                 continue
@@ -204,6 +211,17 @@ class FatalInGoroutine(Rule):
                 Related(self.span(start), "the goroutine is started here"),
             ],
         )
+
+    def _never_started(self, start: Node) -> bool:
+        """The goroutine is started on no path: code after an unconditional `t.Skip()` (a
+        test kept but switched off), a return, a panic."""
+        func = self.pkg.enclosing_function(start)
+        if func is None:
+            return False
+        cfg = self.pkg.cfg(func, self.file)
+        stmt = cfg_statement(cfg, start)
+        block = cfg.block_at(stmt) if stmt is not None else None
+        return block is not None and not block.live
 
     # -- facts ---------------------------------------------------------------------------
     def _testing_exit(self, call: Node, file: SourceFile) -> str | None:
