@@ -3,7 +3,9 @@ Flags the cancel func returned by `context.WithCancel`, `WithTimeout`, `WithDead
 `WithCancelCause`, `WithTimeoutCause`, `WithDeadlineCause` (and the stop func of
 `signal.NotifyContext`) when it is assigned to `_`, or when some path from the call to a
 `return` or the end of the function neither calls it, defers it, returns it, stores it nor
-passes it on. A cancel func stored only in fields of package structs (`ctx, r.cancel =
+passes it on (`_ = cancel` does none of these), or when a loop comes back to the call, which
+overwrites it, before it was called (a retry loop that leaks one context per attempt). A
+cancel func stored only in fields of package structs (`ctx, r.cancel =
 context.WithCancel(ctx)`, `&tx{stop: cancel}`) is lost when nothing in the package ever
 reads those fields and a goroutine blocks on the context's `Done`: the cancel func can never
 be called, and the goroutine waits until the parent is cancelled. And when a function keeps
@@ -71,7 +73,9 @@ end the process (`os.Exit`, `log.Fatal`).
 The fix inserts `defer cancel()` right after the call. It is safe when the derived context
 does not outlive the function (it is not returned, stored or handed to a goroutine); it is
 marked unsafe otherwise, because cancelling at return would then end work that is meant to
-go on. A cancel func stored in a field nothing reads gets no fix: where it should be called
+go on. A cancel func overwritten by a loop gets no fix (a `defer` in a loop runs only at
+return, so the contexts would pile up until then). A cancel func stored in a field nothing
+reads gets no fix: where it should be called
 (a `Close` or `Stop` method) is the author's choice.
 
 ## Limitations
@@ -91,6 +95,8 @@ declared in one function and assigned in a closure is not followed.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from tree_sitter import Node
 
 from goconc.analyzer.calls import (
@@ -101,6 +107,7 @@ from goconc.analyzer.calls import (
     receiver_ident,
 )
 from goconc.analyzer.calls import callee as named_callee
+from goconc.analyzer.cfg import CFG, Block
 from goconc.analyzer.chans import blocking_receive
 from goconc.analyzer.dataflow import contains, escape_path
 from goconc.analyzer.diagnostics import Applicability, Edit, Fix, Related, RuleMeta, Severity
@@ -198,6 +205,20 @@ class LostCancel(Rule):
 
         leak = escape_path(cfg, stmt, handled)
         if leak is None:
+            # A pass that waited for the context to end has nothing left to release (a
+            # signal.NotifyContext still has its handler to stop).
+            ended = self._done_receives(left[0], func) if what == "cancel" else []
+            loop = _overwritten(
+                cfg, stmt, lambda n: handled(n) or any(contains(n, d) for d in ended)
+            )
+            if loop is not None:
+                self.report(
+                    call,
+                    f"the {what} func {name} returned by {callee} is overwritten by the next "
+                    f"iteration before it is called: each pass of the loop leaks a context; "
+                    f"call {name}() before the loop comes round",
+                    related=[Related(self.span(loop), "the loop that makes it again")],
+                )
             return
         related = []
         if leak.node is not None:
@@ -287,6 +308,19 @@ class LostCancel(Rule):
             if self.file.text(sel.child_by_field_name("field") or sel) == name and sel != target:
                 return  # the cancel func is read here
             holder = sel.parent
+            invoked = (
+                holder is not None
+                and holder.type == "call_expression"
+                and holder.child_by_field_name("function") == sel
+            )
+            owner_type = r.type_of(use, self.file)
+            member = sel.child_by_field_name("field")
+            if not invoked and (
+                owner_type is None
+                or member is None
+                or r.field(owner_type, self.file.text(member)) is None
+            ):
+                return  # a method value (`closers = append(closers, cc.Close)`): handed on
             if holder is not None and holder.type == "call_expression":
                 if holder.child_by_field_name("function") != sel:
                     continue  # a field passed as an argument
@@ -467,13 +501,42 @@ class LostCancel(Rule):
         return found
 
     def _uses(self, binding: Binding, func: Node, exclude: Node) -> list[Node]:
+        """The mentions that may handle the cancel func: not a struct literal's key, and not
+        `_ = cancel`, which only silences the compiler."""
         return [
             u
             for u in self.pkg.resolver.uses(binding)
             if u.id != exclude.id
             and func.start_byte <= u.start_byte < func.end_byte
             and not self._struct_key(u)
+            and not _blanked(u)
         ]
+
+    def _done_receives(self, ctx: Node, func: Node) -> list[Node]:
+        """The receives `<-ctx.Done()` of the derived context in ``func``."""
+        r = self.pkg.resolver
+        b = r.binding(ctx, self.file) if ctx.type == "identifier" else None
+        if b is None:
+            return []
+        found: list[Node] = []
+        for use in self._uses(b, func, exclude=ctx):
+            sel = use.parent
+            call = sel.parent if sel is not None else None
+            recv = call.parent if call is not None else None
+            if (
+                sel is not None
+                and sel.type == "selector_expression"
+                and (f := sel.child_by_field_name("field")) is not None
+                and f.text == b"Done"
+                and call is not None
+                and call.type == "call_expression"
+                and recv is not None
+                and recv.type == "unary_expression"
+                and (op := recv.child_by_field_name("operator")) is not None
+                and op.type == "<-"
+            ):
+                found.append(recv)
+        return found
 
     def _struct_key(self, ident: Node) -> bool:
         """``ident`` is the field name of a keyed element of a struct literal (`{cancel:
@@ -757,6 +820,50 @@ def _discarded(call: Node) -> bool:
             names = [c for c in left.named_children if not c.is_extra] if left else []
             return bool(names) and all(n.text == b"_" for n in names)
     return False
+
+
+def _blanked(use: Node) -> bool:
+    """`_ = cancel`: assigned to the blank identifier, which does nothing with it."""
+    values = use.parent
+    stmt = values.parent if values is not None else None
+    if values is None or stmt is None or stmt.type != "assignment_statement":
+        return False
+    if stmt.child_by_field_name("right") != values or values.named_child_count != 1:
+        return False
+    left = stmt.child_by_field_name("left")
+    return left is not None and left.text == b"_"
+
+
+def _overwritten(cfg: CFG, stmt: Node, handled: Callable[[Node], bool]) -> Node | None:
+    """The loop around ``stmt`` when a path from it comes back to it (the next iteration
+    assigns the cancel func again) without passing a handled node."""
+    block = cfg.block_of(stmt)
+    body = stmt.parent.parent if stmt.parent is not None else None
+    if body is not None and body.type == "statement_list":
+        body = body.parent
+    if block is None or body is None or body.parent is None:
+        return None
+    if body.parent.type != "for_statement":
+        return None  # made on some passes only (under an if, a case): the state decides
+    at = next((i for i, n in enumerate(block.nodes) if n.id == stmt.id), -1)
+    work: list[tuple[Block, int]] = [(block, at + 1)]
+    seen: set[int] = set()
+    while work:
+        current, pos = work.pop()
+        if current is block and pos == 0:
+            if not any(handled(n) for n in block.nodes[:at]):
+                loop = stmt.parent
+                while loop is not None and loop.type != "for_statement":
+                    loop = loop.parent
+                return loop if loop is not None else stmt
+            continue
+        if any(handled(n) for n in current.nodes[pos:]):
+            continue
+        for succ in current.succs:
+            if succ.index not in seen:
+                seen.add(succ.index)
+                work.append((succ, 0))
+    return None
 
 
 def _written(use: Node) -> bool:
