@@ -14,7 +14,10 @@ named statically:
 * a method of a package interface with a single implementing method in the package:
   `queue.Get()` on a `RateLimitingInterface` runs `(*Type).Get`, with `queue` as its
   receiver;
-* `once.Do(f)` on a `sync.Once` runs `f` in place.
+* `once.Do(f)` on a `sync.Once` runs `f` in place;
+* `fmt.Printf("%s", x)` (and the other `fmt` and `log` printers) runs `x`'s `Error` or
+  `String` method, when `x`'s type is a package type whose method set has one and the verb
+  formats it (`%v`, `%s`, `%q`, `%x`, `%X`, `%w`; the non-f printers always do).
 
 A target's receiver is known only for an interface call (the interface value is the
 receiver); a method value or literal stored elsewhere runs on values goconc does not map
@@ -25,6 +28,8 @@ interface are not seen.
 """
 
 from __future__ import annotations
+
+import re
 
 import attrs
 from tree_sitter import Node
@@ -111,8 +116,10 @@ class Dispatch(Fact):
             return ()
         operand = fn.child_by_field_name("operand")
         field = fn.child_by_field_name("field")
-        if operand is None or field is None or r.package_of(operand, file) is not None:
+        if operand is None or field is None:
             return ()
+        if r.package_of(operand, file) is not None:
+            return self._format_targets(call, file)
         name = file.text(field)
         owner = r.type_of(operand, file)
         if owner is None:
@@ -138,6 +145,58 @@ class Dispatch(Fact):
         if found_field is None or not self._is_func(found_field[1]):
             return ()
         return self.field_values(f"{found_field[0]}.{name}")
+
+    # -- printers ------------------------------------------------------------------------------
+    def _format_targets(self, call: Node, file: SourceFile) -> tuple[Target, ...]:
+        """The `Error`/`String` methods a `fmt` or `log` printer calls on its operands."""
+        found = self.pkg.resolver.pkg_func(call, file)
+        if found is None or found[0] not in ("fmt", "log"):
+            return ()
+        pkg, name = found
+        if name not in _PRINTERS.get(pkg, ()):
+            return ()
+        args = call_args(call)
+        arguments = call.child_by_field_name("arguments")
+        if arguments is None or any(c.type == "..." for c in arguments.children):
+            return ()  # `args...`: the operands are not seen one by one
+        if pkg == "fmt" and name.startswith(("F", "Append")):
+            args = args[1:]  # the writer or buffer
+        if name.endswith("f"):
+            if not args:
+                return ()
+            verbs = _verbs(args[0], file)
+            if verbs is None:
+                return ()
+            operands = [a for a, v in zip(args[1:], verbs, strict=False) if v in "vsqxXw"]
+        else:
+            operands = args
+        out: list[Target] = []
+        for arg in operands:
+            method = self._stringer(arg, file)
+            if method is not None:
+                out.append(Target(method.node, method.file, method, receiver=arg, via="format"))
+        return _dedupe(out)
+
+    def _stringer(self, arg: Node, file: SourceFile) -> FuncDecl | None:
+        """The method fmt calls to format ``arg``: `Error` before `String`, when it is in the
+        method set of ``arg``'s static type (a pointer method needs a pointer)."""
+        t = self.pkg.resolver.type_of(arg, file)
+        if t is None:
+            return None
+        base = t.deref()
+        if base.kind != "named" or base.pkg or base.name not in self.pkg.index.types:
+            return None
+        for name in ("Error", "String"):
+            d = self.pkg.index.method(base.name, name)
+            if d is None or (d.receiver_pointer and t.kind != "pointer"):
+                continue
+            params = d.node.child_by_field_name("parameters")
+            result = d.node.child_by_field_name("result")
+            if params is None or params.named_child_count or result is None:
+                continue
+            if d.file.text(result) == "string":
+                return d
+        return None
 
     # -- function-typed fields -----------------------------------------------------------------
     def field_values(self, key: str) -> tuple[Target, ...]:
@@ -395,6 +454,32 @@ def _decl_of(pkg: Package, func: Node, file: SourceFile) -> FuncDecl | None:
         decl = pkg.index.funcs.get(name)
         return decl if decl is not None and decl.node.id == func.id else None
     return next((d for d in pkg.index.methods_named(name) if d.node.id == func.id), None)
+
+
+_PRINTERS = {
+    "fmt": frozenset(
+        p + s for p in ("Print", "Sprint", "Fprint", "Append") for s in ("", "f", "ln")
+    )
+    | {"Errorf"},
+    "log": frozenset(p + s for p in ("Print", "Fatal", "Panic") for s in ("", "f", "ln")),
+}
+# A verb: flags, width and precision (no `*` or `[n]`, which move the operands), the letter.
+_VERB = re.compile(r"%[-+# 0]*[0-9]*(?:\.[0-9]*)?(.)")
+
+
+def _verbs(fmt: Node, file: SourceFile) -> str | None:
+    """The verb letters of a literal format string, one per operand; None when it is not a
+    literal or moves its operands (`%*d`, `%[2]s`)."""
+    if fmt.type not in ("interpreted_string_literal", "raw_string_literal"):
+        return None
+    letters = ""
+    for m in _VERB.finditer(file.text(fmt)):
+        letter = m.group(1)
+        if letter in "*[":
+            return None
+        if letter != "%":
+            letters += letter
+    return letters
 
 
 def _is_test(file: SourceFile) -> bool:

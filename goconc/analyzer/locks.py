@@ -964,8 +964,11 @@ class LockAnalysis(Fact):
                     owner = {k: (n, holder, ()) for k, n in t.owner}
                 c = self._bound_call(call, file, env, t.func, t.file, None, None, owner)
             if c is not None:
+                shown = name
+                if t.via == "format" and t.receiver is not None and t.decl is not None:
+                    shown = f"{name} (which calls {file.text(t.receiver)}.{t.decl.name})"
                 calls.append(
-                    attrs.evolve(c, name=name, dynamic=not t.local, by_caller=t.via == "param")
+                    attrs.evolve(c, name=shown, dynamic=not t.local, by_caller=t.via == "param")
                 )
         if len(calls) <= 1:
             return calls[0] if calls else None

@@ -94,7 +94,12 @@ the caller passes a constant that rules the path out: a flag passed as a variabl
 the callee reassigns, or a guard on other state (a version check, a map lookup) is not
 evaluated. Calls through function values and interfaces are followed as in MU001; a stored
 callback locks the caller's object only when it captures the very object whose field holds
-it (`le.SetCheckpointer(func(...) { le.Checkpoint() })`, `c.evict = c.evictAll`). The same
+it (`le.SetCheckpointer(func(...) { le.Checkpoint() })`, `c.evict = c.evictAll`). A `fmt` or
+`log` printer is a call of the `Error` or `String` method of each operand it formats with
+`%v`, `%s`, `%q`, `%x` or `%w` (every operand for the non-f printers), when the operand's
+static type is a package type whose method set has it: `log.Printf("%s", r)` under `r.mu`
+runs `r.String()`, which locks `r.mu` again. Values nested inside the operands (struct fields,
+slice elements) and formats that are not literals are not followed. The same
 object reached through two different expressions (`s` and `r.store`) is not recognised.
 Recursive calls contribute nothing.
 
