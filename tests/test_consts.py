@@ -390,3 +390,81 @@ def test_call_env_binds_the_constant_arguments_of_flag_parameters() -> None:
     # `x` is not a constant; `loud` is assigned in work (not a flag); `n` is not a bool.
     assert env(calls[0]) == {(key["main"], False)}
     assert env(calls[1]) == {(key["main"], True), (key["quiet"], True)}
+
+
+def test_call_env_binds_whether_a_nilable_parameter_is_nil() -> None:
+    pkg = _package(
+        """
+        type queue chan func()
+
+        func run(tasks chan func(), done *int, m map[string]int, q queue) {
+        \tif tasks != nil {
+        \t}
+        \tif nil == done {
+        \t}
+        \tif m != nil {
+        \t}
+        \tm = nil
+        \tif q != nil {
+        \t}
+        }
+
+        func relay(tasks chan func()) {
+        \trun(tasks, nil, nil, nil)
+        }
+
+        func start(n int) {
+        \trun(nil, &n, map[string]int{}, nil)
+        \trun(make(chan func()), new(int), nil, nil)
+        }
+        """
+    )
+    file = pkg.files[1]
+    r = pkg.resolver
+    funcs = {
+        file.text(name): fn
+        for fn in descendants(file.root, frozenset({"function_declaration"}))
+        if (name := fn.child_by_field_name("name")) is not None
+    }
+    run = funcs["run"]
+    key = {
+        file.text(ident): b.key
+        for p in descendants(run, frozenset({"parameter_declaration"}))
+        for ident in p.children_by_field_name("name")
+        if (b := r.binding(ident, file)) is not None
+    }
+
+    def env(call: Node, outer: dict[str, bool] | None = None) -> set[tuple[str, bool]]:
+        args = dict(zip(["tasks", "done", "m", "q"], call_args(call), strict=True))
+        return set(pkg.consts.call_env(args, run, file, file, outer))
+
+    first, second = (
+        c
+        for c in descendants(funcs["start"], frozenset({"call_expression"}))
+        if file.text(c).startswith("run(")
+    )
+    # `m` is assigned in run (not a flag); `q` is of a named type (not followed).
+    assert env(first) == {(key["tasks"], False), (key["done"], True)}
+    assert env(second) == {(key["tasks"], True), (key["done"], True)}
+    # A parameter passed on is as nil as the caller's own, when that is bound.
+    relay = funcs["relay"]
+    (call,) = (
+        c for c in descendants(relay, frozenset({"call_expression"})) if file.text(c)[:4] == "run("
+    )
+    outer = next(
+        b.key
+        for p in descendants(relay, frozenset({"parameter_declaration"}))
+        for ident in p.children_by_field_name("name")
+        if (b := r.binding(ident, file)) is not None
+    )
+    assert pkg.consts.flag(r.binding(call_args(call)[0], file))  # type: ignore[arg-type]
+    assert env(call, {outer: False}) == {(key["tasks"], False), (key["done"], False)}
+    assert env(call) == {(key["done"], False)}
+    # The conditions fold by the binding: `tasks != nil` and `nil == done`.
+    conds = [
+        c.child_by_field_name("condition") for c in descendants(run, frozenset({"if_statement"}))
+    ]
+    values = {key["tasks"]: False, key["done"]: True}
+    assert pkg.consts.truth(conds[0], file, values) is False
+    assert pkg.consts.truth(conds[1], file, values) is False
+    assert pkg.consts.truth(conds[2], file, values) is None

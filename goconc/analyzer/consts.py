@@ -6,7 +6,9 @@ the literals `true` and `false`, constants of the package or of the function (`c
 false`), and parameters bound to a constant at a call site (``env``: a `Binding.key` -> value,
 for parameters the function never assigns). `!x`, `x && y`, `x || y` (either side decides
 when it is the absorbing value: `false && f()` is false), `x == y` and `x != y` are folded;
-anything else is None (unknown). The CFG prunes the branch a known condition never takes,
+anything else is None (unknown). A parameter whose zero value is nil and that is compared
+with nil is bound to whether it is nil (`if done != nil {` with `nil`, `make(...)` or `&T{}`
+passed). The CFG prunes the branch a known condition never takes,
 and the lock analysis specialises a callee's summary by the constant arguments of a call.
 """
 
@@ -19,7 +21,7 @@ from tree_sitter import Node
 
 from goconc.analyzer.matchers import descendants
 from goconc.analyzer.source import SourceFile
-from goconc.analyzer.types import Binding, Resolver
+from goconc.analyzer.types import Binding, Resolver, unparen
 
 if TYPE_CHECKING:
     from goconc.analyzer.symbols import PackageIndex
@@ -29,6 +31,10 @@ Env = frozenset[tuple[str, bool]]
 NO_ENV: Env = frozenset()
 
 _CONST_SPECS = frozenset({"const_spec"})
+# Types written in place whose zero value is nil.
+_NILABLE = frozenset(
+    {"channel_type", "pointer_type", "function_type", "map_type", "slice_type", "interface_type"}
+)
 # What a foldable expression can be; anything else (a call, `nil`, a comparison of numbers)
 # is unknown without looking further.
 _FOLDABLE = frozenset(
@@ -49,6 +55,7 @@ class Consts:
         self.resolver = resolver
         self._params: dict[str, tuple[bool, bool]] = {}  # by Binding.key: see _param_uses
         self._specs: dict[int, list[Node]] = {}  # by top-level declaration: its const specs
+        self._nilable: set[str] = set()  # flag parameters bound to whether they are not nil
 
     def truth(
         self, expr: Node | None, file: SourceFile, env: Mapping[str, bool] | None = None
@@ -106,11 +113,50 @@ class Consts:
     def flag(self, b: Binding) -> bool:
         """Whether a constant argument for the parameter ``b`` can tell which branches its
         function takes: it is stable and tested in an if or for condition, or passed on to
-        another call (`if !locked {`, `s.helper(locked)`). Only a `bool` parameter can be."""
-        if b.type_node is None or b.file.text(b.type_node) != "bool":
+        another call (`if !locked {`, `s.helper(locked)`). A `bool` parameter can be, and one
+        of a type whose zero value is nil, tested against nil (`if done != nil {`): bound to
+        whether it is nil (see `argument`)."""
+        if b.type_node is None:
+            return False
+        nilable = b.type_node.type in _NILABLE
+        if not nilable and b.file.text(b.type_node) != "bool":
             return False
         stable, tested = self._param_uses(b)
+        if stable and tested and nilable:
+            self._nilable.add(b.key)
         return stable and tested
+
+    def argument(
+        self, key: str, arg: Node, file: SourceFile, env: Mapping[str, bool] | None = None
+    ) -> bool | None:
+        """The constant a call's argument ``arg`` gives the flag parameter ``key`` (see
+        `flag`): its truth for a `bool`, whether it is not nil for a nilable one (`nil`, or
+        `make(...)`, `&T{}`, a func literal, or the caller's own parameter bound so)."""
+        if key not in self._nilable:
+            return self.truth(arg, file, env)
+        return self._not_nil(arg, file, env or {})
+
+    def _not_nil(self, arg: Node, file: SourceFile, env: Mapping[str, bool]) -> bool | None:
+        arg = unparen(arg)
+        kind = arg.type
+        if kind == "nil":
+            return False
+        if kind in ("func_literal", "composite_literal"):
+            return True
+        if kind == "unary_expression":
+            op = arg.child_by_field_name("operator")
+            return True if op is not None and op.type == "&" else None
+        if kind == "call_expression":
+            fn = arg.child_by_field_name("function")
+            name = file.text(fn) if fn is not None else ""
+            made = name in ("make", "new") and fn is not None
+            return True if made and self.resolver.is_builtin(fn, file, name) else None
+        if kind == "identifier":
+            b = self.resolver.binding(arg, file)
+            if b is not None and b.kind == "param" and b.key in self._nilable:
+                value = env.get(b.key)
+                return value if value is not None and self.stable(b) else None
+        return None
 
     def call_env(
         self,
@@ -129,7 +175,7 @@ class Consts:
             b = self.resolver.binding(ident, func_file) if ident is not None else None
             if b is None or b.kind != "param" or not self.flag(b):
                 continue
-            value = self.truth(arg, file, env)
+            value = self.argument(b.key, arg, file, env)
             if value is not None:
                 bound.append((b.key, value))
         return frozenset(bound)
@@ -194,6 +240,12 @@ class Consts:
                 return absorbing  # `f() && false`: f runs, but the branch is still dead
             return None if a is None or b is None else b
         if kind in ("==", "!="):
+            for side, other in ((left, right), (right, left)):
+                if other.type == "nil" and side.type == "identifier":
+                    value = self._not_nil(side, file, env)  # `done != nil`, bound by a call
+                    if value is None:
+                        return None
+                    return value if kind == "!=" else not value
             if left.type not in _FOLDABLE or right.type not in _FOLDABLE:
                 return None  # `err != nil`, `n == 0`: not worth a name lookup
             a = self._eval(left, file, env, depth + 1)
@@ -213,8 +265,8 @@ class Consts:
         if b is not None:
             if local is not None:
                 return None  # a constant and a variable of one name in one function: unsure
-            if b.kind != "param":
-                return None
+            if b.kind != "param" or b.key in self._nilable:
+                return None  # a variable, or a parameter bound to whether it is nil
             value = env.get(b.key)
             return value if value is not None and self.stable(b) else None
         if local is not None:

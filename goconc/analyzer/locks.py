@@ -992,7 +992,7 @@ class LockAnalysis(Fact):
         bound: list[tuple[str, bool]] = []
         for ident, arg in zip(params, args, strict=False):
             if ident is not None and binding_key(t.file, ident) in flags:
-                value = self.pkg.consts.truth(arg, t.file, dict(env))
+                value = self.pkg.consts.argument(binding_key(t.file, ident), arg, t.file, dict(env))
                 if value is not None:
                     bound.append((binding_key(t.file, ident), value))
         return frozenset(bound)
@@ -1029,7 +1029,7 @@ class LockAnalysis(Fact):
                     key = binding_key(func_file, ident)
                     roots[key] = (func_file.text(ident), arg, ())
                     if key in flags:
-                        value = self.pkg.consts.truth(arg, file, values)
+                        value = self.pkg.consts.argument(key, arg, file, values)
                         if value is not None:
                             bound.append((key, value))
         fn = call.child_by_field_name("function")

@@ -97,6 +97,8 @@ Waits that end without the held lock, or whose other side cannot be seen:
   function, or `acquire()`/`release()` helpers called in pairs): taking a token waits only
   for holders, and is flagged when a holder takes the held lock before giving back; giving
   back never waits;
+- a wait in a callee behind a nil check of a parameter (`if pool != nil {`) that the call made
+  under the lock passes as nil, directly or through its own parameters;
 - a send that cannot find the buffer full (below); a receive or `range` from a channel closed
   earlier in the function; a `select` that both sends on and receives from one buffered
   channel (one of the two is always ready);
