@@ -148,9 +148,9 @@ class Consts:
             return True if op is not None and op.type == "&" else None
         if kind == "call_expression":
             fn = arg.child_by_field_name("function")
-            name = file.text(fn) if fn is not None else ""
-            made = name in ("make", "new") and fn is not None
-            return True if made and self.resolver.is_builtin(fn, file, name) else None
+            if fn is None or file.text(fn) not in ("make", "new"):
+                return None
+            return True if self.resolver.is_builtin(fn, file, file.text(fn)) else None
         if kind == "identifier":
             b = self.resolver.binding(arg, file)
             if b is not None and b.kind == "param" and b.key in self._nilable:
