@@ -5,6 +5,7 @@ raises outside the work it limits."""
 from __future__ import annotations
 
 import signal
+import sys
 import threading
 import time
 from pathlib import Path
@@ -114,6 +115,93 @@ def test_the_budget_never_fires_after_its_work() -> None:
     while time.monotonic() < end:  # a stray exception would arrive here
         pass
     assert 0 <= over <= 3000
+    assert _runs_out(), "the budget no longer fires"
+
+
+def _runs_out(seconds: float = 0.05) -> bool:
+    """A fresh thread's budget still stops its work."""
+    stopped: list[bool] = []
+
+    def spin() -> None:
+        try:
+            with runner._Budget(seconds):
+                end = time.monotonic() + 5
+                while time.monotonic() < end:
+                    pass
+            stopped.append(False)
+        except runner._OverBudget:
+            stopped.append(True)
+
+    worker = threading.Thread(target=spin, daemon=True)
+    worker.start()
+    worker.join(timeout=10)
+    return stopped == [True]
+
+
+def test_budgets_running_out_in_many_threads_leave_the_watchdog_working() -> None:
+    # Budgets that run out just as their work ends, in three threads at once, with the GIL
+    # passed between threads as often as it can be: the exception lands at every step of
+    # ending a budget, also while the watchdog itself is busy. An exception that arrived
+    # just after a lock was taken left it held: every other thread's next budget, and the
+    # watchdog, then waited on it forever (a whole test run hung).
+    interval = sys.getswitchinterval()
+
+    def churn() -> None:
+        for _ in range(2000):
+            try:
+                with runner._Budget(0.0001):
+                    sum(range(50))
+            except runner._OverBudget:
+                pass
+
+    end = time.monotonic() + 1.5
+    while time.monotonic() < end:
+        sys.setswitchinterval(1e-6)
+        try:
+            threads = [threading.Thread(target=churn, daemon=True) for _ in range(3)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join(timeout=20)
+        finally:
+            sys.setswitchinterval(interval)
+        assert not any(t.is_alive() for t in threads), "a thread hung ending its budget"
+        assert _runs_out(), "the budget no longer fires"
+
+
+def test_a_budget_ending_while_the_watchdog_raises_ends_in_its_with() -> None:
+    # The watchdog has taken the budget as run out, but not raised yet (descheduled under
+    # load) when the work ends: disarm() waits for the exception, which surfaces from the
+    # `with`, never at a later bytecode.
+    watchdog = runner._watchdog()
+    taken = threading.Event()
+    deadlines: list[runner._Deadline] = []
+    outcome: list[str] = []
+
+    def work() -> None:
+        try:
+            with runner._Budget(60):
+                deadlines.append(watchdog._deadlines[threading.get_ident()])
+                deadlines[0].claim.pop()  # as the watchdog does
+                taken.set()
+            outcome.append("no exception")
+        except runner._OverBudget:
+            outcome.append("over budget")
+        end = time.monotonic() + 0.2
+        while time.monotonic() < end:  # a stray exception would arrive here
+            pass
+        outcome.append("clean")
+
+    worker = threading.Thread(target=work, daemon=True)
+    worker.start()
+    assert taken.wait(timeout=10)
+    time.sleep(0.1)  # the worker now waits in disarm()
+    assert worker.ident is not None
+    watchdog._raise_in(worker.ident, runner._OverBudget)
+    deadlines[0].raised.release()
+    worker.join(timeout=10)
+    assert outcome == ["over budget", "clean"]
+    assert _runs_out()
 
 
 def test_zero_is_no_budget() -> None:

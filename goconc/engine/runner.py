@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import os
+import queue
 import signal
 import threading
 import time
@@ -324,27 +325,54 @@ class _Budget:
 
     def __init__(self, seconds: float) -> None:
         self.seconds = seconds if seconds > 0 else 0.0
+        self._watchdog: _Watchdog | None = None
 
     def __enter__(self) -> None:
         if self.seconds:
-            _watchdog().arm(self.seconds)
+            # Looked up here, before the budget runs: __exit__ may take the exception, and
+            # must then run no code that takes a lock (_WATCHDOG_LOCK) to find the watchdog.
+            self._watchdog = _watchdog()
+            self._watchdog.arm(self.seconds)
 
     def __exit__(self, exc_type: type[BaseException] | None, *_exc: object) -> None:
-        if self.seconds and _watchdog().disarm() and exc_type is not _OverBudget:
+        if self._watchdog is not None and self._watchdog.disarm() and exc_type is not _OverBudget:
             # It ran out as the work ended; the exception, withdrawn before it arrived, is
             # raised here rather than at some later bytecode outside the budget.
             raise _OverBudget
 
 
+class _Deadline:
+    """One budget of one thread. Whoever takes ``claim``'s item first ends it: ``disarm()``
+    (the work finished in time) or the watchdog (it ran out, and the watchdog raises)."""
+
+    __slots__ = ("at", "claim", "raised")
+
+    def __init__(self, at: float) -> None:
+        self.at = at
+        self.claim = [True]  # list.pop() is atomic: exactly one taker
+        self.raised = threading.Lock()  # held until the watchdog has raised the exception
+        self.raised.acquire()
+
+
 class _Watchdog:
     """One daemon thread per process that raises _OverBudget in the threads whose budget
-    ran out. Arming and disarming take a lock the watchdog holds while it raises, so an
-    exception is never raised in a thread that has left its budget."""
+    ran out, never in a thread that has left its budget.
+
+    The exception can arrive at any bytecode of the budgeted thread, also in ``arm()`` and
+    ``disarm()``, so these take no lock that others wait for: one arriving just after such a
+    lock was acquired (in threading.Condition.__enter__, which is Python code) left it held
+    for good, and every other thread's next budget, and the watchdog, waited on it forever.
+    They only touch the thread's own ``_Deadline``, its entry in a dict and a SimpleQueue,
+    whose operations are single calls into C."""
 
     def __init__(self) -> None:
-        self._cond = threading.Condition()
-        self._deadlines: dict[int, float] = {}  # thread id -> time.monotonic() deadline
-        self._fired: set[int] = set()  # raised in, not yet disarmed
+        import ctypes
+
+        self._set_async_exc = ctypes.pythonapi.PyThreadState_SetAsyncExc
+        self._c_ulong = ctypes.c_ulong
+        self._py_object = ctypes.py_object
+        self._deadlines: dict[int, _Deadline] = {}  # thread id -> its running budget
+        self._wake: queue.SimpleQueue[None] = queue.SimpleQueue()
         self.pid = os.getpid()
         thread = threading.Thread(target=self._run, name="goconc-budget", daemon=True)
         if hasattr(signal, "pthread_sigmask"):
@@ -360,44 +388,53 @@ class _Watchdog:
             thread.start()
 
     def arm(self, seconds: float) -> None:
-        thread = threading.get_ident()
-        with self._cond:
-            self._fired.discard(thread)  # left over if the exception arrived in disarm()
-            self._deadlines[thread] = time.monotonic() + seconds
-            self._cond.notify()
+        """Start this thread's budget (one at a time per thread)."""
+        self._deadlines[threading.get_ident()] = _Deadline(time.monotonic() + seconds)
+        self._wake.put(None)
 
     def disarm(self) -> bool:
         """Stop this thread's budget; True if it had run out (the exception withdrawn if it
         has not arrived yet)."""
         thread = threading.get_ident()
-        with self._cond:
-            self._deadlines.pop(thread, None)
-            if thread not in self._fired:
-                return False
-            self._fired.discard(thread)
-            self._raise_in(thread, None)  # NULL withdraws a pending exception
-            return True
+        deadline = self._deadlines.pop(thread, None)
+        if deadline is None:
+            return False
+        try:
+            deadline.claim.pop()
+            return False  # in time: the watchdog will not raise for it
+        except IndexError:
+            pass
+        # The watchdog took it: wait until it has raised (the exception may arrive during
+        # the wait, which is fine), then withdraw the exception should it not have arrived.
+        deadline.raised.acquire()
+        self._raise_in(thread, None)
+        return True
 
-    @staticmethod
-    def _raise_in(thread: int, exc: type[BaseException] | None) -> None:
-        import ctypes
-
-        # No argtypes: None must reach C as NULL, which py_object would make Py_None.
-        ctypes.pythonapi.PyThreadState_SetAsyncExc(
-            ctypes.c_ulong(thread), None if exc is None else ctypes.py_object(exc)
-        )
+    def _raise_in(self, thread: int, exc: type[BaseException] | None) -> None:
+        # None must reach C as NULL (it withdraws a pending exception), not as Py_None.
+        self._set_async_exc(self._c_ulong(thread), None if exc is None else self._py_object(exc))
 
     def _run(self) -> None:
-        with self._cond:
-            while True:
-                now = time.monotonic()
-                for thread, deadline in list(self._deadlines.items()):
-                    if deadline <= now:
-                        del self._deadlines[thread]
-                        self._fired.add(thread)
-                        self._raise_in(thread, _OverBudget)
-                wake = min(self._deadlines.values(), default=None)
-                self._cond.wait(None if wake is None else wake - now)
+        while True:
+            now = time.monotonic()
+            wake: float | None = None
+            for thread, deadline in list(self._deadlines.items()):
+                if not deadline.claim:
+                    continue  # ended
+                if deadline.at > now:
+                    wake = deadline.at if wake is None else min(wake, deadline.at)
+                    continue
+                try:
+                    deadline.claim.pop()
+                except IndexError:
+                    continue  # disarmed just now
+                self._raise_in(thread, _OverBudget)
+                deadline.raised.release()
+            with contextlib.suppress(queue.Empty):
+                self._wake.get(timeout=None if wake is None else wake - now)
+            with contextlib.suppress(queue.Empty):
+                while True:
+                    self._wake.get_nowait()
 
 
 _WATCHDOG: _Watchdog | None = None
