@@ -39,7 +39,7 @@ MAX_CYCLE = 4
 MAX_CYCLES = 50
 # Edges through deeper call chains mostly join distinct instances of one class (a package-level
 # DLL handle reached through error formatting): too weak to call an inversion.
-MAX_CALL_DEPTH = 3
+MAX_CALL_DEPTH = 4
 # Files without these bytes cannot lock (MU002's walk trigger): skipping them changes nothing.
 TRIGGERS = (b"Lock", b"lock")
 # How far `entry_locks` follows callers, and how many witness combinations a cycle may try.

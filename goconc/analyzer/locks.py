@@ -67,7 +67,7 @@ _MAX_BLOCKS = 24
 _MAX_DEPTH = 12
 # An access reached through a call of a function value or interface (code written elsewhere,
 # found by what the package stores or implements) counts only this many calls down.
-MAX_DYNAMIC_CHAIN = 3
+MAX_DYNAMIC_CHAIN = 4
 
 
 def lock_call_in(data: bytes, start: int, end: int) -> bool:

@@ -123,7 +123,7 @@ instances of the gate's class are taken to exclude each other, and such a cycle 
 An element taken out of a container by a helper (`old := c.swap(k, v)`) is not recognised as
 removed. Whether a writer can run while the readers wait is not asked (a writer that only
 runs before the goroutines start still counts). Cycles longer than four locks, and
-acquisitions more than three calls deep, are not considered.
+acquisitions more than four calls deep, are not considered.
 
 ## References
 - go vet and staticcheck have no equivalent check; the Linux kernel's lockdep and Java's
