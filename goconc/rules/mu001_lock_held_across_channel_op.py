@@ -112,7 +112,9 @@ Counterparts in `_test.go` files count only for tests, and one test function onl
 itself (tests do not run alongside each other unless they call `t.Parallel`). A counterpart
 that took the lock before the channel it waits on was made or published (`ch :=
 make(...); mu.Lock(); s.waiters = append(s.waiters, ch); mu.Unlock(); <-ch`) does not need
-it: nobody could send to it then.
+it: nobody could send to it then. Nor does one that looks up, under the lock, a map or slice
+element that the waiting function replaced with a new channel after taking the lock
+(`chans[k] = make(...)`, then `chans[k] <- v`).
 
 Buffered channels. A send waits only when the buffer is full:
 - a buffer filled where it is made, with no more sends than its constant capacity (or in a
@@ -340,12 +342,16 @@ class LockHeldAcrossChannelOp(LockFactsRule):
         """The channel was made here, with the lock held, just before the wait (`s.ch =
         make(...); register(s.ch); <-s.ch`): code that needs the lock to reach the channel
         can only find the new one after this function lets go of the lock."""
+        taken = [h.acquire.start_byte for h in held if not h.chain and h.file is facts.file]
+        if not taken:
+            return False
+        if ev.mode == "send" and _remade_element(ev.node, facts.func, max(taken), self.file, self):
+            return True
         ch = self.channels.channel(ev.ref) if ev.mode in ("send", "recv", "range") else None
         if ch is None:
             return False
-        taken = [h.acquire.start_byte for h in held if not h.chain and h.file is facts.file]
         func = facts.func
-        return bool(taken) and any(
+        return any(
             enclosing_function(m.node) == func
             and max(taken) < m.node.start_byte < ev.node.start_byte
             and innermost_loop(ev.node, func) is None
@@ -1309,6 +1315,79 @@ def _per_iteration(call: Node, r: Resolver, file: SourceFile) -> bool:
         return False
     b = r.binding(operand, file) if operand.type == "identifier" else None
     return b is not None and b.kind == "range"
+
+
+def _remade_element(
+    send: Node, func: Node, locked: int, file: SourceFile, rule: LockHeldAcrossChannelOp
+) -> bool:
+    """A send on an element of a map or slice (`chans[k] <- v`) that this function replaced
+    with a new channel after it took the lock, in a block around the send (`chans[k] =
+    make(...)`, the same key): the receivers that look the element up under the lock find the
+    new channel only after this function lets go of it."""
+    operand = send.child_by_field_name("channel")
+    operand = unparen(operand) if operand is not None else None
+    if operand is None or operand.type != "index_expression":
+        return False
+    base, key = operand.child_by_field_name("operand"), operand.child_by_field_name("index")
+    if base is None or key is None:
+        return False
+    r = rule.pkg.resolver
+    block = send.parent
+    while block is not None and block.id != func.id:
+        for stmt in block.named_children if block.type == "statement_list" else ():
+            if not locked < stmt.start_byte < send.start_byte or stmt.end_byte > send.start_byte:
+                continue
+            left, right = stmt.child_by_field_name("left"), stmt.child_by_field_name("right")
+            if stmt.type != "assignment_statement" or left is None or right is None:
+                continue
+            lefts, rights = left.named_children, right.named_children
+            if len(lefts) != 1 or len(rights) != 1 or lefts[0].type != "index_expression":
+                continue
+            made = unparen(rights[0])
+            fn = made.child_by_field_name("function") if made.type == "call_expression" else None
+            if fn is None or not r.is_builtin(fn, file, "make"):
+                continue
+            other_base = lefts[0].child_by_field_name("operand")
+            other_key = lefts[0].child_by_field_name("index")
+            if other_base is None or other_key is None or file.text(other_base) != file.text(base):
+                continue
+            if _same_key(key, other_key, file, r):
+                return True
+        block = block.parent
+    return False
+
+
+def _same_key(a: Node, b: Node, file: SourceFile, r: Resolver) -> bool:
+    """Two index expressions that denote the same key: the same text, or a local declared
+    once as the other's text (`name := t.Name()`; `m[name]`, `m[t.Name()]`)."""
+    texts = {file.text(a), file.text(b)}
+    if len(texts) == 1:
+        return True
+    for x, y in ((a, b), (b, a)):
+        bind = r.binding(x, file) if x.type == "identifier" else None
+        if (
+            bind is not None
+            and bind.kind == "short"
+            and bind.value is not None
+            and bind.index == 0
+            and not any(_assigned(use) for use in r.uses(bind))
+            and file.text(bind.value) == file.text(y)
+        ):
+            return True
+    return False
+
+
+def _assigned(use: Node) -> bool:
+    """The identifier is on the left of an assignment (`x = ...`, `x, y = ...`)."""
+    parent = use.parent
+    stmt = parent.parent if parent is not None else None
+    return (
+        parent is not None
+        and parent.type == "expression_list"
+        and stmt is not None
+        and stmt.type == "assignment_statement"
+        and stmt.child_by_field_name("left") == parent
+    )
 
 
 def _returns_after(node: Node, loop: Node) -> bool:

@@ -406,3 +406,53 @@ func (cc *clientConn) balance() {
 		}
 	}
 }
+
+// Queues kept by name in a map that its readers look up under the lock. Growing a queue
+// replaces it with a larger one and copies what is pending: the readers that need the lock
+// to find the new queue cannot have it yet, so the copy waits for nobody.
+type Router struct {
+	mu     sync.Mutex
+	queues map[string]chan string
+}
+
+func (r *Router) Grow(name string, size int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	old := r.queues[name]
+	r.queues[name] = make(chan string, size+len(old))
+	for {
+		select {
+		case msg := <-old:
+			r.queues[name] <- msg
+		default:
+			return
+		}
+	}
+}
+
+func (r *Router) GrowKeyed(q interface{ Name() string }, size int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	name := q.Name()
+	old := r.queues[name]
+	r.queues[name] = make(chan string, size+len(old))
+	for len(old) > 0 {
+		r.queues[q.Name()] <- <-old
+	}
+}
+
+// Sending to another name's queue, which its reader may already hold, waits for that
+// reader, and the reader needs the lock to look up its next message.
+func (r *Router) Forward(from, to string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.queues[from] = make(chan string, 1)
+	r.queues[to] <- from // want "MU001: send on r.queues.to. while r.mu is held; r.Read, which receives from it, needs r.mu"
+}
+
+func (r *Router) Read(name string) string {
+	r.mu.Lock()
+	q := r.queues[name]
+	r.mu.Unlock()
+	return <-q
+}
