@@ -427,6 +427,9 @@ class LockAnalysis(Fact):
         self._facts: dict[tuple[int, Env], LockFacts] = {}
         self._effects: dict[tuple[int, Env], Effect] = {}
         self._reach: dict[tuple[int, Env], Reach] = {}
+        # A settled reach seen from one call site, for the last calls asked: the rules of a
+        # function ask for the same calls one after another. Bounded, as each holds a copy.
+        self._mapped: dict[int, tuple[Call, Reach]] = {}
         self._busy: set[int] = set()
         self._busy_reach: set[int] = set()
         self._conds: tuple[dict[ObjKey, Ref], dict[str, tuple[str, ...] | None]] | None = None
@@ -588,12 +591,20 @@ class LockAnalysis(Fact):
         )
 
     def _one_reach(self, call: Call) -> Reach:
+        mapped = self._mapped.get(id(call))
+        if mapped is not None and mapped[0] is call:
+            return mapped[1]
         sub = self.reach(call.func, call.file, call.env)
         if sub is NO_REACH:
             return sub
         acquires = [a for a in (self.map_access(a, call) for a in sub.acquires) if a is not None]
         blocks = [b for b in (self.map_access(b, call) for b in sub.blocks) if b is not None]
-        return Reach(tuple(acquires), tuple(blocks))
+        found = Reach(tuple(acquires), tuple(blocks))
+        if self._reach.get((call.func.id, call.env)) is sub:  # settled: the same every time
+            if len(self._mapped) >= 256:
+                self._mapped.clear()
+            self._mapped[id(call)] = (call, found)
+        return found
 
     def map_access(self, access: Access, call: Call) -> Access | None:
         """``access`` of the callee seen from the caller; None when its meaning is lost (a
@@ -1174,6 +1185,11 @@ class LockAnalysis(Fact):
                 blocks.append(Access("block", ev.ref, ev.mode, site, (), released, cond_lock))
             elif ev.kind == "call" and ev.call is not None and not ev.call.by_caller:
                 sub = self.call_reach(ev.call)
+                if not released:  # nothing to add (the common case: evolve is slow)
+                    acquires.extend(sub.acquires)
+                    if not ev.state.held:
+                        blocks.extend(sub.blocks)
+                    continue
                 for a in sub.acquires:
                     acquires.append(attrs.evolve(a, released=_union(a.released, released)))
                 if not ev.state.held:
