@@ -45,7 +45,7 @@ def analyse_buffers(folder: str, buffers: Mapping[str, bytes]) -> BufferAnalysis
     from goconc.cli.config import ConfigError, find_config, load_config
     from goconc.engine.model import Settings
     from goconc.engine.registry import known_codes, option_names, select_codes
-    from goconc.engine.runner import analyze_folder
+    from goconc.engine.runner import analyze_folder, collect_less
 
     empty: dict[str, tuple[Diagnostic, ...]] = {path: () for path in buffers}
     try:
@@ -76,6 +76,7 @@ def analyse_buffers(folder: str, buffers: Mapping[str, bytes]) -> BufferAnalysis
     )
     if job is None:
         return BufferAnalysis(empty)
+    collect_less()  # as `goconc check` does: the default collector rescans the facts
     result = analyze_folder(job, settings, overrides=buffers)
     by_path = dict(empty)
     for d in sorted(result.diagnostics, key=lambda d: d.sort_key()):

@@ -562,7 +562,7 @@ def run(
     one small read, less than sending a task) and fresh results are stored as they arrive.
     """
     total = len(jobs)
-    _collect_less()
+    collect_less()
 
     def lookup(job: FolderJob) -> tuple[FolderResult | None, Pending | None]:
         return cache.lookup(job) if cache is not None else (None, None)
@@ -717,7 +717,7 @@ def _worker_init() -> None:
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     if hasattr(signal, "pthread_sigmask"):
         signal.pthread_sigmask(signal.SIG_UNBLOCK, _HELD)
-    _collect_less()
+    collect_less()
 
 
 _HELD = {signal.SIGINT, signal.SIGTERM}
@@ -740,9 +740,10 @@ def _signals_held() -> Iterator[None]:
         signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
-def _collect_less() -> None:
-    """Run the cyclic garbage collector less often. An analysis allocates containers by the
-    million and keeps a package's facts alive until its folder is done, so the default (a
+def collect_less() -> None:
+    """Run the cyclic garbage collector less often, in a process that analyses (`run`, its
+    workers, the language server). An analysis allocates containers by the million and
+    keeps a package's facts alive until its folder is done, so the default (a
     young-generation pass every 700 allocations) spends about a tenth of the run scanning
     live objects; passes every 50,000 halve that, for about 60 MB more at peak on the
     standard library's largest folder (benchmarks/bench.py; docs/performance.md)."""
