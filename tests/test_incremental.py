@@ -178,6 +178,10 @@ def test_a_folder_split_over_processes_finds_what_one_process_finds(
     jobs = list(discover([str(TESTDATA)], cwd=str(TESTDATA)).jobs)
     whole = list(runner.run(jobs, settings, 1))
     monkeypatch.setattr(runner, "SPLIT_FILES", 2)
+    # Each folder is a small share of the run: none is split, unless the run is small.
+    everything = runner.run_bytes(jobs)
+    assert all(runner.parts_of(j, 2, everything) is None for j in jobs)
+    monkeypatch.setattr(runner, "run_bytes", lambda jobs: 0)
     split = list(runner.run(jobs, settings, 2))
     assert sum(runner.parts_of(j, 2) is not None for j in jobs) > 5
     assert [sorted(r.diagnostics, key=lambda d: d.sort_key()) for r in split] == [

@@ -498,18 +498,18 @@ def _without_guessed_fixes(files: list[SourceFile], found: list[Diagnostic]) -> 
 SPLIT_FILES = 96
 
 
-def parts_of(job: FolderJob, workers: int) -> list[Part] | None:
+def parts_of(job: FolderJob, workers: int, run_bytes: int = 0) -> list[Part] | None:
     """How to split ``job`` over ``workers`` processes: shares of its files, dealt largest
     first to the lightest share, the first share lighter by a quarter of the folder's bytes,
-    as its part also runs the package-wide rules over every file."""
+    as its part also runs the package-wide rules over every file. None for a small folder,
+    and for one of at most a worker's share of ``run_bytes`` (the bytes of every folder of
+    the run): the other workers are kept busy by the other folders meanwhile, and the
+    parts' facts made twice would only cost more (the standard library's runtime/)."""
     if workers <= 1 or len(job.report_on) < SPLIT_FILES:
         return None
-    sizes = {}
-    for path in job.report_on:
-        try:
-            sizes[path] = os.stat(path).st_size
-        except OSError:
-            sizes[path] = 0
+    sizes = {path: _size(path) for path in job.report_on}
+    if sum(sizes.values()) * workers <= run_bytes:
+        return None
     loads = [sum(sizes.values()) // 4, *([0] * (workers - 1))]
     shares: list[list[str]] = [[] for _ in range(workers)]
     for path in sorted(job.report_on, key=lambda p: (-sizes[p], p)):
@@ -517,6 +517,21 @@ def parts_of(job: FolderJob, workers: int) -> list[Part] | None:
         shares[k].append(path)
         loads[k] += sizes[path]
     return [Part(k == 0, tuple(sorted(share))) for k, share in enumerate(shares)]
+
+
+def _size(path: str) -> int:
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return 0
+
+
+def run_bytes(jobs: Sequence[FolderJob]) -> int:
+    """The bytes of the files a run reports on, when some folder is large enough to split
+    (0 otherwise, without a stat)."""
+    if not any(len(job.report_on) >= SPLIT_FILES for job in jobs):
+        return 0
+    return sum(_size(path) for job in jobs for path in job.report_on)
 
 
 def merge_parts(
@@ -584,6 +599,7 @@ def run(
     Task = FolderResult | Future[FolderResult] | list[Future[FolderResult]]
     items: dict[int, tuple[Task, Pending | None]] = {}
     again: dict[int, FolderResult] = {}  # analysed alone after a worker process died
+    everything: int | None = None  # run_bytes(jobs), on the first miss
     completed = False
     try:
         # Biggest folders first, so that one large package does not finish last on its own;
@@ -595,7 +611,9 @@ def run(
                 continue
             if pool is None:
                 pool = ProcessPoolExecutor(max_workers=workers, initializer=_worker_init)
-            parts = parts_of(jobs[i], workers)
+            if everything is None:
+                everything = run_bytes(jobs)
+            parts = parts_of(jobs[i], workers, everything)
             with _signals_held():  # the first submit forks the workers
                 if parts is None:
                     items[i] = (pool.submit(analyze_folder, jobs[i], settings), pending)
