@@ -42,6 +42,7 @@ from goconc.analyzer.matchers import FUNC_KINDS, call_args
 from goconc.analyzer.source import SourceFile
 from goconc.analyzer.symbols import FuncDecl, receiver_of
 from goconc.analyzer.types import Binding, GoType, Ref, enclosing_function, unparen
+from goconc.analyzer.uses import FieldSelectors
 
 #: Mentions followed through parameters of package functions and local copies.
 _MAX_DEPTH = 4
@@ -820,24 +821,15 @@ class Counterparts(Fact):
                     yield ident, file
 
     def _field_mentions(self, type_name: str, field: str) -> Iterator[tuple[Node, SourceFile]]:
-        r = self.pkg.resolver
-        needle = b"." + field.encode()
         # An owner of unknown type is taken to be this one when no other type of the package
         # has a field of that name.
         unique = self._field_owners(field) <= {type_name}
-        for file in self.pkg.files:
-            if needle not in file.data:
-                continue
-            for sel in file.tokens.selectors(field):
-                operand = sel.child_by_field_name("operand")
-                owner = r.type_of(operand, file) if operand is not None else None
-                if owner is None:
-                    if unique:
-                        yield sel, file
-                    continue
-                found = r.field(owner, field)
-                if found is not None and found[0] == type_name and not owner.deref().pkg:
+        for sel, file, declaring, local in self.pkg.fact(FieldSelectors).of(field):
+            if local is None:
+                if unique:
                     yield sel, file
+            elif local and declaring == type_name:
+                yield sel, file
 
     def stored_field(self, element: Node, file: SourceFile) -> str | None:
         """For a value in a composite literal of a package struct type, keyed or by position,

@@ -84,22 +84,27 @@ def shared_uses(pkg: Package, key: str) -> list[Use]:
     type_name, field = key.split(".", 1)
     return [
         (sel, file)
-        for sel, file, owner in pkg.fact(FieldSelectors).of(field)
+        for sel, file, owner, _ in pkg.fact(FieldSelectors).of(field)
         if owner is None or owner == type_name  # unresolved owners count: precision first
     ]
 
 
+# A selector `x.field`, its file, the type that declares the field it selects (None: not
+# found), and whether x's type is one of the package's (None: x's type is not resolved).
+FieldSelector = tuple[Node, SourceFile, str | None, bool | None]
+
+
 class FieldSelectors(Fact):
-    """The selector expressions `x.field` of the package, by field name, each with the type
-    that declares the field it selects (None: an owner not resolved). Found once per name: a
-    package with many types sharing a field name (`mu`, `done`) would otherwise read every
-    mention of the name once per type."""
+    """The selector expressions `x.field` of the package, by field name (FieldSelector).
+    Found once per name: a package with many types sharing a field name (`mu`, `done`,
+    `out`) would otherwise read and type every mention of the name once per type, a cost
+    that grows as the square of the package."""
 
     def __init__(self, pkg: Package) -> None:
         super().__init__(pkg)
-        self._found: dict[str, list[tuple[Node, SourceFile, str | None]]] = {}
+        self._found: dict[str, list[FieldSelector]] = {}
 
-    def of(self, field: str) -> list[tuple[Node, SourceFile, str | None]]:
+    def of(self, field: str) -> list[FieldSelector]:
         found = self._found.get(field)
         if found is not None:
             return found
@@ -113,7 +118,8 @@ class FieldSelectors(Fact):
                 operand = sel.child_by_field_name("operand")
                 owner = r.type_of(operand, file) if operand is not None else None
                 at = r.field(owner, field) if owner is not None else None
-                found.append((sel, file, at[0] if at is not None else None))
+                local = None if owner is None else not owner.deref().pkg
+                found.append((sel, file, at[0] if at is not None else None, local))
         return found
 
 
