@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import signal
 import time
@@ -288,6 +289,14 @@ def _killing_analyze(job: FolderJob, settings: Settings) -> FolderResult:
     return real_analyze_folder(job, settings)
 
 
+# The kill is injected by patching the worker function, which only a forked worker inherits
+# (macOS and Windows start workers by spawning a fresh interpreter).
+_needs_fork = pytest.mark.skipif(
+    multiprocessing.get_start_method() != "fork",
+    reason="workers must be forked to inherit the patch",
+)
+
+
 def _kill(monkeypatch: pytest.MonkeyPatch, names: set[str], once: Path | None = None) -> None:
     monkeypatch.setattr(runner, "analyze_folder", _killing_analyze)
     monkeypatch.setitem(_KILL, "names", names)
@@ -298,6 +307,7 @@ def _kill(monkeypatch: pytest.MonkeyPatch, names: set[str], once: Path | None = 
 real_analyze_folder = runner.analyze_folder
 
 
+@_needs_fork
 def test_a_killed_worker_loses_only_its_folder(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -317,6 +327,7 @@ def test_a_killed_worker_loses_only_its_folder(
             assert [d.code for d in result.diagnostics] == ["WG001"] and not result.notifications
 
 
+@_needs_fork
 def test_a_worker_killed_once_is_retried(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     names = [f"p{i}" for i in range(8)]
     jobs = _folders(tmp_path, names)
@@ -327,6 +338,7 @@ def test_a_worker_killed_once_is_retried(tmp_path: Path, monkeypatch: pytest.Mon
     assert (tmp_path / "killed").exists()
 
 
+@_needs_fork
 def test_a_killed_worker_through_the_command_line(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
