@@ -141,32 +141,44 @@ class CFG:
 
 # --- exits ------------------------------------------------------------------------------------
 
-_LOG_EXIT = frozenset({b"Fatal", b"Fatalf", b"Fatalln"})
-_LOG_PANIC = frozenset({b"Panic", b"Panicf", b"Panicln"})
-_TESTING_GOEXIT = frozenset({b"Fatal", b"Fatalf", b"FailNow", b"SkipNow", b"Skip", b"Skipf"})
+# Calls that never return, by (import path, name): the one list of them. "exit": deferred
+# calls do not run; "panic": they do; "goexit": the goroutine ends, its defers run.
+EXIT_CALLS: dict[tuple[str, str], str] = {
+    ("os", "Exit"): "exit",
+    ("log", "Fatal"): "exit",
+    ("log", "Fatalf"): "exit",
+    ("log", "Fatalln"): "exit",
+    ("log", "Panic"): "panic",
+    ("log", "Panicf"): "panic",
+    ("log", "Panicln"): "panic",
+    ("runtime", "Goexit"): "goexit",
+}
+# The methods of testing.T/B/F/TB that end the test's goroutine by runtime.Goexit.
+TESTING_EXITS = frozenset({"Fatal", "Fatalf", "FailNow", "SkipNow", "Skip", "Skipf"})
+TESTING_TYPES = ("T", "B", "F", "TB")
+_EXIT_PACKAGES = frozenset(pkg for pkg, _ in EXIT_CALLS)
 
 
 def default_exits(call: Node, source: bytes | None = None) -> str | None:
     """Syntactic guess whether ``call`` (a call_expression) never returns.
 
-    "panic" for ``panic(...)`` and ``log.Panic*``; "exit" for ``os.Exit`` and ``log.Fatal*``
-    (deferred calls do not run); "goexit" for ``runtime.Goexit()`` and ``x.Fatal/Fatalf/FailNow/
-    SkipNow/Skip/Skipf`` on any identifier ``x`` (testing.T/B/F/TB). Names are matched by text:
-    import aliases, shadowing and receiver types are the engine's resolver's job. ``source`` is
-    the file's bytes; without it the node's own text is used.
+    "panic" for ``panic(...)``; the kind of :data:`EXIT_CALLS` for a call of one of them by its
+    package's name; "goexit" for ``x.Fatal/Fatalf/FailNow/SkipNow/Skip/Skipf`` on any other
+    identifier ``x`` (testing.T/B/F/TB). Names are matched by text: import aliases, shadowing
+    and receiver types are the engine's resolver's job. ``source`` is the file's bytes;
+    without it the node's own text is used.
     """
 
-    def text(n: Node) -> bytes:
-        if source is not None:
-            return source[n.start_byte : n.end_byte]
-        return n.text or b""
+    def text(n: Node) -> str:
+        raw = source[n.start_byte : n.end_byte] if source is not None else n.text or b""
+        return raw.decode("utf-8", "replace")
 
     fn = call.child_by_field_name("function")
     if fn is None:
         return None
     kind = fn.type
     if kind == "identifier":
-        return "panic" if text(fn) == b"panic" else None
+        return "panic" if text(fn) == "panic" else None
     if kind != "selector_expression":
         return None
     operand = fn.child_by_field_name("operand")
@@ -174,17 +186,9 @@ def default_exits(call: Node, source: bytes | None = None) -> str | None:
     if operand is None or field is None or operand.type != "identifier":
         return None
     pkg, name = text(operand), text(field)
-    if pkg == b"os":
-        return "exit" if name == b"Exit" else None
-    if pkg == b"log":
-        if name in _LOG_EXIT:
-            return "exit"
-        if name in _LOG_PANIC:
-            return "panic"
-        return None
-    if pkg == b"runtime":
-        return "goexit" if name == b"Goexit" else None
-    return "goexit" if name in _TESTING_GOEXIT else None
+    if pkg in _EXIT_PACKAGES:
+        return EXIT_CALLS.get((pkg, name))
+    return "goexit" if name in TESTING_EXITS else None
 
 
 # --- builder ----------------------------------------------------------------------------------

@@ -14,6 +14,22 @@ from tree_sitter import Node
 
 from goconc.analyzer.cfg import CFG, Block
 
+# A forward analysis whose blocks still change after this many rounds keeps what it has: the
+# lattices are finite, so this only cuts off pathological functions.
+MAX_ROUNDS = 50
+
+
+def fixpoint(blocks: list[Block], step: Callable[[Block], bool]) -> None:
+    """Apply ``step`` to every block, in order, round after round until no step reports a
+    change (its block's out-state moved), at most :data:`MAX_ROUNDS` rounds. ``blocks`` in
+    reverse postorder settle in a few rounds."""
+    for _ in range(MAX_ROUNDS):
+        changed = False
+        for block in blocks:
+            changed = step(block) or changed
+        if not changed:
+            return
+
 
 @attrs.frozen
 class Exit:

@@ -28,7 +28,7 @@ from goconc.analyzer.calls import callee
 from goconc.analyzer.cfg import CFG, Block
 from goconc.analyzer.dataflow import cfg_statement
 from goconc.analyzer.facts import Fact, Package
-from goconc.analyzer.matchers import call_args, descendants
+from goconc.analyzer.matchers import assignment_sides, call_args, descendants
 from goconc.analyzer.source import SourceFile
 from goconc.analyzer.types import Binding, GoType, Ref, Resolver, enclosing_function, unparen
 from goconc.analyzer.uses import exported, keyed_values, shared_uses
@@ -614,9 +614,7 @@ def _assigned_value(use: Node) -> tuple[Node | None, int] | None:
     op = next((c for c in stmt.children if not c.is_named), None)
     if op is not None and op.type not in ("=", ":="):
         return (None, 0)  # `x += 1`: not a new object
-    targets = [c for c in left.named_children if not c.is_extra]
-    right = stmt.child_by_field_name("right")
-    values = [c for c in right.named_children if not c.is_extra] if right is not None else []
+    targets, values = assignment_sides(stmt)
     i = next((k for k, t in enumerate(targets) if t.id == use.id), 0)
     if len(values) == len(targets):
         return (values[i], 0)

@@ -17,25 +17,11 @@ from typing import ClassVar, TypeVar, cast
 
 from tree_sitter import Node
 
-from goconc.analyzer.cfg import CFG, build_cfg
+from goconc.analyzer.cfg import CFG, EXIT_CALLS, TESTING_EXITS, TESTING_TYPES, build_cfg
 from goconc.analyzer.consts import NO_ENV, Consts, Env
 from goconc.analyzer.source import SourceFile
 from goconc.analyzer.symbols import PackageIndex
 from goconc.analyzer.types import Resolver, enclosing_function
-
-# Calls that never return, by (import path, name): what the CFG needs to end a path.
-_EXIT_CALLS = {
-    ("os", "Exit"): "exit",
-    ("log", "Fatal"): "exit",
-    ("log", "Fatalf"): "exit",
-    ("log", "Fatalln"): "exit",
-    ("log", "Panic"): "panic",
-    ("log", "Panicf"): "panic",
-    ("log", "Panicln"): "panic",
-    ("runtime", "Goexit"): "goexit",
-}
-_TESTING_EXITS = frozenset({"Fatal", "Fatalf", "FailNow", "SkipNow", "Skip", "Skipf"})
-_TESTING_TYPES = frozenset({"T", "B", "F", "TB"})
 
 
 class Fact:
@@ -147,12 +133,12 @@ class Package:
             return None
         target = r.pkg_func(call, file)
         if target is not None:
-            return _EXIT_CALLS.get(target)
+            return EXIT_CALLS.get(target)
         field = fn.child_by_field_name("field")
-        if field is None or file.text(field) not in _TESTING_EXITS:
+        if field is None or file.text(field) not in TESTING_EXITS:
             return None
         t = r.type_of(fn.child_by_field_name("operand"), file)
-        if t is not None and t.deref().is_named("testing", *_TESTING_TYPES):
+        if t is not None and t.deref().is_named("testing", *TESTING_TYPES):
             return "goexit"
         return None
 

@@ -39,9 +39,10 @@ from tree_sitter import Node, Query, QueryCursor
 from goconc.analyzer.calls import binding_key, callee, param_idents, receiver_ident
 from goconc.analyzer.cfg import CFG, Block
 from goconc.analyzer.consts import NO_ENV, Env
+from goconc.analyzer.dataflow import fixpoint
 from goconc.analyzer.dispatch import Dispatch, Target
 from goconc.analyzer.facts import Fact, Package
-from goconc.analyzer.matchers import FUNC_KINDS, call_args, descendants
+from goconc.analyzer.matchers import FUNC_KINDS, assigned_target, call_args, descendants
 from goconc.analyzer.parse import go_language
 from goconc.analyzer.source import SourceFile
 from goconc.analyzer.types import Ref, unparen
@@ -667,6 +668,14 @@ class LockAnalysis(Fact):
     def _compute(self, func: Node, file: SourceFile, env: Env) -> LockFacts:
         cfg = self.pkg.cfg(func, file, env)
         rpo = cfg.reachable()
+        ops = self._ops_by_node(func, file, env, rpo)
+        ins = self._settle(cfg, rpo, ops, file) if _has_effects(ops) else {}
+        return self._record(func, file, cfg, rpo, ops, ins)
+
+    def _ops_by_node(
+        self, func: Node, file: SourceFile, env: Env, rpo: list[Block]
+    ) -> dict[int, list[_Op]]:
+        """The lock-relevant operations of every reachable CFG node that has some, by node id."""
         ops: dict[int, list[_Op]] = {}
         hits = _candidates(func)
         starts = [h.start_byte for h in hits]
@@ -677,33 +686,45 @@ class LockAnalysis(Fact):
                 found = self._ops(n, file, hits[lo:hi], env)
                 if found:
                     ops[n.id] = found
+        return ops
+
+    def _settle(
+        self, cfg: CFG, rpo: list[Block], ops: dict[int, list[_Op]], file: SourceFile
+    ) -> dict[int, State]:
+        """The held locks at the start of every block reached, by block index: the fixpoint of
+        the forward dataflow (meet of the predecessors' out-states)."""
         outs: dict[int, State] = {}
-        has_effects = any(
-            o.kind != "block"
-            and (o.kind != "call" or o.call is None or o.call.holds or o.call.may_release)
-            for lst in ops.values()
-            for o in lst
-        )
         ins: dict[int, State] = {}
-        if has_effects:
-            changed = True
-            rounds = 0
-            while changed and rounds < 50:
-                changed = False
-                rounds += 1
-                for block in rpo:
-                    state = self._in_state(block, cfg, outs)
-                    if state is None:
-                        continue
-                    ins[block.index] = state
-                    for n in block.nodes:
-                        for op in ops.get(n.id, ()):
-                            state = _apply(state, op, file)
-                    old = outs.get(block.index)
-                    if old is None or not old.same(state):
-                        outs[block.index] = state
-                        changed = True
-        # Final pass: record the state before every node and event.
+
+        def step(block: Block) -> bool:
+            state = self._in_state(block, cfg, outs)
+            if state is None:
+                return False
+            ins[block.index] = state
+            for n in block.nodes:
+                for op in ops.get(n.id, ()):
+                    state = _apply(state, op, file)
+            old = outs.get(block.index)
+            if old is None or not old.same(state):
+                outs[block.index] = state
+                return True
+            return False
+
+        fixpoint(rpo, step)
+        return ins
+
+    def _record(
+        self,
+        func: Node,
+        file: SourceFile,
+        cfg: CFG,
+        rpo: list[Block],
+        ops: dict[int, list[_Op]],
+        ins: dict[int, State],
+    ) -> LockFacts:
+        """One last pass from the settled in-states: the state before every node and event, and
+        the state at every way out."""
+        outs: dict[int, State] = {}
         events: list[Event] = []
         before: dict[int, State] = {}
         deferred_releases: list[Ref] = []
@@ -1366,32 +1387,24 @@ def _cond_arg(node: Node, file: SourceFile, r: object) -> Node | None:
     return None
 
 
+def _has_effects(ops: dict[int, list[_Op]]) -> bool:
+    """Whether any operation may change the held locks: without one, nothing needs settling."""
+    return any(
+        o.kind != "block"
+        and (o.kind != "call" or o.call is None or o.call.holds or o.call.may_release)
+        for lst in ops.values()
+        for o in lst
+    )
+
+
 def _assigned_to(node: Node) -> Node | None:
     """The variable or field an expression is assigned to: `x = e`, `x := e`, `var x = e`,
-    `&e` included, and a keyed element `cond: e` (the field of the literal's type is unknown
-    here, so only the first three)."""
-    expr = node
-    parent = expr.parent
+    `&e` included (a keyed element `cond: e` is not: the field of the literal's type is unknown
+    here)."""
+    parent = node.parent
     if parent is not None and parent.type == "unary_expression":
-        expr, parent = parent, parent.parent
-    if parent is None or parent.type != "expression_list":
-        return None
-    stmt = parent.parent
-    if stmt is None:
-        return None
-    values = [c for c in parent.named_children if not c.is_extra]
-    index = next((i for i, c in enumerate(values) if c.id == expr.id), -1)
-    if stmt.type in ("assignment_statement", "short_var_declaration"):
-        right = stmt.child_by_field_name("right")
-        if right is None or right.id != parent.id:
-            return None
-        left = stmt.child_by_field_name("left")
-        targets = [c for c in left.named_children if not c.is_extra] if left is not None else []
-        return targets[index] if 0 <= index < len(targets) and len(targets) == len(values) else None
-    if stmt.type == "var_spec":
-        names = [c for c in stmt.children_by_field_name("name") if c.is_named]
-        return names[index] if 0 <= index < len(names) and len(names) == len(values) else None
-    return None
+        node = parent
+    return assigned_target(node)
 
 
 def function_bodies(node: Node) -> Iterable[Node]:

@@ -154,3 +154,62 @@ def callee_text(call: Node, file: SourceFile) -> str:
     """The called expression as written (`context.WithCancel`), for messages."""
     fn = call.child_by_field_name("function")
     return file.text(fn) if fn is not None else "the call"
+
+
+# --- where a value goes: the one reading of assignments ---------------------------------------
+
+_ASSIGNING = frozenset({"assignment_statement", "short_var_declaration", "var_spec"})
+
+
+def assignment_sides(stmt: Node) -> tuple[list[Node], list[Node]]:
+    """The targets and the values of `a, b = x, y`, `a := x` or `var a = x` (comments
+    left out)."""
+
+    def named(side: Node | None) -> list[Node]:
+        return [c for c in side.named_children if not c.is_extra] if side is not None else []
+
+    if stmt.type == "var_spec":
+        targets = [c for c in stmt.children_by_field_name("name") if c.is_named]
+        return targets, named(stmt.child_by_field_name("value"))
+    return named(stmt.child_by_field_name("left")), named(stmt.child_by_field_name("right"))
+
+
+def assigned_target(value: Node, kinds: frozenset[str] = _ASSIGNING) -> Node | None:
+    """The target that ``value`` is assigned to, when it stands on the right of a statement of
+    ``kinds`` with as many targets as values: `x` of `x, y = value, v`; None for any other
+    place (an argument, one multi-value call for several targets)."""
+    parent = value.parent
+    if parent is None or parent.type != "expression_list":
+        return None
+    stmt = parent.parent
+    if stmt is None or stmt.type not in kinds:
+        return None
+    right = stmt.child_by_field_name("value" if stmt.type == "var_spec" else "right")
+    if right is None or right.id != parent.id:
+        return None
+    targets, values = assignment_sides(stmt)
+    index = next((i for i, c in enumerate(values) if c.id == value.id), -1)
+    return targets[index] if 0 <= index < len(targets) and len(targets) == len(values) else None
+
+
+def call_assignment(call: Node) -> tuple[Node, list[Node]] | None:
+    """Where the results of ``call`` go when it is the whole right-hand side: the statement
+    (for `var x = f()` its var_declaration) and its targets, one per result: `x, err := f()`,
+    `x = f()`, `var x = f()`; None for any other place."""
+    parent = call.parent
+    if parent is None or parent.type != "expression_list":
+        return None
+    if len([c for c in parent.named_children if not c.is_extra]) != 1:
+        return None
+    stmt = parent.parent
+    if stmt is None or stmt.type not in _ASSIGNING:
+        return None
+    targets, _ = assignment_sides(stmt)
+    if stmt.type == "var_spec":
+        decl = stmt.parent
+        while decl is not None and decl.type != "var_declaration":
+            decl = decl.parent
+        return (decl, targets) if decl is not None else None
+    if stmt.child_by_field_name("right") != parent:
+        return None
+    return stmt, targets

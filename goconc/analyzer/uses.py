@@ -15,6 +15,7 @@ from __future__ import annotations
 from tree_sitter import Node
 
 from goconc.analyzer.facts import Fact, Package
+from goconc.analyzer.matchers import assignment_sides
 from goconc.analyzer.source import SourceFile
 from goconc.analyzer.types import unparen
 
@@ -179,9 +180,7 @@ def assigned_value(use: Node) -> Node | bool | None:
     op = next((c for c in stmt.children if not c.is_named and c.type not in (",",)), None)
     if op is not None and op.type not in ("=", ":="):
         return None
-    right = stmt.child_by_field_name("right")
-    lefts = [c for c in parent.named_children if not c.is_extra]
-    values = [c for c in right.named_children if not c.is_extra] if right is not None else []
+    lefts, values = assignment_sides(stmt)
     if len(values) != len(lefts):
         return None
     return unparen(values[lefts.index(use)])

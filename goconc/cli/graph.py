@@ -260,6 +260,7 @@ def graph_command(args: argparse.Namespace) -> int:
         check_paths,
         write_atomically,
     )
+    from goconc.engine.model import PARSE_TIMEOUT
     from goconc.engine.registry import known_codes, option_names
     from goconc.report.text import format_notification
 
@@ -285,7 +286,7 @@ def graph_command(args: argparse.Namespace) -> int:
     )
     check_paths(discovery)
     notes: list[Notification] = []
-    parse_timeout = 10.0 if config.parse_timeout is None else config.parse_timeout
+    parse_timeout = PARSE_TIMEOUT if config.parse_timeout is None else config.parse_timeout
     graphs = graphs_for(discovery.jobs, parse_timeout, cwd, notes, config.go_version)
     for pattern in args.package:
         if not select(graphs, packages=[pattern]):

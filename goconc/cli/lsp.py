@@ -43,7 +43,7 @@ def analyse_buffers(folder: str, buffers: Mapping[str, bytes]) -> BufferAnalysis
     """
     from goconc.analyzer.packages import clear_go_version_cache, posix_path
     from goconc.cli.config import ConfigError, find_config, load_config
-    from goconc.engine.model import Settings
+    from goconc.engine.model import PARSE_TIMEOUT, Settings
     from goconc.engine.registry import known_codes, option_names, select_codes
     from goconc.engine.runner import analyze_folder, collect_less
 
@@ -57,7 +57,7 @@ def analyse_buffers(folder: str, buffers: Mapping[str, bytes]) -> BufferAnalysis
             config.select, config.ignore, config.extend_select, preview=config.preview
         ),
         rule_options={k: dict(v) for k, v in config.rule_options.items()},
-        parse_timeout=10.0 if config.parse_timeout is None else config.parse_timeout,
+        parse_timeout=PARSE_TIMEOUT if config.parse_timeout is None else config.parse_timeout,
         default_go_version=config.go_version,
     )
     clear_go_version_cache()  # a long-lived process: go.mod may have changed since

@@ -186,7 +186,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--analysis-timeout",
         type=_seconds,
-        default=60.0,
+        default=None,
         metavar="SECONDS",
         help="skip (and report) a file whose analysis takes longer (default 60; 0: no limit)",
     )
@@ -486,7 +486,7 @@ def _check(args: argparse.Namespace) -> int:
     from goconc.analyzer.diagnostics import RunResult
     from goconc.analyzer.packages import discover, posix_path
     from goconc.cli.config import ConfigError, check_codes
-    from goconc.engine.model import Settings
+    from goconc.engine.model import ANALYSIS_TIMEOUT, PARSE_TIMEOUT, Settings
     from goconc.engine.registry import all_metas, known_codes, select_codes
     from goconc.engine.runner import analyze_folder, run
 
@@ -551,8 +551,10 @@ def _check(args: argparse.Namespace) -> int:
     settings = Settings(
         enabled=enabled,
         rule_options={k: dict(v) for k, v in config.rule_options.items()},
-        parse_timeout=10.0 if parse_timeout is None else parse_timeout,  # 0: no limit
-        analysis_timeout=args.analysis_timeout,
+        parse_timeout=PARSE_TIMEOUT if parse_timeout is None else parse_timeout,  # 0: no limit
+        analysis_timeout=(
+            ANALYSIS_TIMEOUT if args.analysis_timeout is None else args.analysis_timeout
+        ),
         fingerprints=args.format == "sarif" or baseline is not None,  # baselines match on them
         default_go_version=config.go_version,
     )

@@ -14,6 +14,8 @@ import attrs
 
 from goconc.analyzer.diagnostics import Diagnostic, Notification
 
+PARSE_TIMEOUT = 10.0  # seconds per large file, unless configured; 0 turns the budget off
+ANALYSIS_TIMEOUT = 60.0  # seconds per file, unless configured; 0 turns the budget off
 MAX_FILE_BYTES = 64 << 20  # larger .go files are generated data, not code to lint
 # In the note on work whose time budget ran out (its findings are skipped): such a result
 # depends on all the work of the run, and is never narrowed (cache.narrow).
@@ -24,8 +26,8 @@ OVER_BUDGET = "took longer than"
 class Settings:
     enabled: frozenset[str]
     rule_options: Mapping[str, Mapping[str, Any]] = attrs.field(factory=dict)
-    parse_timeout: float = 10.0  # per large file; 0 turns the budget off
-    analysis_timeout: float = 60.0  # per file; 0 turns the budget off
+    parse_timeout: float = PARSE_TIMEOUT
+    analysis_timeout: float = ANALYSIS_TIMEOUT
     fingerprints: bool = False  # compute SARIF primaryLocationLineHash
     default_go_version: tuple[int, int] | None = None  # for folders without a go.mod
 

@@ -112,7 +112,9 @@ from goconc.analyzer.chans import blocking_receive
 from goconc.analyzer.dataflow import contains, escape_path
 from goconc.analyzer.diagnostics import Applicability, Edit, Fix, Related, RuleMeta, Severity
 from goconc.analyzer.matchers import (
+    assigned_target,
     call_args,
+    call_assignment,
     callee_text,
     descendants,
     inside_go_statement,
@@ -135,6 +137,7 @@ _PRODUCERS = frozenset(
     }
 )
 _IDENT = frozenset({"identifier"})
+_ASSIGNMENT = frozenset({"assignment_statement"})  # a field is stored by `=` only
 # Where the derived context itself (not a call on it) outlives the function.
 _ESCAPES = frozenset({"return_statement", "go_statement", "literal_value", "send_statement"})
 _TRANSPARENT = frozenset(
@@ -166,7 +169,7 @@ class LostCancel(Rule):
         assert target is not None
         what = "stop" if target[1] == "NotifyContext" else "cancel"
         callee = callee_text(call, self.file)
-        stmt, left = _assignment(call)
+        stmt, left = call_assignment(call) or (None, None)
         if stmt is None or left is None or len(left) != 2:
             return  # returned or passed on directly: the caller owns the cancel func
         cancel = left[1]
@@ -889,43 +892,5 @@ def _store_target(use: Node) -> Node | None:
         key = kv.named_children[0]
         inner = key.named_children[0] if key.named_children else key
         return inner if inner.type in ("identifier", "field_identifier") else None
-    if parent is None or parent.type != "expression_list":
-        return None
-    stmt = parent.parent
-    if stmt is None or stmt.type != "assignment_statement":
-        return None
-    if stmt.child_by_field_name("right") != parent:
-        return None
-    left = stmt.child_by_field_name("left")
-    lefts = [c for c in left.named_children if not c.is_extra] if left is not None else []
-    values = [c for c in parent.named_children if not c.is_extra]
-    if len(lefts) != len(values):
-        return None
-    target = lefts[values.index(use)] if use in values else None
+    target = assigned_target(use, _ASSIGNMENT)
     return target if target is not None and target.type == "selector_expression" else None
-
-
-def _assignment(call: Node) -> tuple[Node | None, list[Node] | None]:
-    """The statement assigning the call's results and its left-hand side, if the call is
-    the whole right-hand side."""
-    parent = call.parent
-    if parent is None or parent.type != "expression_list":
-        return None, None
-    if len([c for c in parent.named_children if not c.is_extra]) != 1:
-        return None, None
-    stmt = parent.parent
-    if stmt is None:
-        return None, None
-    if stmt.type in ("short_var_declaration", "assignment_statement"):
-        if stmt.child_by_field_name("right") != parent:
-            return None, None
-        left = stmt.child_by_field_name("left")
-        names = [c for c in left.named_children if not c.is_extra] if left is not None else []
-        return stmt, names
-    if stmt.type == "var_spec":
-        names = [c for c in stmt.children_by_field_name("name") if c.is_named]
-        decl = stmt.parent
-        while decl is not None and decl.type != "var_declaration":
-            decl = decl.parent
-        return decl, names
-    return None, None

@@ -104,7 +104,7 @@ from goconc.analyzer.cfg import Block
 from goconc.analyzer.dataflow import cfg_statement, contains, escape_path
 from goconc.analyzer.diagnostics import Applicability, Edit, Fix, Related, RuleMeta, Severity
 from goconc.analyzer.lifetime import Lifetime
-from goconc.analyzer.matchers import FUNC_KINDS, callee_text, line_indent
+from goconc.analyzer.matchers import FUNC_KINDS, call_assignment, callee_text, line_indent
 from goconc.analyzer.rule import Rule
 from goconc.analyzer.types import Binding, enclosing_function, unparen
 
@@ -360,24 +360,7 @@ def _loops_between(node: Node, func: Node) -> list[Node]:
 def _assigned_local(call: Node) -> tuple[Node | None, Node | None]:
     """(statement, identifier) for `t := time.NewTicker(d)`, `t = ...` or `var t = ...` where
     the call is the whole right-hand side and the target is a plain identifier."""
-    parent = call.parent
-    if parent is None or parent.type != "expression_list":
-        return None, None
-    if len([c for c in parent.named_children if not c.is_extra]) != 1:
-        return None, None
-    stmt = parent.parent
-    if stmt is None:
-        return None, None
-    names: list[Node] = []
-    if stmt.type in ("short_var_declaration", "assignment_statement"):
-        if stmt.child_by_field_name("right") != parent:
-            return None, None
-        left = stmt.child_by_field_name("left")
-        names = [c for c in left.named_children if not c.is_extra] if left is not None else []
-    elif stmt.type == "var_spec":
-        names = [c for c in stmt.children_by_field_name("name") if c.is_named]
-        while stmt is not None and stmt.type != "var_declaration":
-            stmt = stmt.parent
+    stmt, names = call_assignment(call) or (None, [])
     if stmt is None or len(names) != 1 or names[0].type != "identifier":
         return None, None
     if (names[0].text or b"") == b"_":

@@ -112,6 +112,7 @@ import re
 from tree_sitter import Node
 
 from goconc.analyzer.calls import bind_arguments, callee
+from goconc.analyzer.cfg import TESTING_EXITS, TESTING_TYPES
 from goconc.analyzer.dataflow import cfg_statement
 from goconc.analyzer.diagnostics import Related, RuleMeta, Severity
 from goconc.analyzer.matchers import call_args, descendants, runs_later
@@ -119,9 +120,7 @@ from goconc.analyzer.rule import Rule
 from goconc.analyzer.source import SourceFile
 from goconc.analyzer.types import GoType, unparen
 
-_EXITS = frozenset({"Fatal", "Fatalf", "FailNow", "SkipNow", "Skip", "Skipf"})
-_EXIT_BYTES = (b"Fatal", b"FailNow", b"Skip")  # each name of _EXITS holds one: a prefilter
-_TESTING = ("T", "B", "F", "TB")
+_EXIT_BYTES = (b"Fatal", b"FailNow", b"Skip")  # each of TESTING_EXITS holds one: a prefilter
 _CALLS = frozenset({"call_expression"})
 _DECLS = frozenset({"function_declaration", "method_declaration"})
 _MAX_DEPTH = 2  # plain helper calls followed from the goroutine
@@ -129,7 +128,7 @@ _GO_METHOD = re.compile(rb"\.\s*Go\s*\(")  # `wg.Go(`, the other way to start on
 
 
 def _is_testing(t: GoType | None) -> bool:
-    return t is not None and t.deref().is_named("testing", *_TESTING)
+    return t is not None and t.deref().is_named("testing", *TESTING_TYPES)
 
 
 class FatalInGoroutine(Rule):
@@ -234,7 +233,7 @@ class FatalInGoroutine(Rule):
         if field is None or operand is None:
             return None
         name = file.text(field)
-        if name not in _EXITS:
+        if name not in TESTING_EXITS:
             return None
         r = self.pkg.resolver
         if r.package_of(operand, file) is not None:

@@ -85,7 +85,7 @@ from __future__ import annotations
 
 from tree_sitter import Node
 
-from goconc.analyzer.cfg import CFG, Block
+from goconc.analyzer.cfg import CFG, EXIT_CALLS, Block
 from goconc.analyzer.dataflow import cfg_statement
 from goconc.analyzer.diagnostics import Related, RuleMeta, Severity
 from goconc.analyzer.matchers import descendants, method_call
@@ -93,7 +93,8 @@ from goconc.analyzer.rule import Rule
 from goconc.analyzer.source import SourceFile
 from goconc.analyzer.types import enclosing_function, unparen
 
-_EXITS = frozenset({("os", "Exit"), ("log", "Fatal"), ("log", "Fatalf"), ("log", "Fatalln")})
+# The calls that end the process without running deferred calls.
+_EXITS = frozenset(call for call, kind in EXIT_CALLS.items() if kind == "exit")
 _EXIT_NAMES = frozenset(name for _, name in _EXITS)
 _REMOVES = frozenset({("os", "Remove"), ("os", "RemoveAll")})
 # Writers that keep data in the process until they are closed (a trailer, a last block).

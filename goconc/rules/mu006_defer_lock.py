@@ -104,7 +104,8 @@ import re
 
 from tree_sitter import Node
 
-from goconc.analyzer.dataflow import reaches
+from goconc.analyzer.cfg import Block
+from goconc.analyzer.dataflow import fixpoint, reaches
 from goconc.analyzer.diagnostics import Applicability, Edit, Fix, Related, RuleMeta, Severity
 from goconc.analyzer.lockrule import LockFactsRule
 from goconc.analyzer.locks import READ, WRITE, Event, LockFacts, ObjKey, obj_key
@@ -357,23 +358,21 @@ class DeferLock(LockFactsRule):
                     value = True
             return value
 
-        changed = True
-        rounds = 0
-        while changed and rounds < 50:
-            changed = False
-            rounds += 1
-            for b in blocks:
-                if b is cfg.entry:
-                    value = True
-                else:
-                    ins = [outs[p.index] for p in b.preds if p.index in outs]
-                    if not ins:
-                        continue
-                    value = any(ins)
-                out = transfer(b.index, value, False)
-                if outs.get(b.index) != out:
-                    outs[b.index] = out
-                    changed = True
+        def step(b: Block) -> bool:
+            if b is cfg.entry:
+                value = True
+            else:
+                ins = [outs[p.index] for p in b.preds if p.index in outs]
+                if not ins:
+                    return False
+                value = any(ins)
+            out = transfer(b.index, value, False)
+            if outs.get(b.index) != out:
+                outs[b.index] = out
+                return True
+            return False
+
+        fixpoint(blocks, step)
         for b in blocks:
             if b is cfg.entry:
                 value = True
