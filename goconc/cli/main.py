@@ -29,8 +29,9 @@ from goconc.cli.shared import (
 from goconc.report import FORMATS, STATISTICS_FORMATS
 
 if TYPE_CHECKING:
-    from goconc.analyzer.diagnostics import Diagnostic, RunResult
+    from goconc.analyzer.diagnostics import Diagnostic, Notification, RunResult
     from goconc.analyzer.packages import FolderJob
+    from goconc.cli.baseline import Baseline
     from goconc.cli.config import Config
     from goconc.cli.fixes import FixRun
     from goconc.engine.cache import FolderCache
@@ -484,89 +485,164 @@ def _check(args: argparse.Namespace) -> int:
     import time
 
     from goconc.analyzer.diagnostics import RunResult
-    from goconc.analyzer.packages import discover, posix_path
-    from goconc.cli.config import ConfigError, check_codes
-    from goconc.engine.model import ANALYSIS_TIMEOUT, PARSE_TIMEOUT, Settings
-    from goconc.engine.registry import all_metas, known_codes, select_codes
-    from goconc.engine.runner import analyze_folder, run
+    from goconc.analyzer.packages import posix_path
+    from goconc.engine.registry import all_metas, known_codes
 
     started = time.monotonic()
     cwd = posix_path(os.getcwd())
     _refuse_conflicts(args)
     if args.output is not None:
         check_output(args.output)
-    baseline = None
-    if args.baseline is not None:
-        from goconc.cli.baseline import BaselineError, load
-
-        try:
-            baseline = load(args.baseline)
-        except BaselineError as err:
-            raise UsageError(str(err)) from err
+    baseline = _baseline(args)
     config = _load_config(args, cwd)
+    enabled = _enabled(args, config)
+    jobs = args.jobs if args.jobs is not None else config.jobs
+    jobs_n = jobs or os.cpu_count() or 1  # 0 or unset: one per CPU
+    ignored = _ignored(config, _per_file_ignores(args.per_file_ignores, known_codes()), cwd)
+    to_analyse, overrides, notes = _targets(args, config, cwd)
+    settings = _settings(args, config, enabled, fingerprints=baseline is not None)
+    cache = _open_cache(args, settings)
+    diagnostics, more_notes, packages, fixrun = _analyse(
+        args, to_analyse, overrides, settings, jobs_n, cache, ignored, cwd
+    )
+    notes.extend(more_notes)
+    diagnostics.sort(key=lambda d: d.sort_key())
+    result = RunResult(
+        diagnostics=tuple(diagnostics),
+        notifications=tuple(notes),
+        rules=tuple(m for m in all_metas() if m.code in enabled),
+        root=_repository_root(cwd),
+        cwd=cwd,
+        files=sum(len(job.report_on) for job in to_analyse),  # what was reported on
+        packages=packages,
+        seconds=time.monotonic() - started,
+        tool_version=version(),
+        contents=overrides or {},
+    )
+    if baseline is not None:
+        result = _drop_known(result, baseline, args)
+    code = _report(result, fixrun, args)
+    if args.verbose:
+        from goconc.report._common import plural
+
+        sys.stderr.write(
+            f"goconc: {plural(result.files, 'file')} reported on, "
+            f"{plural(result.packages, 'package')} analysed in {result.seconds:.2f} s "
+            f"with {plural(jobs_n, 'worker')}\n"
+        )
+    return code
+
+
+def _baseline(args: argparse.Namespace) -> Baseline | None:
+    """The --baseline SARIF log, read before any analysis so that a bad one fails fast."""
+    if args.baseline is None:
+        return None
+    from goconc.cli.baseline import BaselineError, load
+
+    try:
+        return load(args.baseline)
+    except BaselineError as err:
+        raise UsageError(str(err)) from err
+
+
+def _enabled(args: argparse.Namespace, config: Config) -> frozenset[str]:
+    """The rule codes to run: the command line's selection over the configuration's."""
+    from goconc.cli.config import ConfigError, check_codes
+    from goconc.engine.registry import known_codes, select_codes
+
     codes = known_codes()
     try:
         for option in ("select", "ignore", "extend_select"):
             check_codes(getattr(args, option) or (), codes, f"--{option.replace('_', '-')}")
     except ConfigError as err:
         raise UsageError(str(err)) from err
-    enabled = select_codes(
+    return select_codes(
         args.select if args.select is not None else config.select,
         [*config.ignore, *(args.ignore or ())],
         [*config.extend_select, *(args.extend_select or ())],
         preview=args.preview or config.preview,
     )
-    jobs = args.jobs if args.jobs is not None else config.jobs
-    parse_timeout = args.parse_timeout if args.parse_timeout is not None else config.parse_timeout
-    jobs_n = jobs or os.cpu_count() or 1  # 0 or unset: one per CPU
-    ignored = _ignored(config, _per_file_ignores(args.per_file_ignores, codes), cwd)
+
+
+def _targets(
+    args: argparse.Namespace, config: Config, cwd: str
+) -> tuple[Sequence[FolderJob], dict[str, bytes] | None, list[Notification]]:
+    """The folders to analyse, the file contents that stand in for files on disk (stdin),
+    and a note for each path that could not be read."""
+    from goconc.analyzer.diagnostics import NoteLevel, Notification
+    from goconc.analyzer.packages import discover
+
     exclude = [*config.exclude, *args.exclude]
     default_excludes = config.default_excludes and not args.no_default_excludes
-    overrides: dict[str, bytes] | None = None
-    problems: tuple[tuple[str, str], ...] = ()
     if args.paths == ["-"]:
-        to_analyse, overrides = _stdin_job(
-            args.stdin_filename, cwd, exclude, default_excludes, config
-        )
-    else:
-        discovery = discover(
-            args.paths or ["."],
-            cwd=cwd,
-            exclude=exclude,
-            default_excludes=default_excludes,
-            exclude_root=config.root,
-        )
-        check_paths(discovery)
-        to_analyse, problems = discovery.jobs, discovery.problems
-    from goconc.analyzer.diagnostics import NoteLevel, Notification
-
+        jobs, overrides = _stdin_job(args.stdin_filename, cwd, exclude, default_excludes, config)
+        return jobs, overrides, []
+    discovery = discover(
+        args.paths or ["."],
+        cwd=cwd,
+        exclude=exclude,
+        default_excludes=default_excludes,
+        exclude_root=config.root,
+    )
+    check_paths(discovery)
     notes = [
         Notification(
             NoteLevel.ERROR if "permission" in msg or "cannot read" in msg else NoteLevel.WARNING,
             msg,
             path=p,
         )
-        for p, msg in problems
+        for p, msg in discovery.problems
     ]
-    settings = Settings(
+    return discovery.jobs, None, notes
+
+
+def _settings(
+    args: argparse.Namespace, config: Config, enabled: frozenset[str], *, fingerprints: bool
+) -> Settings:
+    from goconc.engine.model import ANALYSIS_TIMEOUT, PARSE_TIMEOUT, Settings
+
+    parse_timeout = args.parse_timeout if args.parse_timeout is not None else config.parse_timeout
+    return Settings(
         enabled=enabled,
         rule_options={k: dict(v) for k, v in config.rule_options.items()},
         parse_timeout=PARSE_TIMEOUT if parse_timeout is None else parse_timeout,  # 0: no limit
         analysis_timeout=(
             ANALYSIS_TIMEOUT if args.analysis_timeout is None else args.analysis_timeout
         ),
-        fingerprints=args.format == "sarif" or baseline is not None,  # baselines match on them
+        # baselines match on fingerprints
+        fingerprints=args.format == "sarif" or fingerprints,
         default_go_version=config.go_version,
     )
-    cache = None
-    if not args.no_cache:
-        from goconc.engine.cache import FolderCache, default_cache_dir
 
-        cache = FolderCache.open(args.cache_dir or default_cache_dir(), settings, version())
-        if cache is None and args.cache_dir and not args.quiet:
-            sys.stderr.write(f"goconc: cannot use cache folder {args.cache_dir}; not caching\n")
+
+def _open_cache(args: argparse.Namespace, settings: Settings) -> FolderCache | None:
+    if args.no_cache:
+        return None
+    from goconc.engine.cache import FolderCache, default_cache_dir
+
+    cache = FolderCache.open(args.cache_dir or default_cache_dir(), settings, version())
+    if cache is None and args.cache_dir and not args.quiet:
+        sys.stderr.write(f"goconc: cannot use cache folder {args.cache_dir}; not caching\n")
+    return cache
+
+
+def _analyse(
+    args: argparse.Namespace,
+    to_analyse: Sequence[FolderJob],
+    overrides: dict[str, bytes] | None,
+    settings: Settings,
+    jobs_n: int,
+    cache: FolderCache | None,
+    ignored: Callable[[Diagnostic], bool],
+    cwd: str,
+) -> tuple[list[Diagnostic], list[Notification], int, FixRun | None]:
+    """Run the rules (and with --fix or --diff the fix rounds): the findings that no
+    per-file ignore drops, the notes, how many packages were analysed, and the fix run."""
+    from goconc.engine.runner import analyze_folder, run
+
     progress = _progress_printer() if sys.stderr.isatty() and not args.quiet else None
     diagnostics: list[Diagnostic] = []
+    notes: list[Notification] = []
     packages = 0
     fixrun = None
     try:
@@ -590,41 +666,20 @@ def _check(args: argparse.Namespace) -> int:
             sys.stderr.write("\r\033[K")
     if cache is not None:
         cache.close()
-    diagnostics.sort(key=lambda d: d.sort_key())
-    result = RunResult(
-        diagnostics=tuple(diagnostics),
-        notifications=tuple(notes),
-        rules=tuple(m for m in all_metas() if m.code in enabled),
-        root=_repository_root(cwd),
-        cwd=cwd,
-        files=sum(len(job.report_on) for job in to_analyse),  # what was reported on
-        packages=packages,
-        seconds=time.monotonic() - started,
-        tool_version=version(),
-        contents=overrides or {},
-    )
-    if baseline is not None:
-        import attrs
+    return diagnostics, notes, packages, fixrun
 
-        from goconc.cli.baseline import filter_new
-        from goconc.report._common import plural
 
-        new, known = filter_new(result, baseline)
-        result = attrs.evolve(result, diagnostics=tuple(new))
-        if known and not args.quiet:
-            sys.stderr.write(
-                f"goconc: {plural(known, 'known problem')} in the baseline not shown\n"
-            )
-    code = _report(result, fixrun, args)
-    if args.verbose:
-        from goconc.report._common import plural
+def _drop_known(result: RunResult, baseline: Baseline, args: argparse.Namespace) -> RunResult:
+    """--baseline: only the findings the earlier log does not know."""
+    import attrs
 
-        sys.stderr.write(
-            f"goconc: {plural(result.files, 'file')} reported on, "
-            f"{plural(result.packages, 'package')} analysed in {result.seconds:.2f} s "
-            f"with {plural(jobs_n, 'worker')}\n"
-        )
-    return code
+    from goconc.cli.baseline import filter_new
+    from goconc.report._common import plural
+
+    new, known = filter_new(result, baseline)
+    if known and not args.quiet:
+        sys.stderr.write(f"goconc: {plural(known, 'known problem')} in the baseline not shown\n")
+    return attrs.evolve(result, diagnostics=tuple(new))
 
 
 def _report(result: RunResult, fixrun: FixRun | None, args: argparse.Namespace) -> int:
