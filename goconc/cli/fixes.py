@@ -392,109 +392,170 @@ def fix_until_stable(
     analysis = _Analysis(settings, workers, cache, keep, progress)
     stamps = stamp_files(p for job in jobs for p in job.files)
     analysis.run(jobs)
-    original: dict[str, bytes] = {}  # each changed file as first read
-    current: dict[str, bytes] = {}  # each changed file as fixed so far
-    job_of = {p: job for job in jobs for p in job.files}
-    notes: list[Notification] = []
-    stale: set[str] = set()
-    given_up: set[str] = set()
-    applied: list[Fix] = []
-    rounds = 0
-    scratch = tempfile.mkdtemp(prefix="goconc-fix-")
+    rounds = _FixRounds(analysis, jobs, stamps, unsafe)
+    try:
+        rounds.run(max_rounds)
+        written = _write_back(
+            rounds.original,
+            rounds.current,
+            rounds.given_up,
+            rounds.stale,
+            stamps,
+            rounds.notes,
+            dry_run,
+        )
+    finally:
+        shutil.rmtree(rounds.scratch, ignore_errors=True)
+    if not dry_run:
+        rounds.reanalyse_unwritten(written)
+    rounds.note_stale()
+    changed_paths = tuple(sorted(written))
+    original, current = rounds.original, rounds.current
+    diff = b"".join(unified_diff(display(p), original[p], current[p]) for p in changed_paths)
+    return FixRun(
+        diagnostics=tuple(sorted(analysis.diagnostics, key=Diagnostic.sort_key)),
+        notifications=tuple(analysis.notifications) + tuple(rounds.notes),
+        files=analysis.files,
+        packages=analysis.packages,
+        fixed=sum(all(e.span.path in written for e in f.edits) for f in rounds.applied),
+        changed=changed_paths,
+        diff=diff,
+        converged=not rounds.todo() and not rounds.given_up,
+    )
 
-    def todo() -> list[tuple[Diagnostic, Fix]]:
+
+class _FixRounds:
+    """The fix rounds over scratch copies: what each changed file was and has become, and
+    the files given up (a fix that did not clear its finding, rounds run out) or stale
+    (changed on disk meanwhile)."""
+
+    def __init__(
+        self,
+        analysis: _Analysis,
+        jobs: Sequence[FolderJob],
+        stamps: Mapping[str, Stamp],
+        unsafe: bool,
+    ) -> None:
+        self.analysis, self.stamps, self.unsafe = analysis, stamps, unsafe
+        self.job_of = {p: job for job in jobs for p in job.files}
+        self.original: dict[str, bytes] = {}  # each changed file as first read
+        self.current: dict[str, bytes] = {}  # each changed file as fixed so far
+        self.notes: list[Notification] = []
+        self.stale: set[str] = set()
+        self.given_up: set[str] = set()
+        self.applied: list[Fix] = []
+        self.scratch = tempfile.mkdtemp(prefix="goconc-fix-")
+
+    def todo(self) -> list[tuple[Diagnostic, Fix]]:
+        """The fixes still to apply, in files neither stale nor given up."""
         return [
             (d, f)
-            for d, f in candidates(analysis.diagnostics, unsafe)
-            if not any(e.span.path in stale or e.span.path in given_up for e in f.edits)
+            for d, f in candidates(self.analysis.diagnostics, self.unsafe)
+            if not any(e.span.path in self.stale or e.span.path in self.given_up for e in f.edits)
         ]
 
-    def reanalyse(paths: Iterable[str]) -> None:
-        changed = list({id(job_of[p]): job_of[p] for p in paths if p in job_of}.values())
-        if changed:
-            analysis.forget(changed)
-            mirrored, back = _mirror(
-                changed, current, os.path.realpath(tempfile.mkdtemp(dir=scratch))
-            )
-            analysis.run(mirrored, back)
-
-    def give_up(path: str, why: str) -> None:
-        given_up.add(path)
-        current[path] = original.get(path, current.get(path, b""))
-        notes.append(Notification(NoteLevel.WARNING, why, path=path))
-
-    try:
+    def run(self, max_rounds: int) -> None:
+        rounds = 0
         while True:
-            pending = todo()
+            pending = self.todo()
             if not pending:
-                break
+                return
             if rounds == max_rounds:
-                left = sorted({e.span.path for _, f in pending for e in f.edits} & set(current))
-                for path in left:
-                    give_up(path, f"fixes did not converge in {max_rounds} rounds; {_UNCHANGED}")
-                reanalyse(left)
-                break
+                self._out_of_rounds(pending, max_rounds)
+                return
             rounds += 1
-            contents: dict[str, bytes] = {}
-            for path in sorted({e.span.path for _, f in pending for e in f.edits}):
-                if path in current:
-                    contents[path] = current[path]
-                    continue
-                found = read_stamped(path)
-                if found is None or stamps.get(path) != found[1]:
-                    stale.add(path)
-                    continue
-                contents[path] = found[0]
+            contents = self._contents(pending)
             accepted = plan(pending, contents)
             if not accepted:  # what is left is in stale files or cannot apply: stop
-                break
-            edits: dict[str, list[Edit]] = {}
-            for _, fix in accepted:
-                applied.append(fix)
-                for edit in fix.edits:
-                    edits.setdefault(edit.span.path, []).append(edit)
-            for path, file_edits in edits.items():
-                original.setdefault(path, contents[path])
-                current[path] = apply_edits(contents[path], file_edits)
-            reanalyse(edits)
-            again = _recurring(accepted, edits, todo())
+                return
+            edits = self._apply(accepted, contents)
+            self.reanalyse(edits)
+            again = _recurring(accepted, edits, self.todo())
             for path, d in sorted(again.items()):
-                give_up(
+                self.give_up(
                     path,
                     f"the fix for {d.code} did not clear it (it was found again at the same "
                     f"place); {_UNCHANGED}",
                 )
-            reanalyse(again)
-        written = _write_back(original, current, given_up, stale, stamps, notes, dry_run)
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
-    if not dry_run:
-        unwritten = [p for p in current if current[p] != original[p] and p not in written]
-        if unwritten:  # the findings must be those of the files as they are on disk
-            jobs_back = list({id(job_of[p]): job_of[p] for p in unwritten if p in job_of}.values())
-            analysis.forget(jobs_back)
-            analysis.run(jobs_back)
-    for path in sorted(stale):
-        if not any(n.path == path for n in notes):
-            notes.append(
-                Notification(
-                    NoteLevel.WARNING,
-                    "file changed while goconc was fixing it; its fixes were not applied",
-                    path=path,
-                )
+            self.reanalyse(again)
+
+    def _out_of_rounds(self, pending: list[tuple[Diagnostic, Fix]], max_rounds: int) -> None:
+        left = sorted({e.span.path for _, f in pending for e in f.edits} & set(self.current))
+        for path in left:
+            self.give_up(path, f"fixes did not converge in {max_rounds} rounds; {_UNCHANGED}")
+        self.reanalyse(left)
+
+    def _contents(self, pending: list[tuple[Diagnostic, Fix]]) -> dict[str, bytes]:
+        """The text of every file the pending fixes edit: as fixed so far, else as read now
+        (a file that changed on disk since the analysis becomes stale and is left out)."""
+        contents: dict[str, bytes] = {}
+        for path in sorted({e.span.path for _, f in pending for e in f.edits}):
+            if path in self.current:
+                contents[path] = self.current[path]
+                continue
+            found = read_stamped(path)
+            if found is None or self.stamps.get(path) != found[1]:
+                self.stale.add(path)
+                continue
+            contents[path] = found[0]
+        return contents
+
+    def _apply(
+        self, accepted: list[tuple[Diagnostic, Fix]], contents: dict[str, bytes]
+    ) -> dict[str, list[Edit]]:
+        """Apply the accepted fixes to the files' current text; their edits by file."""
+        edits: dict[str, list[Edit]] = {}
+        for _, fix in accepted:
+            self.applied.append(fix)
+            for edit in fix.edits:
+                edits.setdefault(edit.span.path, []).append(edit)
+        for path, file_edits in edits.items():
+            self.original.setdefault(path, contents[path])
+            self.current[path] = apply_edits(contents[path], file_edits)
+        return edits
+
+    def _jobs_of(self, paths: Iterable[str]) -> list[FolderJob]:
+        return list(
+            {id(self.job_of[p]): self.job_of[p] for p in paths if p in self.job_of}.values()
+        )
+
+    def reanalyse(self, paths: Iterable[str]) -> None:
+        """Analyse again the folders of ``paths``, on scratch copies of their current text."""
+        changed = self._jobs_of(paths)
+        if changed:
+            self.analysis.forget(changed)
+            mirrored, back = _mirror(
+                changed, self.current, os.path.realpath(tempfile.mkdtemp(dir=self.scratch))
             )
-    changed_paths = tuple(sorted(written))
-    diff = b"".join(unified_diff(display(p), original[p], current[p]) for p in changed_paths)
-    return FixRun(
-        diagnostics=tuple(sorted(analysis.diagnostics, key=Diagnostic.sort_key)),
-        notifications=tuple(analysis.notifications) + tuple(notes),
-        files=analysis.files,
-        packages=analysis.packages,
-        fixed=sum(all(e.span.path in written for e in f.edits) for f in applied),
-        changed=changed_paths,
-        diff=diff,
-        converged=not todo() and not given_up,
-    )
+            self.analysis.run(mirrored, back)
+
+    def give_up(self, path: str, why: str) -> None:
+        self.given_up.add(path)
+        self.current[path] = self.original.get(path, self.current.get(path, b""))
+        self.notes.append(Notification(NoteLevel.WARNING, why, path=path))
+
+    def reanalyse_unwritten(self, written: Iterable[str]) -> None:
+        """The findings must be those of the files as they are on disk: analyse again the
+        folders of the files fixed but not written."""
+        written = set(written)
+        unwritten = [
+            p for p in self.current if self.current[p] != self.original[p] and p not in written
+        ]
+        if unwritten:
+            jobs_back = self._jobs_of(unwritten)
+            self.analysis.forget(jobs_back)
+            self.analysis.run(jobs_back)
+
+    def note_stale(self) -> None:
+        for path in sorted(self.stale):
+            if not any(n.path == path for n in self.notes):
+                self.notes.append(
+                    Notification(
+                        NoteLevel.WARNING,
+                        "file changed while goconc was fixing it; its fixes were not applied",
+                        path=path,
+                    )
+                )
 
 
 def _write_back(
