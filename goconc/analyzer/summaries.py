@@ -34,7 +34,13 @@ from goconc.analyzer.calls import Callee, callees, param_names
 from goconc.analyzer.cfg import CFG
 from goconc.analyzer.dataflow import Exit, unhandled_exits
 from goconc.analyzer.facts import Fact, Package
-from goconc.analyzer.matchers import FUNC_KINDS, call_args, descendants, method_call
+from goconc.analyzer.matchers import (
+    FUNC_KINDS,
+    assignment_sides,
+    call_args,
+    descendants,
+    method_call,
+)
 from goconc.analyzer.source import SourceFile
 from goconc.analyzer.symbols import FuncDecl
 from goconc.analyzer.types import Binding, Ref, Resolver, unparen
@@ -351,7 +357,6 @@ def chan_use_kinds(
     local's binding) or "neutral" (len, a comparison...). A call that hands it to a package
     function does what that function's summary does with the parameter: all of it, strongest
     first (close, escape, send, receive)."""
-    r = pkg.resolver
     node = use
     while node.parent is not None and node.parent.type == "parenthesized_expression":
         node = node.parent
@@ -360,26 +365,7 @@ def chan_use_kinds(
         return ("neutral",), None
     kind = parent.type
     if kind == "argument_list":
-        call = parent.parent
-        if call is None or call.type != "call_expression":
-            return ("escape",), None
-        fn = call.child_by_field_name("function")
-        if fn is None:
-            return ("escape",), None
-        fn = unparen(fn)
-        if r.is_builtin(fn, file, "close"):
-            return ("close",), None
-        if (
-            fn.type == "identifier"
-            and file.text(fn) in _NEUTRAL_BUILTINS
-            and r.is_builtin(fn, file, file.text(fn))
-        ):
-            return ("neutral",), None
-        args = call_args(call)
-        position = next((i for i, a in enumerate(args) if a.id == node.id), -1)
-        # Build variants of the callee: what they all do, else unknown.
-        found = {_passed_chan(pkg, target, position) for target in callees(call, file, r)}
-        return (found.pop() if len(found) == 1 else ("escape",)), None
+        return _chan_passed(pkg, node, parent, file), None
     if kind == "send_statement":
         return ("escape",) if parent.child_by_field_name("value") == node else ("send",), None
     if kind == "unary_expression":
@@ -389,7 +375,17 @@ def chan_use_kinds(
         return ("escape",) if op is not None and op.type == "&" else ("neutral",), None
     if kind == "range_clause" and parent.child_by_field_name("right") == node:
         return ("receive",), None
-    if kind in (
+    if kind in _NEUTRAL_PLACES:
+        return ("neutral",), None
+    if kind == "expression_list":
+        return _chan_listed(pkg, node, parent, file)
+    return ("escape",), None
+
+
+# Where a mention of a channel neither uses nor lets go of it (a key of a range, an operand of
+# a comparison, a statement of its own...).
+_NEUTRAL_PLACES = frozenset(
+    {
         "range_clause",
         "binary_expression",
         "expression_statement",
@@ -401,42 +397,65 @@ def chan_use_kinds(
         "defer_statement",
         "inc_statement",
         "dec_statement",
+    }
+)
+
+
+def _chan_passed(pkg: Package, node: Node, args_node: Node, file: SourceFile) -> tuple[str, ...]:
+    """A channel passed as an argument: closed by `close`, untouched by `len`/`cap`, else what
+    every callee's summary does with that parameter (unknown: it escapes)."""
+    r = pkg.resolver
+    call = args_node.parent
+    if call is None or call.type != "call_expression":
+        return ("escape",)
+    fn = call.child_by_field_name("function")
+    if fn is None:
+        return ("escape",)
+    fn = unparen(fn)
+    if r.is_builtin(fn, file, "close"):
+        return ("close",)
+    if (
+        fn.type == "identifier"
+        and file.text(fn) in _NEUTRAL_BUILTINS
+        and r.is_builtin(fn, file, file.text(fn))
     ):
+        return ("neutral",)
+    args = call_args(call)
+    position = next((i for i, a in enumerate(args) if a.id == node.id), -1)
+    # Build variants of the callee: what they all do, else unknown.
+    found = {_passed_chan(pkg, target, position) for target in callees(call, file, r)}
+    return found.pop() if len(found) == 1 else ("escape",)
+
+
+def _chan_listed(
+    pkg: Package, node: Node, listed: Node, file: SourceFile
+) -> tuple[tuple[str, ...], Binding | None]:
+    """A channel in an expression list: assigned to a local ("alias", with its binding), to
+    `_` or assigned to itself (neutral, the origin), a case value (neutral), or anything else
+    (returned, stored in a field, map, slice or package variable: it escapes)."""
+    stmt = listed.parent
+    if stmt is None:
+        return ("escape",), None
+    if stmt.type == "expression_case":
         return ("neutral",), None
-    if kind == "expression_list":
-        stmt = parent.parent
-        if stmt is None:
-            return ("escape",), None
-        if stmt.type == "expression_case":
-            return ("neutral",), None
-        if stmt.type in ("short_var_declaration", "assignment_statement", "var_spec"):
-            right_field = "value" if stmt.type == "var_spec" else "right"
-            right = stmt.child_by_field_name(right_field)
-            if right is None or right.id != parent.id:
-                return ("neutral",), None  # assigned to: the origin, not a use
-            values = [c for c in parent.named_children if not c.is_extra]
-            if stmt.type == "var_spec":
-                lefts = [c for c in stmt.children_by_field_name("name") if c.is_named]
-            else:
-                left = stmt.child_by_field_name("left")
-                lefts = (
-                    [c for c in left.named_children if not c.is_extra] if left is not None else []
-                )
-            if len(values) != len(lefts):
-                return ("escape",), None
-            target_node = lefts[values.index(node)] if node in values else None
-            if target_node is None:
-                return ("escape",), None
-            if target_node.type == "identifier":
-                if file.text(target_node) == "_":
-                    return ("neutral",), None
-                b = r.binding(target_node, file)
-                if b is not None and b.kind == "result":
-                    return ("escape",), None  # a named result: returned by a bare return
-                if b is not None:
-                    return ("alias",), b
-            return ("escape",), None  # stored in a field, map, slice or package variable
+    if stmt.type not in ("short_var_declaration", "assignment_statement", "var_spec"):
         return ("escape",), None  # returned, or anything else
+    right = stmt.child_by_field_name("value" if stmt.type == "var_spec" else "right")
+    if right is None or right.id != listed.id:
+        return ("neutral",), None  # assigned to: the origin, not a use
+    lefts, values = assignment_sides(stmt)
+    if len(values) != len(lefts):
+        return ("escape",), None
+    target = lefts[values.index(node)] if node in values else None
+    if target is None or target.type != "identifier":
+        return ("escape",), None  # stored in a field, map, slice or package variable
+    if file.text(target) == "_":
+        return ("neutral",), None
+    b = pkg.resolver.binding(target, file)
+    if b is not None and b.kind == "result":
+        return ("escape",), None  # a named result: returned by a bare return
+    if b is not None:
+        return ("alias",), b
     return ("escape",), None
 
 
@@ -483,7 +502,7 @@ def done_fate(
                 break
             node, depth = parent, depth + 1
         prefix = target.path[depth:]  # what the use still has to reach
-        how = _wg_use(pkg, node, file, prefix, ident)
+        how = _wg_use(pkg, node, file, prefix)
         if how == "neutral":
             continue
         if how == "escape":
@@ -614,11 +633,10 @@ def _enclosing_call(node: Node) -> Node | None:
     return parent
 
 
-def _wg_use(pkg: Package, node: Node, file: SourceFile, rest: tuple[str, ...], ident: Node) -> str:
+def _wg_use(pkg: Package, node: Node, file: SourceFile, rest: tuple[str, ...]) -> str:
     """ "done" (calls Done, or a package function that does on every path), "escape" or
     "neutral" for one mention of a WaitGroup (or of a value that holds it, when ``rest``
     is the remaining field path)."""
-    r = pkg.resolver
     parent = node.parent
     # Through parentheses, `&` and `*` (a loop: they can nest thousands deep).
     while parent is not None and (
@@ -633,50 +651,9 @@ def _wg_use(pkg: Package, node: Node, file: SourceFile, rest: tuple[str, ...], i
     if parent is None:
         return "neutral"
     if parent.type == "selector_expression" and parent.child_by_field_name("operand") == node:
-        field = parent.child_by_field_name("field")
-        call = parent.parent
-        name = file.text(field) if field is not None else ""
-        if (
-            call is None
-            or call.type != "call_expression"
-            or call.child_by_field_name("function") != parent
-        ):
-            return "neutral"  # a field read on the way to something else
-        if not rest:
-            if name == "Done":
-                return "done"
-            if name in _WG_METHODS:
-                return "neutral"
-            return "escape"
-        sync = r.method_target(parent, file)
-        held = sync[1] if sync is not None and sync[0] == "WaitGroup" else None
-        if held is not None and held.path[len(held.path) - len(rest) :] == rest:
-            # A method of the embedded WaitGroup itself (`f.Done()`).
-            return "done" if name == "Done" else "neutral"
-        # A method of the value that holds the WaitGroup: its summary says (each build
-        # variant's, when they agree).
-        targets = callees(call, file, r)
-        if not targets:
-            return "neutral"  # a method of an embedded outside type: cannot reach our field
-        return _agreed(
-            _summary_use(pkg, t.decl, ".".join((t.decl.receiver_name or "", *rest)))
-            for t in targets
-        )
+        return _wg_method_use(pkg, parent, file, rest)
     if parent.type == "argument_list":
-        call = parent.parent
-        if call is None or call.type != "call_expression":
-            return "escape"
-        if call.parent is not None and call.parent.type == "go_statement":
-            return "escape"  # Done would run in another goroutine
-        targets = callees(call, file, r)
-        if not targets:
-            fn = call.child_by_field_name("function")
-            if fn is not None and fn.type == "identifier" and file.text(fn) in _NEUTRAL_BUILTINS:
-                return "neutral"
-            return "escape"
-        args = call_args(call)
-        position = next((i for i, a in enumerate(args) if a.id == node.id), -1)
-        return _agreed(_passed_waitgroup(pkg, t, position, rest) for t in targets)
+        return _wg_passed(pkg, node, parent, file, rest)
     if parent.type in ("binary_expression", "expression_statement"):
         return "neutral"
     if parent.type == "expression_list":
@@ -688,6 +665,62 @@ def _wg_use(pkg: Package, node: Node, file: SourceFile, rest: tuple[str, ...], i
     if rest and parent.type in ("selector_expression", "index_expression"):
         return "neutral"
     return "escape"
+
+
+def _wg_method_use(pkg: Package, selector: Node, file: SourceFile, rest: tuple[str, ...]) -> str:
+    """The WaitGroup (or the value that holds it) is the operand of ``selector``: Done is
+    "done", another WaitGroup method "neutral"; a method of the holder does what its summary
+    says."""
+    r = pkg.resolver
+    field = selector.child_by_field_name("field")
+    call = selector.parent
+    name = file.text(field) if field is not None else ""
+    if (
+        call is None
+        or call.type != "call_expression"
+        or call.child_by_field_name("function") != selector
+    ):
+        return "neutral"  # a field read on the way to something else
+    if not rest:
+        if name == "Done":
+            return "done"
+        if name in _WG_METHODS:
+            return "neutral"
+        return "escape"
+    sync = r.method_target(selector, file)
+    held = sync[1] if sync is not None and sync[0] == "WaitGroup" else None
+    if held is not None and held.path[len(held.path) - len(rest) :] == rest:
+        # A method of the embedded WaitGroup itself (`f.Done()`).
+        return "done" if name == "Done" else "neutral"
+    # A method of the value that holds the WaitGroup: its summary says (each build
+    # variant's, when they agree).
+    targets = callees(call, file, r)
+    if not targets:
+        return "neutral"  # a method of an embedded outside type: cannot reach our field
+    return _agreed(
+        _summary_use(pkg, t.decl, ".".join((t.decl.receiver_name or "", *rest))) for t in targets
+    )
+
+
+def _wg_passed(
+    pkg: Package, node: Node, args_node: Node, file: SourceFile, rest: tuple[str, ...]
+) -> str:
+    """The WaitGroup passed as an argument: what every callee's summary does with that
+    parameter; "escape" into a new goroutine or an unknown function."""
+    call = args_node.parent
+    if call is None or call.type != "call_expression":
+        return "escape"
+    if call.parent is not None and call.parent.type == "go_statement":
+        return "escape"  # Done would run in another goroutine
+    targets = callees(call, file, pkg.resolver)
+    if not targets:
+        fn = call.child_by_field_name("function")
+        if fn is not None and fn.type == "identifier" and file.text(fn) in _NEUTRAL_BUILTINS:
+            return "neutral"
+        return "escape"
+    args = call_args(call)
+    position = next((i for i, a in enumerate(args) if a.id == node.id), -1)
+    return _agreed(_passed_waitgroup(pkg, t, position, rest) for t in targets)
 
 
 def _passed_waitgroup(pkg: Package, target: Callee, position: int, rest: tuple[str, ...]) -> str:
