@@ -25,6 +25,9 @@ from goconc.analyzer.source import SourceFile
 from goconc.analyzer.tokens import TokenIndex
 
 Hook = Callable[[Node], None]
+# A hook to call: (start, -end, order, declaration index, node, rule, hook); sorted, nodes come
+# in document order, outer before inner, then in rule order.
+_Hit = tuple[int, int, int, int, Node, Rule, Hook]
 
 
 @attrs.frozen
@@ -144,20 +147,8 @@ class BatchedWalker:
         """Run every rule's hooks over ``file``; return the crashes. A rule that raises (in
         any of its methods, or while its tokens are looked up) loses what it found in that
         top-level declaration, or in the file when it raised outside any; see _Faults."""
-        tokens = file.tokens
         faults = _Faults()
-        active: list[Rule] = []
-        judged: dict[tuple[tuple[bytes, ...], tuple[bytes, ...]], bool] = {}
-        for rule in self.rules:
-            try:
-                needed = self._needed[id(rule)]
-                possible = judged.get(needed)
-                if possible is None:  # rules of one family share their tokens
-                    possible = judged[needed] = self._active(needed, tokens)
-                if possible and rule.wants_file(file):
-                    active.append(rule)
-            except Exception as err:  # a bug of ours: report it, keep the other rules
-                faults.fail(rule, err)
+        active = self._active_rules(file, faults)
         self.acted = bool(active)
         if not active:
             return faults.crashes
@@ -182,12 +173,44 @@ class BatchedWalker:
         faults.start(active, tops)
         everyone = frozenset(id(r) for r in active)
         call(self._visit.get(root.type, []), root, everyone, FILE)
-        hits: list[tuple[int, int, int, int, Node, Rule, Hook]] = []
+        hits: list[_Hit] = []
         starts = [d.start_byte for d in tops]
         for order, rule in enumerate(active):
-            for i, node, hook in self._anchored_hits(rule, tokens, tops, starts, faults):
+            for i, node, hook in self._anchored_hits(rule, file.tokens, tops, starts, faults):
                 hits.append((node.start_byte, -node.end_byte, order, i, node, rule, hook))
-        # The others: one query per declaration for the kinds that the rules wanting it hook.
+        hits.extend(self._queried_hits(active, tops, faults, call))
+        hits.sort(key=_ORDER)
+        self._run_hits(hits, faults)
+        call(self._leave.get(root.type, []), root, everyone, FILE)
+        return faults.crashes
+
+    def _active_rules(self, file: SourceFile, faults: _Faults) -> list[Rule]:
+        """The rules that can act in ``file``: their tokens may be there, and they want it."""
+        tokens = file.tokens
+        active: list[Rule] = []
+        judged: dict[tuple[tuple[bytes, ...], tuple[bytes, ...]], bool] = {}
+        for rule in self.rules:
+            try:
+                needed = self._needed[id(rule)]
+                possible = judged.get(needed)
+                if possible is None:  # rules of one family share their tokens
+                    possible = judged[needed] = self._active(needed, tokens)
+                if possible and rule.wants_file(file):
+                    active.append(rule)
+            except Exception as err:  # a bug of ours: report it, keep the other rules
+                faults.fail(rule, err)
+        return active
+
+    def _queried_hits(
+        self,
+        active: list[Rule],
+        tops: list[Node],
+        faults: _Faults,
+        call: Callable[[list[tuple[Rule, Hook]], Node, frozenset[int], int], None],
+    ) -> list[_Hit]:
+        """The hooks of the rules without anchors: one query per declaration for the kinds
+        that the rules wanting it hook (those with leave hooks are walked there and then)."""
+        hits: list[_Hit] = []
         queried = [r for r in active if id(r) not in self._anchored]
         off_file = faults.off_file
         for i, decl in enumerate(tops if queried else ()):
@@ -211,9 +234,14 @@ class BatchedWalker:
             for order, node in enumerate(in_document_order(captures), len(active)):
                 for rule, hook in visit.get(node.type, ()):
                     hits.append((node.start_byte, -node.end_byte, order, i, node, rule, hook))
-        hits.sort(key=_ORDER)
+        return hits
+
+    @staticmethod
+    def _run_hits(hits: list[_Hit], faults: _Faults) -> None:
+        """Call the hooks of ``hits`` (sorted), each node once per hook, skipping the rules
+        that failed in that declaration or the file."""
         done: set[tuple[int, int]] = set()  # a node two tokens lead to runs once per hook
-        off, marks = faults.off, faults.marks
+        off_file, off, marks = faults.off_file, faults.off, faults.marks
         # Hits come declaration by declaration: where each rule's findings in the current
         # one begin is noted at its first hook there (`entered`: the rules that had one).
         current = FILE
@@ -235,8 +263,6 @@ class BatchedWalker:
                 hook(node)
             except Exception as err:  # a bug of ours: report it, keep the other rules
                 faults.fail(rule, err, i)
-        call(self._leave.get(root.type, []), root, everyone, FILE)
-        return faults.crashes
 
     def _anchored_hits(
         self, rule: Rule, tokens: TokenIndex, tops: list[Node], starts: list[int], faults: _Faults
