@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from goconc.analyzer.parse import go_language
+from goconc.analyzer.parse import go_language, parse
 from goconc.analyzer.rule import hooks_of
 from goconc.engine.registry import all_rules
-from tests.golden import analyze, check_folder
+from tests.golden import analyze, check_folder, expectations
 
 TESTDATA = Path(__file__).resolve().parent.parent / "testdata"
 RULES = {r.meta.code: r for r in all_rules()}
@@ -26,13 +26,49 @@ def _packages() -> list[tuple[str, Path]]:
     return found
 
 
+MIN_CASES = 10  # flagged and clean testdata cases every rule has at least
+
+
+def count_cases(root: Path, code: str) -> tuple[int, int]:
+    """(flagged, clean) cases in testdata/<CODE>/: a flagged case is one `// want "CODE..."`
+    expectation; a clean case is a function or method declaration in which no expectation
+    of the rule lands."""
+    flagged = clean = 0
+    for folder in {p.parent for p in root.rglob("*.go")}:
+        wants, _ = expectations(folder)
+        lines: dict[str, set[int]] = {}
+        for want in wants:
+            if want.code == code and not want.todo:
+                flagged += 1
+                lines.setdefault(want.path, set()).add(want.line)
+        for path in folder.glob("*.go"):
+            marked = lines.get(str(path.resolve()), set())
+            tree = parse(path.read_bytes())
+            for decl in tree.root_node.named_children:
+                if decl.type in ("function_declaration", "method_declaration"):
+                    first, last = decl.start_point.row + 1, decl.end_point.row + 1
+                    clean += not any(first <= line <= last for line in marked)
+    return flagged, clean
+
+
 @pytest.mark.parametrize("code", sorted(RULES))
-def test_every_rule_has_flagged_and_clean_testdata(code: str) -> None:
-    root = TESTDATA / code
-    text = "\n".join(p.read_text(encoding="utf-8") for p in root.rglob("*.go"))
-    assert re.search(rf'// want(?: \+\d+)? "{code}', text), f"{code} has no flagged testdata"
-    lines = [line for line in text.splitlines() if line.strip() and "want" not in line]
-    assert len(lines) > 20, f"{code} needs clean testdata too"
+def test_every_rule_has_ten_flagged_and_ten_clean_cases(code: str) -> None:
+    flagged, clean = count_cases(TESTDATA / code, code)
+    assert flagged >= MIN_CASES, f"{code} has {flagged} flagged testdata cases"
+    assert clean >= MIN_CASES, f"{code} has {clean} clean testdata cases"
+
+
+def test_testdata_cases_are_counted_by_declaration(tmp_path: Path) -> None:
+    """A declaration in which an expectation of the rule lands (`// want +1` too) is not
+    clean; one without is, whatever other rules expect in it."""
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "x.go").write_text(
+        'package x\n\nfunc a() {\n\tgo f() // want "ZZ999" "ZZ999: twice"\n}\n\n'
+        '// want +1 "ZZ999"\nfunc f() {}\n\nfunc g() {} // want "YY111"\n',
+        encoding="utf-8",
+    )
+    (tmp_path / "sub" / "y.go").write_text("package sub\n\nfunc h() {\n}\n", encoding="utf-8")
+    assert count_cases(tmp_path, "ZZ999") == (3, 2)
 
 
 @pytest.mark.parametrize(
