@@ -165,6 +165,36 @@ def test_branches_loops_and_early_return() -> None:
     assert _names(_at(_facts(pkg, "try"), '"try"')) == []
 
 
+def test_a_loop_body_sees_what_the_back_edge_brings() -> None:
+    """Held on entry, released at the end of the body: at the loop's top the lock is held only
+    on the first iteration, which a single pass in block order (before the back edge is
+    known) gets wrong; the fixpoint takes it to rounds."""
+    pkg = _package("""
+    func (s *S) drain(xs []int) {
+    \ts.mu.Lock()
+    \tfor range xs {
+    \t\tprintln("top")
+    \t\ts.mu.Unlock()
+    \t}
+    \tprintln("after")
+    }
+
+    func (s *S) retake(xs []int) {
+    \tfor range xs {
+    \t\tprintln("top")
+    \t\ts.mu.Lock()
+    \t}
+    \tprintln("after")
+    }
+    """)
+    drain = _facts(pkg, "drain")
+    assert _names(_at(drain, '"top"')) == []
+    assert _names(_at(drain, '"after"')) == []
+    retake = _facts(pkg, "retake")
+    assert _names(_at(retake, '"top"')) == []
+    assert _names(_at(retake, '"after"')) == []
+
+
 def test_embedded_alias_and_nested_literals() -> None:
     pkg = _package("""
     func (e *E) inc() {
