@@ -33,6 +33,7 @@ PACKAGES = [
         (name, f"testdata/MU002/{name}")
         for name in (
             "anonymous",
+            "calldepth",
             "containers",
             "crossfile",
             "dynamic",

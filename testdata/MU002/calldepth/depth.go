@@ -5,55 +5,55 @@ package calldepth
 
 import "sync"
 
-type Ledger struct{ mu sync.Mutex }
-type Index struct{ mu sync.Mutex }
+type Tally struct{ mu sync.Mutex }
+type Roster struct{ mu sync.Mutex }
 
 type store struct {
-	ledger *Ledger
-	index  *Index
+	tally  *Tally
+	roster *Roster
 }
 
 func (s *store) commit() {
-	s.ledger.mu.Lock()
-	s.index.mu.Lock()
-	s.index.mu.Unlock()
-	s.ledger.mu.Unlock()
+	s.tally.mu.Lock()
+	s.roster.mu.Lock()
+	s.roster.mu.Unlock()
+	s.tally.mu.Unlock()
 }
 
-// Three calls down to the ledger's lock, under the index's: the opposite order of commit.
-func (s *store) reindex() {
-	s.index.mu.Lock()
-	s.flushOne() // want "MU002: s.ledger.mu \(Ledger.mu\) is locked while holding s.index.mu \(Index.mu\)"
-	s.index.mu.Unlock()
+// Three calls down to the tally's lock, under the roster's: the opposite order of commit.
+func (s *store) regroup() {
+	s.roster.mu.Lock()
+	s.flushOne() // want "MU002: s.tally.mu \(Tally.mu\) is locked while holding s.roster.mu \(Roster.mu\)"
+	s.roster.mu.Unlock()
 }
 
 func (s *store) flushOne()   { s.flushTwo() }
 func (s *store) flushTwo()   { s.flushThree() }
-func (s *store) flushThree() { s.ledger.mu.Lock(); s.ledger.mu.Unlock() }
+func (s *store) flushThree() { s.tally.mu.Lock(); s.tally.mu.Unlock() }
 
-type Journal struct{ mu sync.Mutex }
-type Catalog struct{ mu sync.Mutex }
+type Drawer struct{ mu sync.Mutex }
+type Folio struct{ mu sync.Mutex }
 
 type archive struct {
-	journal *Journal
-	catalog *Catalog
+	drawer *Drawer
+	folio  *Folio
 }
 
 func (a *archive) record() {
-	a.journal.mu.Lock()
-	a.catalog.mu.Lock()
-	a.catalog.mu.Unlock()
-	a.journal.mu.Unlock()
+	a.drawer.mu.Lock()
+	a.folio.mu.Lock()
+	a.folio.mu.Unlock()
+	a.drawer.mu.Unlock()
 }
 
 // Four calls down: past the depth at which an edge is kept.
-func (a *archive) recatalog() {
-	a.catalog.mu.Lock()
+func (a *archive) refolio() {
+	a.folio.mu.Lock()
 	a.stepOne()
-	a.catalog.mu.Unlock()
+	a.folio.mu.Unlock()
 }
 
 func (a *archive) stepOne()   { a.stepTwo() }
 func (a *archive) stepTwo()   { a.stepThree() }
 func (a *archive) stepThree() { a.stepFour() }
-func (a *archive) stepFour()  { a.journal.mu.Lock(); a.journal.mu.Unlock() }
+func (a *archive) stepFour()  { a.drawer.mu.Lock(); a.drawer.mu.Unlock() }
