@@ -5,14 +5,15 @@
 
 For each rule (default: every rule; its module is ``goconc/rules/<code>_*.py``) or each given
 module, makes small deliberate mistakes (mutants) one at a time in a private copy of the
-package and runs the rule's testdata (``testdata/<CODE>/``, as tests/test_rules.py does) and
-its documented examples against each: a mutant is *killed* when some expectation fails (or the
+package and runs against each the rule's testdata (``testdata/<CODE>/``, as
+tests/test_rules.py does), its documented examples and its fix goldens
+(``tests/testdata/fixes/<CODE>/``): a mutant is *killed* when some expectation fails (or the
 run crashes or hangs), *survived* when every expectation still holds. Prints, per rule,
 killed/total and the surviving share; ``--survivors`` lists each survivor (file:line and what
 was changed) so that it can be killed by a new test or explained as equivalent. ``--module``
 mutates an analysis module instead, against every rule's testdata (``--rule`` narrows that).
-``--pytest`` also runs ``pytest tests -k CODE`` for each mutant (slower; kills mutants that
-only the rule's unit tests see, such as those in its fixes).
+``--pytest`` also runs ``pytest tests -k CODE`` for each mutant (much slower; kills mutants
+that only the rule's other unit tests see).
 
 The mistakes (one per mutant): a comparison turned (``==``/``!=``, ``<``/``<=``, ``in``/``not
 in``, ``is``/``is not``), ``and``/``or`` swapped, a ``not`` dropped, an ``if`` negated, an
@@ -225,7 +226,48 @@ def _check(codes: list[str]) -> int:
                 return 1
         if not _examples_hold(code, rules[code].meta.docs, analyze):
             return 1
+        if not _fixes_hold(code):
+            return 1
     return 0
+
+
+def _fixes_hold(code: str) -> bool:
+    """tests/testdata/fixes/<CODE>/: `check --fix` (and with --unsafe-fixes) turns input.go
+    into expected.go (expected-unsafe.go), as tests/test_fixes.py checks."""
+    import contextlib
+    import io
+
+    from goconc.cli.main import main
+
+    case = ROOT / "tests" / "testdata" / "fixes" / code
+    for unsafe, name in ((False, "expected.go"), (True, "expected-unsafe.go")):
+        expected = case / name
+        if not expected.is_file():
+            continue
+        with tempfile.TemporaryDirectory() as tmp:
+            module = Path(tmp)
+            (module / ".git").mkdir()
+            go_mod = case / "go.mod"
+            mod_text = go_mod.read_text() if go_mod.is_file() else "module demo\n\ngo 1.24\n"
+            (module / "go.mod").write_text(mod_text)
+            target = module / "demo.go"
+            target.write_bytes((case / "input.go").read_bytes())
+            flags = ["--fix", *(["--unsafe-fixes"] if unsafe else [])]
+            cwd = os.getcwd()
+            os.chdir(module)
+            try:
+                sink = io.StringIO()
+                with (
+                    contextlib.redirect_stdout(sink),
+                    contextlib.redirect_stderr(sink),
+                    contextlib.suppress(SystemExit),
+                ):
+                    main(["check", "--isolated", "--no-cache", *flags, "--select", code, "."])
+            finally:
+                os.chdir(cwd)
+            if target.read_bytes() != expected.read_bytes():
+                return False
+    return True
 
 
 def _examples_hold(code: str, docs: str, analyze: object) -> bool:

@@ -68,3 +68,56 @@ func (r *registry) alreadyRight(name string) (int, bool) {
 	id, ok := r.names[name]
 	return id, ok
 }
+
+// addAll locks in a loop: a deferred Unlock would run only at the function's end, so it is
+// reported but not fixed.
+func (r *registry) addAll(names []string) error {
+	for i, n := range names {
+		r.mu.Lock()
+		if _, ok := r.names[n]; ok {
+			return errors.New("duplicate name")
+		}
+		r.names[n] = i
+		r.mu.Unlock()
+	}
+	return nil
+}
+
+// drop unlocks inside a branch, not next to the Lock: no fix.
+func (r *registry) drop(name string, force bool) error {
+	r.mu.Lock()
+	if force {
+		delete(r.names, name)
+		r.mu.Unlock()
+		return nil
+	}
+	return errors.New("not forced")
+}
+
+// swap takes the lock twice: which Unlock a defer would replace is not clear, no fix.
+func (r *registry) swap(a, b string) error {
+	r.mu.Lock()
+	ia, ok := r.names[a]
+	r.mu.Unlock()
+	if !ok {
+		return errors.New("unknown name")
+	}
+	r.mu.Lock()
+	if _, ok := r.names[b]; !ok {
+		return errors.New("unknown name")
+	}
+	r.names[a], r.names[b] = r.names[b], ia
+	r.mu.Unlock()
+	return nil
+}
+
+// lookup has a comment on the Unlock's line: removing the line would lose it, so no fix.
+func (r *registry) lookup(name string) int {
+	r.mu.Lock()
+	id, ok := r.names[name]
+	if !ok {
+		return -1
+	}
+	r.mu.Unlock() // names is not read below
+	return id
+}
