@@ -1,4 +1,4 @@
-// A go 1.22 module that asks for the new timers: an unstopped ticker is collected.
+// A main package of a go 1.22 module that asks for the new timers: an unstopped ticker is collected.
 //go:debug asynctimerchan=0
 
 package main

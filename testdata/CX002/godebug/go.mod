@@ -1,3 +1,0 @@
-module godebug
-
-go 1.22
