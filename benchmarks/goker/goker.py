@@ -3,11 +3,12 @@
     python benchmarks/goker/goker.py --gobench DIR      # a checkout of timmyyuan/gobench
     python benchmarks/goker/goker.py --git-dir GITDIR   # its git directory: the pinned commit is
                                                         # extracted into a temporary folder
-    ... [--json] [--labels FILE]
+    ... [--json] [--labels FILE] [--default-tier]
 
 The kernels (``gobench/goker/blocking/<project>/<id>/``) are analysed in one run of
 ``python -m goconc check DIR --format json --no-cache --select ALL`` (plus ``--preview`` when
-the CLI has it). ``labels.toml``, next to this script, lists for each kernel the lines that are
+the CLI has it): both tiers; ``--default-tier`` runs only the rules a user gets without
+options. ``labels.toml``, next to this script, lists for each kernel the lines that are
 "at the bug" (where goroutines hang, or the acquire/return/call that causes it), each with a
 hash of its text, which is checked before anything is counted. A kernel is *located* when a
 finding's primary line is one of its labelled lines, *flagged elsewhere* when it has findings
@@ -168,10 +169,14 @@ class Finding:
     message: str
 
 
-def goconc_command(kernels_dir: Path) -> list[str]:
-    """The one goconc run over every kernel (``--preview`` only if this goconc knows it)."""
+def goconc_command(kernels_dir: Path, default_tier: bool = False) -> list[str]:
+    """The one goconc run over every kernel: every rule of both tiers (``--preview`` only if
+    this goconc knows it), or with ``default_tier`` the rules a user gets without options."""
     command = [sys.executable, "-m", "goconc", "check", str(kernels_dir)]
-    command += ["--format", "json", "--no-cache", "--select", "ALL", "--isolated", "--exit-zero"]
+    command += ["--format", "json", "--no-cache", "--isolated", "--exit-zero"]
+    if default_tier:
+        return command
+    command += ["--select", "ALL"]
     usage = subprocess.run(
         [sys.executable, "-m", "goconc", "check", "--help"], capture_output=True, text=True
     ).stdout
@@ -322,7 +327,7 @@ def extract(git_dir: Path, commit: str, root: str, dest: Path) -> Path:
     return dest / root
 
 
-def measure(labels: Labels, kernels_dir: Path, emit_json: bool) -> int:
+def measure(labels: Labels, kernels_dir: Path, emit_json: bool, default_tier: bool = False) -> int:
     if not kernels_dir.is_dir():
         print(f"no GoKer kernels at {kernels_dir}: is this a gobench checkout?", file=sys.stderr)
         return 2
@@ -331,7 +336,7 @@ def measure(labels: Labels, kernels_dir: Path, emit_json: bool) -> int:
         print(f"the labels do not match the kernels under {kernels_dir}:", file=sys.stderr)
         print("\n".join(f"  {p}" for p in problems), file=sys.stderr)
         return 2
-    command = goconc_command(kernels_dir)
+    command = goconc_command(kernels_dir, default_tier)
     try:
         report = run_goconc(command)
     except RuntimeError as err:
@@ -351,6 +356,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     source.add_argument("--git-dir", type=Path, help="a gobench git directory")
     parser.add_argument("--labels", type=Path, default=LABELS)
     parser.add_argument("--json", action="store_true", help="print the outcome as JSON")
+    parser.add_argument(
+        "--default-tier", action="store_true", help="only the rules on by default (no --preview)"
+    )
     args = parser.parse_args(argv)
     try:
         labels = load_labels(args.labels)
@@ -364,11 +372,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             except subprocess.CalledProcessError as err:
                 print(f"git archive failed: {err.stderr.decode().strip()}", file=sys.stderr)
                 return 2
-            return measure(labels, kernels_dir, args.json)
+            return measure(labels, kernels_dir, args.json, args.default_tier)
     checkout = args.gobench or os.environ.get("GOCONC_GOBENCH")
     if not checkout:
         parser.error("give --gobench DIR or --git-dir GITDIR (or set $GOCONC_GOBENCH)")
-    return measure(labels, Path(checkout) / labels.root, args.json)
+    return measure(labels, Path(checkout) / labels.root, args.json, args.default_tier)
 
 
 if __name__ == "__main__":
