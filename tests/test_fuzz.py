@@ -223,6 +223,13 @@ REGRESSIONS: dict[str, dict[str, bytes]] = {
         b'\tif id == "" {\n\t\treturn errors.New("empty id")\n\t}\n'
         b"\terr := get(ctx, id)\n\tcancel()\n\treturn err\n}\n"
     },
+    # A RecursionError in MU004: a function literal that calls itself through its variable
+    # was followed as an unlock helper again and again (fuzz input 14076 of seed 2).
+    "unlock func calling itself": {
+        "a.go": b'package demo\n\nimport "sync"\n\ntype gate struct{ mu sync.Mutex }\n\n'
+        b"func (g *gate) relock() {\n\tvar unlock func()\n\tunlock = func() { unlock() }\n"
+        b"\tg.mu.Lock()\n\tunlock()\n\tg.mu.Lock()\n}\n"
+    },
     # Types and expressions nested past the stack.
     "deep types": {
         "a.go": _HOLDER + b"\nvar p " + b"*" * 1500 + b"holder\n\nfunc use() { p.mu.Lock() }\n"

@@ -164,13 +164,16 @@ class DoubleLock(LockFactsRule):
             elif ev.kind == "call" and ev.call is not None:
                 self._through_call(ev, ev.state)
 
-    def _opaque_unlocks(self, func: Node) -> list[Node]:
+    def _opaque_unlocks(self, func: Node, seen: frozenset[int] = frozenset()) -> list[Node]:
         """Calls in ``func`` that may unlock without goconc knowing which lock: a call named
         like an unlock that is not a sync method nor a resolved package function (`unlock()`
-        from `unlockOnce(&mu)`), and calls that are handed a lock's address (`f(&s.mu)`)."""
+        from `unlockOnce(&mu)`), and calls that are handed a lock's address (`f(&s.mu)`).
+        ``seen``: the function literals being followed, so that one calling itself (through
+        the variable that holds it) adds nothing instead of recursing forever."""
         body = func.child_by_field_name("body")
-        if body is None:
+        if body is None or func.id in seen:
             return []
+        seen = seen | {func.id}
         out = []
         r = self.pkg.resolver
         for call in descendants(body, _CALLS, into_funcs=False):
@@ -182,7 +185,7 @@ class DoubleLock(LockFactsRule):
                 # `go func(){...}()`: a lock it unlocks is handed to the goroutine (no longer
                 # held here); `defer func(){...}()`, `func(){...}()`: the held-lock analysis
                 # follows it. Opaque only through what it calls itself.
-                if self._opaque_unlocks(fn):
+                if self._opaque_unlocks(fn, seen):
                     out.append(call)
                 continue
             name_node = fn.child_by_field_name("field") if fn.type == "selector_expression" else fn
@@ -193,7 +196,9 @@ class DoubleLock(LockFactsRule):
                 if callee(call, self.file, r) is not None:
                     continue
                 targets = self.pkg.fact(Dispatch).targets(call, self.file)
-                if targets and all(t.local and not self._opaque_unlocks(t.func) for t in targets):
+                if targets and all(
+                    t.local and not self._opaque_unlocks(t.func, seen) for t in targets
+                ):
                     continue  # `unlock := func() { mu.Unlock() }`: followed as a call
                 out.append(call)
                 continue
