@@ -208,6 +208,31 @@ def test_parameters_fold_only_when_bound_and_never_written() -> None:
     assert pkg.consts.truth(h_if.child_by_field_name("condition"), file, h_env) is None
 
 
+def test_package_variables_fold_only_when_bound_by_name() -> None:
+    pkg = _package(
+        """
+        func f() {
+        \tif !changing {
+        \t}
+        }
+
+        func g() {
+        \tchanging := true
+        \tif changing {
+        \t}
+        }
+        """
+    )
+    file = pkg.files[1]
+    ifs = descendants(file.root, frozenset({"if_statement"}))
+    package_var, local = (s.child_by_field_name("condition") for s in ifs)
+    env = {"pkg:changing": True}
+    assert pkg.consts.truth(package_var, file, env) is False
+    assert pkg.consts.truth(package_var, file) is None  # a variable: unknown unless bound
+    assert pkg.consts.truth(package_var, file, {"pkg:other": True}) is None
+    assert pkg.consts.truth(local, file, env) is None  # a local of the same name
+
+
 def test_bad_input_is_unknown() -> None:
     pkg = _package("func f() {\n\tif (on {\n\t}\n}\n")
     file = pkg.files[1]

@@ -8,7 +8,8 @@ for parameters the function never assigns). `!x`, `x && y`, `x || y` (either sid
 when it is the absorbing value: `false && f()` is false), `x == y` and `x != y` are folded;
 anything else is None (unknown). A parameter whose zero value is nil and that is compared
 with nil is bound to whether it is nil (`if done != nil {` with `nil`, `make(...)` or `&T{}`
-passed). The CFG prunes the branch a known condition never takes,
+passed). A package variable is known only when ``env`` binds "pkg:NAME" (MU001: a flag the
+waiting code set under its lock). The CFG prunes the branch a known condition never takes,
 and the lock analysis specialises a callee's summary by the constant arguments of a call.
 """
 
@@ -272,7 +273,9 @@ class Consts:
         if local is not None:
             return self._eval(local, file, {}, depth + 1)
         name = file.text(ident)
-        if name in self.index.vars or name in self.index.funcs:
+        if name in self.index.vars:
+            return env.get("pkg:" + name)  # bound by a caller that knows it (see MU001)
+        if name in self.index.funcs:
             return None
         decl = self.index.constant(name)
         if decl is None or decl.value is None:

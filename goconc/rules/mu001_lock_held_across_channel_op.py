@@ -99,6 +99,12 @@ Waits that end without the held lock, or whose other side cannot be seen:
   back never waits;
 - a wait in a callee behind a nil check of a parameter (`if pool != nil {`) that the call made
   under the lock passes as nil, directly or through its own parameters;
+- a counterpart whose only taking of the held lock is behind a flag that the waiting code
+  ruled out before it waits: an unexported package `bool` written only under that lock,
+  set to a constant after taking it (in a block around the wait, not written again in a
+  loop around it), then a send to the counterpart, which receives it before it tests the
+  flag (`mu.Lock(); closing = true; w.stop <- x; w.wg.Wait()` against `<-w.stop; ...; if
+  !closing { mu.Lock() ... }`): the receive orders its read after the write;
 - a send that cannot find the buffer full (below); a receive or `range` from a channel closed
   earlier in the function; a `select` that both sends on and receives from one buffered
   channel (one of the two is always ready);
@@ -185,7 +191,7 @@ from goconc.analyzer.locks import (
     cond_releases,
     obj_key,
 )
-from goconc.analyzer.matchers import FUNC_KINDS, call_args, innermost_loop
+from goconc.analyzer.matchers import FUNC_KINDS, call_args, descendants, innermost_loop
 from goconc.analyzer.source import SourceFile
 from goconc.analyzer.types import Binding, Ref, Resolver, enclosing_function, unparen
 from goconc.analyzer.uses import shared_key, shared_uses
@@ -276,10 +282,8 @@ class LockHeldAcrossChannelOp(LockFactsRule):
 
     def __init__(self, pkg: Package, options: Mapping[str, object] | None = None) -> None:
         super().__init__(pkg, options)
-        self._roots: dict[tuple[str, int, str | None], _Root] = {}
-        self._verdicts: dict[
-            tuple[int, str | None, frozenset[str], bool, int, int, int], _Verdict
-        ] = {}
+        self._roots: dict[tuple[object, ...], _Root] = {}
+        self._verdicts: dict[tuple[object, ...], _Verdict] = {}
         self._need_memo: dict[tuple[object, ...], _Need | None] = {}
         self._callers: dict[int, list[_CallSite]] = {}
         self._visits = 0
@@ -288,6 +292,11 @@ class LockHeldAcrossChannelOp(LockFactsRule):
         self._entry: Node | None = None  # the test function holding the lock, if one
         self._holder: Node | None = None  # the function holding the lock
         self._wait_at = 0  # where in it the wait is (or the call that reaches it)
+        # Package flags the holder set under the lock before it waits ("pkg:NAME" -> value),
+        # and the channels it sent on after setting them: see `_flags_set`.
+        self._flags: frozenset[tuple[str, bool]] = frozenset()
+        self._sent: tuple[Channel, ...] = ()
+        self._writes: dict[str, list[tuple[Node, SourceFile]] | None] = {}
         self.locks = pkg.fact(LockAnalysis)
         self.channels = pkg.fact(Counterparts)
 
@@ -307,10 +316,12 @@ class LockHeldAcrossChannelOp(LockFactsRule):
                 # (`register(ch); <-ch`). Only for its own operations: the paths through
                 # calls share one verdict per operation.
                 self._holder, self._wait_at = func, ev.node.start_byte
+                self._flags_set(facts, held, ev.node, ev.node, self.file)
                 self._direct(ev, facts, held)
             elif ev.call is not None:
                 self._holder, self._wait_at = None, 0
-                self._through_call(ev, held)
+                self._through_call(ev, facts, held)
+        self._flags, self._sent = frozenset(), ()
 
     # -- a blocking operation in this function ----------------------------------------------
     def _direct(self, ev: Event, facts: LockFacts, held: list[Held]) -> None:
@@ -386,7 +397,7 @@ class LockHeldAcrossChannelOp(LockFactsRule):
         return count <= capacity
 
     # -- a call of a package function that blocks ---------------------------------------------
-    def _through_call(self, ev: Event, held_here: list[Held]) -> None:
+    def _through_call(self, ev: Event, facts: LockFacts, held_here: list[Held]) -> None:
         assert ev.call is not None
         reach = self.locks.call_reach(ev.call)
         for b in reach.blocks:
@@ -394,6 +405,7 @@ class LockHeldAcrossChannelOp(LockFactsRule):
             if not held:
                 continue
             inner = b.site
+            self._flags_set(facts, held, ev.node, inner.node, inner.file)
             verdict = self._verdict(b.mode, b.ref, inner.node, inner.file, held)
             if verdict.kind not in _REPORTED:
                 continue
@@ -405,7 +417,7 @@ class LockHeldAcrossChannelOp(LockFactsRule):
             ]
             chain.append(Related(self.span(inner.node, inner.file), f"{what} blocks here"))
             chain.extend(verdict.evidence)
-            key = (inner.file.path, inner.node.start_byte, self.channels.key_of(b.ref))
+            key = (inner.file.path, inner.node.start_byte, self.channels.key_of(b.ref), self._flags)
             root = self._roots.get(key)
             if root is None:
                 root = self._roots[key] = _Root(inner.node, inner.file, what, verdict)
@@ -483,7 +495,17 @@ class LockHeldAcrossChannelOp(LockFactsRule):
         # The operation waits on what the holder passes it: one callee's `done <- x` is a
         # different wait for each channel its callers give it.
         what = self.channels.key_of(ref)
-        key = (node.id, what, classes, _is_test(self.file), entry, holder, self._wait_at)
+        key = (
+            node.id,
+            what,
+            classes,
+            _is_test(self.file),
+            entry,
+            holder,
+            self._wait_at,
+            self._flags,
+            tuple(c.key for c in self._sent),
+        )
         found = self._verdicts.get(key)
         if found is None:
             self._visits = 0
@@ -843,6 +865,8 @@ class LockHeldAcrossChannelOp(LockFactsRule):
             self._holder.id if self._holder is not None else -1,
             self._wait_at,
             after,
+            self._flags,
+            tuple(c.key for c in self._sent),
         )
         if key in self._need_memo:
             return self._need_memo[key]
@@ -913,6 +937,8 @@ class LockHeldAcrossChannelOp(LockFactsRule):
         """A lock of ``classes`` that ``facts.func`` takes at a node ``where`` accepts: itself,
         or through the calls it makes (static, or dynamic where the package says what runs)."""
         for ev in facts.events:
+            if self._flags and self._switched_off(ev.node, facts):
+                continue
             if ev.kind == "acquire" and ev.ref is not None and _lock_class(ev.ref) in classes:
                 if where(ev.node):
                     return _Need(ev.node, facts.file, ev.ref.text, name)
@@ -921,6 +947,158 @@ class LockHeldAcrossChannelOp(LockFactsRule):
                     if a.ref is not None and _lock_class(a.ref) in classes and where(ev.node):
                         return _Need(ev.node, facts.file, a.ref.text, name)
         return None
+
+    # -- flags the holder set before it waits ------------------------------------------------
+    def _flags_set(
+        self, facts: LockFacts, held: list[Held], at: Node, wait: Node, wait_file: SourceFile
+    ) -> None:
+        """The unexported package `bool` variables that the holder set to a constant after
+        taking a held lock and before ``at`` (the wait, or the call that reaches it), in a
+        block around it with no other write between, and that are written nowhere without a
+        lock of the held classes; with the channels it then sent on before the wait (here,
+        and in the function that waits). A counterpart that received from one of those
+        channels reads the flag after the write and before the lock is let go: a branch the
+        value rules out does not run (`mu.Lock(); closing = true; s.stop <- x; s.wg.Wait()`
+        against `<-s.stop; ...; if !closing { mu.Lock() }`)."""
+        self._flags, self._sent = frozenset(), ()
+        func, file = facts.func, facts.file
+        taken = [h.acquire.start_byte for h in held if not h.chain and h.file is file]
+        body = func.child_by_field_name("body")
+        if not taken or body is None or b"=" not in file.data[min(taken) : at.start_byte]:
+            return
+        last: dict[str, Node] = {}
+        again: set[str] = set()  # written after the wait in a loop around it
+        loops = [n for n in _ancestors(at, func) if n.type == "for_statement"]
+        for stmt in descendants(body, frozenset({"assignment_statement"}), into_funcs=False):
+            left = stmt.child_by_field_name("left")
+            if left is None or left.named_child_count != 1:
+                continue
+            ident = unparen(left.named_children[0])
+            ref = self.pkg.resolver.ref_of(ident, file) if ident.type == "identifier" else None
+            if ref is None or not ref.root.startswith("pkg:") or ref.path:
+                continue
+            if stmt.start_byte >= at.end_byte:
+                if any(_encloses(loop, stmt) for loop in loops):
+                    again.add(ref.root)
+            elif min(taken) < stmt.start_byte:
+                last[ref.root] = stmt  # the latest write before the wait decides
+        flags: list[tuple[str, bool]] = []
+        first = at.start_byte
+        for root, stmt in last.items():
+            right = stmt.child_by_field_name("right")
+            value = None
+            if right is not None and right.named_child_count == 1:
+                value = self.pkg.consts.truth(right.named_children[0], file)
+            name = root.removeprefix("pkg:")
+            # The locks taken before the write and still held at the wait.
+            classes = frozenset(
+                _lock_class(h.ref)
+                for h in held
+                if not h.chain and h.file is file and h.acquire.start_byte < stmt.start_byte
+            )
+            if (
+                value is None
+                or root in again
+                or file.text(stmt.children[1]) != "="
+                or not name[:1].islower()
+                or not _encloses(stmt.parent, at)
+                or not self._locked_writes(name, classes)
+            ):
+                continue
+            flags.append((root, value))
+            first = min(first, stmt.end_byte)
+        if not flags:
+            return
+        sends = self._sends(func, file, first, at.start_byte)
+        inner = enclosing_function(wait)
+        if inner is not None and inner.id != func.id:  # the function the call reaches
+            sends += self._sends(inner, wait_file, 0, wait.start_byte)
+        sent = [c for c in sends if c is not None]
+        if sent:
+            self._flags, self._sent = frozenset(flags), tuple(sent)
+
+    def _sends(
+        self, func: Node | None, file: SourceFile, start: int, end: int
+    ) -> list[Channel | None]:
+        body = func.child_by_field_name("body") if func is not None else None
+        if body is None:
+            return []
+        return [
+            self.channels.channel_of(s.child_by_field_name("channel"), file)
+            for s in descendants(body, frozenset({"send_statement"}), into_funcs=False)
+            if start <= s.start_byte and s.end_byte <= end
+        ]
+
+    def _locked_writes(self, name: str, classes: frozenset[str]) -> bool:
+        """Whether every write of the package variable ``name`` holds a lock of ``classes``
+        (and nothing takes its address)."""
+        if name not in self._writes:
+            self._writes[name] = self._package_writes(name)
+        writes = self._writes[name]
+        if writes is None:
+            return False
+        for node, file in writes:
+            func = enclosing_function(node)
+            if func is None:
+                return False
+            state = self.locks.facts(func, file).held_at(node)
+            if not any(_lock_class(h.ref) in classes for h in state.locks()):
+                return False
+        return True
+
+    def _package_writes(self, name: str) -> list[tuple[Node, SourceFile]] | None:
+        """The statements that write the package variable ``name``; None when its address is
+        taken or it is written otherwise than by `=`."""
+        r = self.pkg.resolver
+        found: list[tuple[Node, SourceFile]] = []
+        for f in self.pkg.files:
+            if not f.tokens.may_occur(name.encode()):
+                continue
+            for ident in f.tokens.token_nodes(name.encode()):
+                ref = r.ref_of(ident, f)
+                if ref is None or ref.root != "pkg:" + name:
+                    continue
+                parent = ident.parent
+                if parent is not None and parent.type == "unary_expression":
+                    op = parent.child_by_field_name("operator")
+                    if op is not None and op.type == "&":
+                        return None  # &name: written through a pointer
+                if parent is not None and parent.type == "expression_list":
+                    stmt = parent.parent
+                    if stmt is not None and parent == stmt.child_by_field_name("left"):
+                        if stmt.type != "assignment_statement":
+                            return None
+                        found.append((stmt, f))
+                elif parent is not None and parent.type in ("inc_statement", "dec_statement"):
+                    return None
+        return found
+
+    def _switched_off(self, node: Node, facts: LockFacts) -> bool:
+        """Whether ``node`` runs only in a branch that a flag set by the holder rules out
+        (see `_flags_set`), behind a receive from a channel the holder sent on after it."""
+        env = dict(self._flags)
+        n = node
+        while n.parent is not None and n.id != facts.func.id:
+            stmt, n = n.parent, n.parent
+            if stmt.type != "if_statement" or stmt.start_byte >= node.start_byte:
+                continue
+            cond = stmt.child_by_field_name("condition")
+            value = self.pkg.consts.truth(cond, facts.file, env)
+            if _encloses(stmt.child_by_field_name("consequence"), node):
+                off = value is False
+            else:
+                off = value is True and _encloses(stmt.child_by_field_name("alternative"), node)
+            if not off:
+                continue
+            if any(
+                op.kind in ("recv", "range")
+                and op.func.id == facts.func.id
+                and op.node.start_byte < stmt.start_byte
+                for ch in self._sent
+                for op in ch.ops
+            ):
+                return True
+        return False
 
     def _take_before(
         self, facts: LockFacts, end: int, bracket: tuple[Channel, frozenset[str]]
@@ -1388,6 +1566,19 @@ def _assigned(use: Node) -> bool:
         and stmt.type == "assignment_statement"
         and stmt.child_by_field_name("left") == parent
     )
+
+
+def _ancestors(node: Node, func: Node) -> list[Node]:
+    out: list[Node] = []
+    n = node.parent
+    while n is not None and n.id != func.id:
+        out.append(n)
+        n = n.parent
+    return out
+
+
+def _encloses(outer: Node | None, node: Node) -> bool:
+    return outer is not None and outer.start_byte <= node.start_byte < outer.end_byte
 
 
 def _returns_after(node: Node, loop: Node) -> bool:
