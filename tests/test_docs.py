@@ -128,3 +128,19 @@ def test_readme_counts_the_rules() -> None:
     tens = {2: "Twenty", 3: "Thirty", 4: "Forty"}
     word = tens[count // 10] + (f"-{ones[count % 10 - 1]}" if count % 10 else "")
     assert f"{word} rules" in (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_readme_names_the_opt_in_rules() -> None:
+    from goconc.engine.registry import all_metas
+
+    metas = [m for m in all_metas() if not m.code.startswith("GC")]
+    opt_in = sorted(m.code for m in metas if m.preview)
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    listed = re.search(r"\(((?:[A-Z]{2}\d{3},?\s*)+)\) are in the\s+opt-in tier", readme)
+    assert listed is not None
+    assert sorted(re.findall(r"[A-Z]{2}\d{3}", listed.group(1))) == opt_in
+    ones = ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
+    tens = {1: "Ten", 2: "Twenty", 3: "Thirty"}
+    count = len(metas) - len(opt_in)
+    word = tens[count // 10] + (f"-{ones[count % 10 - 1]}" if count % 10 else "")
+    assert f"{word} run by default" in readme

@@ -155,7 +155,7 @@ class LeakyUnbufferedSend(Rule):
         summary="A goroutine sends on an unbuffered channel whose receiver can give up.",
         severity=Severity.WARNING,
         tags=("concurrency", "channel", "goroutine-leak", "external/cwe/cwe-401"),
-        precision="high",
+        precision="very-high",
         fix=Applicability.SAFE,
     )
     anchors = {"go_statement": (b"go",)}

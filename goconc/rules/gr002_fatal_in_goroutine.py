@@ -138,7 +138,7 @@ class FatalInGoroutine(Rule):
         summary="t.Fatal/FailNow/Skip called from a goroutine other than the test's.",
         severity=Severity.ERROR,
         tags=("concurrency", "testing", "goroutine"),
-        precision="high",
+        precision="very-high",
         fix=None,
     )
     anchors = {"go_statement": (b"go",), "call_expression": (b"Go",)}
