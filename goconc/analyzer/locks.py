@@ -30,8 +30,9 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from functools import cache
+from typing import Generic, TypeVar
 
 import attrs
 from tree_sitter import Node, Query, QueryCursor
@@ -69,6 +70,20 @@ _MAX_DEPTH = 12
 # An access reached through a call of a function value or interface (code written elsewhere,
 # found by what the package stores or implements) counts only this many calls down.
 MAX_DYNAMIC_CHAIN = 4
+_NO_LOW = 1 << 30  # no busy function met (see LockAnalysis._low)
+
+_T = TypeVar("_T")
+
+
+@attrs.frozen
+class _Cut(Generic[_T]):
+    """A summary cut short by the depth bound, kept for the depth it was asked at."""
+
+    value: _T
+    gen: int  # LockAnalysis._gen when it was computed
+    # The functions whose summaries it computed (or met being computed): asked again, it is
+    # the same while none of them is being computed and none got a settled summary since.
+    support: frozenset[int]
 
 
 def lock_call_in(data: bytes, start: int, end: int) -> bool:
@@ -430,15 +445,26 @@ class LockAnalysis(Fact):
         self._reach: dict[tuple[int, Env], Reach] = {}
         # A settled reach seen from one call site, for the last calls asked: the rules of a
         # function ask for the same calls one after another. Bounded, as each holds a copy.
-        self._mapped: dict[int, tuple[Call, Reach]] = {}
-        self._busy: set[int] = set()
-        self._busy_reach: set[int] = set()
+        self._mapped: dict[int, tuple[Call, Reach, Reach]] = {}
+        # The functions being computed, with the depth each was entered at.
+        self._busy: dict[int, int] = {}
+        self._busy_reach: dict[int, int] = {}
         self._conds: tuple[dict[ObjKey, Ref], dict[str, tuple[str, ...] | None]] | None = None
         self._depth = 0
         # Set when a summary was cut short by the depth bound: results computed meanwhile
-        # depend on how deep they were asked for, and are not cached (asked again from a
-        # shallower call, they are complete).
+        # depend on how deep they were asked for, and are cached by that depth too (asked
+        # again from a shallower call, they are complete).
         self._cut = False
+        self._cut_facts: dict[tuple[int, Env, int], _Cut[LockFacts]] = {}
+        self._cut_reach: dict[tuple[int, Env, int], _Cut[Reach]] = {}
+        # The lowest entry depth of a busy function met as recursion while computing: a cut
+        # result that met one entered before it depends on its callers, and is not cached.
+        self._low = _NO_LOW
+        # The functions the summary being computed asked about (see _Cut.support), and when
+        # each last got a settled summary (a counter of settled summaries, _gen).
+        self._support: set[int] = set()
+        self._gen = 0
+        self._born: dict[int, int] = {}
         self._mentions: dict[int, bool] = {}
         self._decl_locks: dict[int, bool] = {}
         self._file_locks: dict[str, bool] = {}
@@ -473,21 +499,63 @@ class LockAnalysis(Fact):
     def facts(self, func: Node, file: SourceFile, env: Env = NO_ENV) -> LockFacts:
         """Held-lock facts of ``func``; with ``env``, as a call binding those parameters to
         constants runs it (the branches they rule out are dead)."""
-        key = (func.id, env)
-        found = self._facts.get(key)
-        if found is None:
-            self._busy.add(func.id)
-            self._depth += 1
-            outer, self._cut = self._cut, False
-            try:
-                found = self._compute(func, file, env)
-            finally:
-                self._depth -= 1
-                self._busy.discard(func.id)
-                cut, self._cut = self._cut, self._cut or outer
-            if not cut:
-                self._facts[key] = found
+        found = self._facts.get((func.id, env))
+        if found is not None:
+            return found
+        return self._summary(
+            func,
+            env,
+            self._facts,
+            self._cut_facts,
+            self._busy,
+            lambda: self._compute(func, file, env),
+        )
+
+    def _summary(
+        self,
+        func: Node,
+        env: Env,
+        settled: dict[tuple[int, Env], _T],
+        cut_short: dict[tuple[int, Env, int], _Cut[_T]],
+        busy: dict[int, int],
+        compute: Callable[[], _T],
+    ) -> _T:
+        """Compute a summary not settled yet. One cut short by the depth bound depends on
+        the depth it is asked at, and is kept by that depth: computed again in the same
+        circumstances, it would be the same (see _Cut)."""
+        depth = self._depth
+        deep = (func.id, env, depth)
+        self._support.add(func.id)
+        kept = cut_short.get(deep)
+        if kept is not None and all(
+            self._born.get(f, -1) <= kept.gen and f not in self._busy and f not in self._busy_reach
+            for f in kept.support
+        ):
+            self._cut = True
+            self._support |= kept.support
+            return kept.value
+        busy[func.id] = depth
+        self._depth += 1
+        outer = (self._cut, self._low, self._support)
+        self._cut, self._low, self._support = False, _NO_LOW, {func.id}
+        try:
+            found = compute()
+        finally:
+            self._depth -= 1
+            busy.pop(func.id, None)
+            cut, low, support = self._cut, self._low, self._support
+            self._cut, self._low, self._support = cut or outer[0], min(low, outer[1]), outer[2]
+            self._support |= support
+        if not cut:
+            settled[(func.id, env)] = found
+            self._settled(func)
+        elif low >= depth:  # it met no function being computed before it was asked
+            cut_short[deep] = _Cut(found, self._gen, frozenset(support))
         return found
+
+    def _settled(self, func: Node) -> None:
+        self._gen += 1
+        self._born[func.id] = self._gen
 
     def effect(self, func: Node, file: SourceFile, env: Env = NO_ENV) -> Effect:
         """Net effect of calling ``func`` on locks (relative to its receiver and parameters)."""
@@ -499,7 +567,10 @@ class LockAnalysis(Fact):
         if body is None or not self.mentions_locks(func, file):
             self._effects[key] = NO_EFFECT
             return NO_EFFECT
-        if func.id in self._busy:
+        self._support.add(func.id)
+        entered = self._busy.get(func.id)
+        if entered is not None:
+            self._low = min(self._low, entered)
             return NO_EFFECT  # recursion: no effect (not cached)
         if self._depth > _MAX_DEPTH:
             self._cut = True  # too deep here: what uses this is not cached either
@@ -528,6 +599,7 @@ class LockAnalysis(Fact):
             Effect(holds, tuple(must.values()), tuple(may.values())) if holds or may else NO_EFFECT
         )
         self._effects[key] = found
+        self._settled(func)
         return found
 
     def handed_off(self, func: Node, file: SourceFile) -> set[ObjKey]:
@@ -563,23 +635,22 @@ class LockAnalysis(Fact):
         found = self._reach.get(key)
         if found is not None:
             return found
-        if func.id in self._busy_reach:
+        self._support.add(func.id)
+        entered = self._busy_reach.get(func.id)
+        if entered is not None:
+            self._low = min(self._low, entered)
             return NO_REACH
         if self._depth > _MAX_DEPTH:
-            self._cut = True  # too deep here: what uses this is not cached either
+            self._cut = True  # too deep here: what uses this is not settled either
             return NO_REACH
-        self._busy_reach.add(func.id)
-        self._depth += 1
-        outer, self._cut = self._cut, False
-        try:
-            found = self._compute_reach(func, file, env)
-        finally:
-            self._depth -= 1
-            self._busy_reach.discard(func.id)
-            cut, self._cut = self._cut, self._cut or outer
-        if not cut:
-            self._reach[key] = found
-        return found
+        return self._summary(
+            func,
+            env,
+            self._reach,
+            self._cut_reach,
+            self._busy_reach,
+            lambda: self._compute_reach(func, file, env),
+        )
 
     def call_reach(self, call: Call) -> Reach:
         """The callee's reach, in the caller's terms (chains start at the call); for a
@@ -592,19 +663,19 @@ class LockAnalysis(Fact):
         )
 
     def _one_reach(self, call: Call) -> Reach:
-        mapped = self._mapped.get(id(call))
-        if mapped is not None and mapped[0] is call:
-            return mapped[1]
         sub = self.reach(call.func, call.file, call.env)
         if sub is NO_REACH:
             return sub
+        # The mapping depends only on the call and the callee's reach (which is cached).
+        mapped = self._mapped.get(id(call))
+        if mapped is not None and mapped[0] is call and mapped[1] is sub:
+            return mapped[2]
         acquires = [a for a in (self.map_access(a, call) for a in sub.acquires) if a is not None]
         blocks = [b for b in (self.map_access(b, call) for b in sub.blocks) if b is not None]
         found = Reach(tuple(acquires), tuple(blocks))
-        if self._reach.get((call.func.id, call.env)) is sub:  # settled: the same every time
-            if len(self._mapped) >= 256:
-                self._mapped.clear()
-            self._mapped[id(call)] = (call, found)
+        if len(self._mapped) >= 256:
+            self._mapped.clear()
+        self._mapped[id(call)] = (call, sub, found)
         return found
 
     def map_access(self, access: Access, call: Call) -> Access | None:
