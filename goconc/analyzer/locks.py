@@ -70,6 +70,7 @@ _MAX_DEPTH = 12
 # An access reached through a call of a function value or interface (code written elsewhere,
 # found by what the package stores or implements) counts only this many calls down.
 MAX_DYNAMIC_CHAIN = 4
+_MAX_MAPPED = 8192  # see LockAnalysis._mapped
 _NO_LOW = 1 << 30  # no busy function met (see LockAnalysis._low)
 
 _T = TypeVar("_T")
@@ -443,8 +444,9 @@ class LockAnalysis(Fact):
         self._facts: dict[tuple[int, Env], LockFacts] = {}
         self._effects: dict[tuple[int, Env], Effect] = {}
         self._reach: dict[tuple[int, Env], Reach] = {}
-        # A settled reach seen from one call site, for the last calls asked: the rules of a
-        # function ask for the same calls one after another. Bounded, as each holds a copy.
+        # A callee's reach seen from one call site, for the last calls asked: the rules of a
+        # function, and MU001's questions about its callers, ask for the same calls again.
+        # Bounded, as each holds a copy (8192: about 10 MB on nats-server's server/).
         self._mapped: dict[int, tuple[Call, Reach, Reach]] = {}
         # The functions being computed, with the depth each was entered at.
         self._busy: dict[int, int] = {}
@@ -673,7 +675,7 @@ class LockAnalysis(Fact):
         acquires = [a for a in (self.map_access(a, call) for a in sub.acquires) if a is not None]
         blocks = [b for b in (self.map_access(b, call) for b in sub.blocks) if b is not None]
         found = Reach(tuple(acquires), tuple(blocks))
-        if len(self._mapped) >= 256:
+        if len(self._mapped) >= _MAX_MAPPED:
             self._mapped.clear()
         self._mapped[id(call)] = (call, sub, found)
         return found
