@@ -29,7 +29,7 @@ def _packages() -> list[tuple[str, Path]]:
 MIN_CASES = 10  # flagged and clean testdata cases every rule has at least
 # Rules that landed with fewer flagged cases, and the count they had: it may only grow, and
 # the entry goes once the rule has MIN_CASES (the test says so).
-STILL_SHORT = {"CH010": 2}
+STILL_SHORT: dict[str, int] = {}
 
 
 def count_cases(root: Path, code: str) -> tuple[int, int]:
