@@ -120,14 +120,18 @@ def test_configuration_examples_load(name: str, tmp_path: Path) -> None:
     assert config.select or config.extend_select
 
 
+def _in_words(count: int) -> str:
+    """10 to 49 as the README writes them: "Twenty-four"."""
+    ones = ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
+    tens = {1: "Ten", 2: "Twenty", 3: "Thirty", 4: "Forty"}
+    return tens[count // 10] + (f"-{ones[count % 10 - 1]}" if count % 10 else "")
+
+
 def test_readme_counts_the_rules() -> None:
     from goconc.engine.registry import all_metas
 
     count = sum(1 for m in all_metas() if not m.code.startswith("GC"))
-    ones = ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
-    tens = {2: "Twenty", 3: "Thirty", 4: "Forty"}
-    word = tens[count // 10] + (f"-{ones[count % 10 - 1]}" if count % 10 else "")
-    assert f"{word} rules" in (ROOT / "README.md").read_text(encoding="utf-8")
+    assert f"{_in_words(count)} rules" in (ROOT / "README.md").read_text(encoding="utf-8")
 
 
 def test_readme_names_the_opt_in_rules() -> None:
@@ -139,8 +143,4 @@ def test_readme_names_the_opt_in_rules() -> None:
     listed = re.search(r"\(((?:[A-Z]{2}\d{3},?\s*)+)\) are in the\s+opt-in tier", readme)
     assert listed is not None
     assert sorted(re.findall(r"[A-Z]{2}\d{3}", listed.group(1))) == opt_in
-    ones = ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
-    tens = {1: "Ten", 2: "Twenty", 3: "Thirty"}
-    count = len(metas) - len(opt_in)
-    word = tens[count // 10] + (f"-{ones[count % 10 - 1]}" if count % 10 else "")
-    assert f"{word} run by default" in readme
+    assert f"{_in_words(len(metas) - len(opt_in))} run by default" in readme
